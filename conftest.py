@@ -1,0 +1,75 @@
+"""Shared role fixtures (CONVENTIONS.md): a patient, a physician, a pharmacy user and an admin,
+and an outsider of each kind."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from patients.tests.factories import PatientFactory
+from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, state
+from prescriptions.tests.factories import PharmacyLicenseFactory, PharmacyMembershipFactory
+
+# In CI the services must be there: a test that needs them fails instead of skipping.
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def patient(db):
+    """A patient living in Texas."""
+    return PatientFactory(state=state("TX"))
+
+
+@pytest.fixture
+def other_patient(db):
+    return PatientFactory(state=state("TX"))
+
+
+@pytest.fixture
+def physician(db):
+    """A physician with an active Texas license."""
+    return PhysicianLicenseFactory(state=state("TX")).physician
+
+
+@pytest.fixture
+def outsider_physician(db):
+    """A physician licensed only in Iowa: Texas patients are out of their scope."""
+    return PhysicianLicenseFactory(state=state("IA")).physician
+
+
+@pytest.fixture
+def pharmacy_user(db):
+    membership = PharmacyMembershipFactory()
+    PharmacyLicenseFactory(pharmacy=membership.pharmacy, state=state("TX"))
+    return membership.user
+
+
+@pytest.fixture
+def outsider_pharmacy_user(db):
+    membership = PharmacyMembershipFactory()
+    PharmacyLicenseFactory(pharmacy=membership.pharmacy, state=state("FL"))
+    return membership.user
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+@pytest.fixture
+def role_users(patient, physician, pharmacy_user, admin_user):
+    return {
+        "patient": patient.user,
+        "physician": physician,
+        "pharmacy": pharmacy_user,
+        "admin": admin_user,
+    }

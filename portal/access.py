@@ -1,0 +1,70 @@
+"""Role gates and the scoped-lookup pattern every view uses (DESIGN.md §3).
+
+- A role gate answers **403** to a signed-in user of the wrong role and sends an anonymous visitor
+  to the login page.
+- Object scope answers **404** outside it: selectors return querysets already limited to what the
+  user may see, and :func:`get_scoped_or_404` turns "not in that queryset" into ``Http404`` so a
+  record's existence is never revealed to someone outside its scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+
+from portal.models import User
+
+M = TypeVar("M", bound=Model)
+
+Role = User.Role
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in roles)
+
+
+def role_required(*roles: str) -> Callable:
+    """Decorator for function views: anonymous → login redirect, wrong role → 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied("This page is not part of your role's portal.")
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = roles  # read by the access-matrix tests
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based twin of :func:`role_required`; set ``allowed_roles``."""
+
+    allowed_roles: tuple[str, ...] = ()
+    raise_exception = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_role(request.user, *self.allowed_roles):
+            raise PermissionDenied("This page is not part of your role's portal.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def get_scoped_or_404(queryset: QuerySet[M], **lookup) -> M:
+    """Fetch one record from a queryset that a selector has already scoped to the user."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such record.") from exc

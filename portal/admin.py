@@ -1,0 +1,80 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.models import AccessLog, PhysicianLicense, ServiceState, User, WorkerHeartbeat
+
+
+class PhysicianLicenseInline(admin.TabularInline):
+    model = PhysicianLicense
+    extra = 0
+    fields = ("state", "kind", "number", "expires_on", "verified_at")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "role", "is_active", "is_staff", "last_login")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser")
+    search_fields = ("email", "first_name", "last_name", "npi")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "phone", "role", "npi")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_inlines(self, request, obj):
+        if obj is not None and obj.role == User.Role.PHYSICIAN:
+            return [PhysicianLicenseInline]
+        return []
+
+
+@admin.register(ServiceState)
+class ServiceStateAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "timezone", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "name")
+
+
+@admin.register(PhysicianLicense)
+class PhysicianLicenseAdmin(SimpleHistoryAdmin):
+    list_display = ("physician", "state", "kind", "number", "expires_on", "verified_at", "active_today")
+    list_filter = ("state", "kind", "expires_on")
+    search_fields = ("physician__email", "physician__last_name", "number")
+    autocomplete_fields = ("physician",)
+    list_select_related = ("physician", "state")
+    date_hierarchy = "expires_on"
+
+    @admin.display(boolean=True, description="Active today")
+    def active_today(self, obj):
+        return obj.is_active_today
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit records can be read and searched, never written, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "patient", "action", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor__email", "patient__email", "path")
+    list_select_related = ("actor", "patient")
+    date_hierarchy = "at"
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("name", "last_seen", "hostname")

@@ -1,0 +1,206 @@
+"""Practice-core models: people and roles, the states the practice serves, physician licensure,
+the access audit trail and the worker heartbeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as America/Chicago.")
+
+
+class EmailUserManager(UserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("role", User.Role.STAFF)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in with an email address. ``role`` decides which part of the portal is
+    theirs; admins are staff users (``is_staff``) of any role, usually ``staff``."""
+
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        PHYSICIAN = "physician", "Physician"
+        PHARMACY = "pharmacy", "Pharmacy staff"
+        STAFF = "staff", "Practice staff"
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT, db_index=True)
+    npi = models.CharField(
+        "NPI",
+        max_length=10,
+        blank=True,
+        help_text="National Provider Identifier (physicians only, 10 digits).",
+    )
+    phone = models.CharField(max_length=32, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = EmailUserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        name = self.get_full_name()
+        return f"{name} <{self.email}>" if name else self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = (self.email or "").lower()
+        if self.npi and (not self.npi.isdigit() or len(self.npi) != 10):
+            raise ValidationError({"npi": "An NPI is exactly 10 digits."})
+
+    @property
+    def display_name(self) -> str:
+        if self.role == self.Role.PHYSICIAN and self.last_name:
+            return f"Dr. {self.first_name} {self.last_name}".strip()
+        return self.get_full_name() or self.email
+
+    @property
+    def must_use_mfa(self) -> bool:
+        return self.is_staff or self.role in settings.MFA_REQUIRED_ROLES
+
+
+class ServiceState(models.Model):
+    """A US state the practice may serve. The list is data: admins activate or deactivate states."""
+
+    code = models.CharField(max_length=2, unique=True, help_text="Two-letter USPS code, e.g. TX.")
+    name = models.CharField(max_length=64)
+    timezone = models.CharField(
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text="Default time zone for people living in this state.",
+    )
+    active = models.BooleanField(default=True, help_text="The practice currently serves this state.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class LicenseQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date) -> LicenseQuerySet:
+        """Licenses verified and not expired on ``day`` (the same rule as ``is_active_on``)."""
+        return self.filter(verified_at__isnull=False, expires_on__gte=day)
+
+
+class License(models.Model):
+    """What physician and pharmacy licenses share: a number in a state, valid until a day."""
+
+    state = models.ForeignKey(ServiceState, on_delete=models.PROTECT)
+    number = models.CharField(max_length=64)
+    expires_on = models.DateField()
+    verified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff checked the license with the state board."
+    )
+
+    objects = LicenseQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def is_active_on(self, day: dt.date) -> bool:
+        """Active on ``day`` when verified and ``day`` is on or before the expiry date
+        (DESIGN.md §4: the license still counts on its expiry day, not the day after)."""
+        return self.verified_at is not None and day <= self.expires_on
+
+    @property
+    def is_active_today(self) -> bool:
+        return self.is_active_on(timezone.localdate())
+
+
+class PhysicianLicense(License):
+    class Kind(models.TextChoices):
+        FULL = "full", "Full medical license"
+        FL_TELEHEALTH = "fl_telehealth", "Florida out-of-state telehealth registration"
+
+    physician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="licenses",
+        limit_choices_to={"role": User.Role.PHYSICIAN},
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.FULL)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["physician", "state__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["physician", "state", "number"], name="uniq_physician_license"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.physician.display_name} — {self.state.code} {self.number}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.FL_TELEHEALTH and self.state_id and self.state.code != "FL":
+            raise ValidationError({"kind": "A telehealth registration is a Florida license kind."})
+        if self.physician_id and self.physician.role != User.Role.PHYSICIAN:
+            raise ValidationError({"physician": "Only physicians hold physician licenses."})
+
+
+class AccessLog(models.Model):
+    """One row per view of a patient's record by someone other than that patient (DESIGN.md §3).
+
+    The patient is identified by their user account so that this app needs no patient model."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs_made")
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs_about")
+    action = models.CharField(max_length=64, help_text="What was viewed, e.g. chart.view.")
+    path = models.CharField(max_length=255)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["patient", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.patient_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the beat-scheduled heartbeat task; shows that beat and a worker are alive."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_seen = models.DateTimeField()
+    hostname = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from portal import views
+
+# The admin signs in through allauth so that MFA and lockout apply there too.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = "LDN Care Portal administration"
+admin.site.site_title = "LDN Care admin"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("education.urls")),
+    path("", include("patients.urls")),
+    path("", include("prescriptions.urls")),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PrescriptionsConfig(AppConfig):
+    name = "prescriptions"
+    verbose_name = "Prescriptions and pharmacies"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts the web server, a Celery worker and Celery beat together; Ctrl-C (or any of them
+# exiting) stops all three.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+mkdir -p var/celery
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo "Stopping web, worker and beat..."
+  kill "${pids[@]}" 2>/dev/null
+  wait 2>/dev/null
+}
+trap stop_all INT TERM EXIT
+
+"$PY" -m celery -A portal worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" &
+pids+=($!)
+"$PY" -m celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule &
+pids+=($!)
+"$PY" manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}" &
+pids+=($!)
+
+echo "LDN Care Portal: http://${HOST:-127.0.0.1}:${PORT:-8000}/ (Ctrl-C stops web, worker and beat)"
+wait -n
