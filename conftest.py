@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from patients.tests.factories import PatientFactory
+from portal.celery import app as celery_app
 from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, state
 from prescriptions.tests.factories import PharmacyLicenseFactory, PharmacyMembershipFactory
 
@@ -18,6 +19,9 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks queued by a request run in-process here; real workers are tested in their own tests.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
     cache.clear()
     yield
     cache.clear()

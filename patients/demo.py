@@ -1,31 +1,109 @@
-"""Demo patients in several service states."""
+"""Demo patients: one for each screening outcome, one mid-intake, one not started, and a
+visitor from a state the practice does not serve (on the waitlist)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from patients.models import Patient
-from portal.demo import demo_user
-from portal.models import ServiceState, User
+from django.utils import timezone
 
-PATIENTS = [
-    # local part, first, last, state
-    ("maria.lopez", "Maria", "Lopez", "TX"),
-    ("james.carter", "James", "Carter", "IL"),
-    ("aisha.brown", "Aisha", "Brown", "FL"),
-    ("tom.nguyen", "Tom", "Nguyen", "MO"),
-    ("sara.miller", "Sara", "Miller", "GA"),
-    ("li.wang", "Li", "Wang", "IA"),
-]
+from patients import services
+from patients.models import CheckIn, Intake, Patient, ReviewStatus, TreatmentPhase, WaitlistEntry
+from portal.demo import demo_email, demo_user
+from portal.models import User
+
+ABOUT = {
+    "maria.lopez": ("Maria", "Lopez", dt.date(1979, 4, 12), "512-555-0134", "88 Rainey St", "Austin", "TX", "78701"),
+    "james.carter": ("James", "Carter", dt.date(1968, 9, 3), "312-555-0177", "1400 W Fulton St", "Chicago", "IL", "60607"),
+    "aisha.brown": ("Aisha", "Brown", dt.date(1985, 1, 22), "813-555-0108", "301 Channelside Dr", "Tampa", "FL", "33602"),
+    "tom.nguyen": ("Tom", "Nguyen", dt.date(1972, 6, 30), "314-555-0161", "700 Washington Ave", "St. Louis", "MO", "63101"),
+    "sara.miller": ("Sara", "Miller", dt.date(1990, 11, 5), "404-555-0122", "55 Peachtree Pl", "Atlanta", "GA", "30309"),
+    "li.wang": ("Li", "Wang", dt.date(1983, 3, 17), "515-555-0190", "920 Grand Ave", "Des Moines", "IA", "50309"),
+}  # fmt: skip
+
+BASE_ANSWERS = {
+    "conditions": {"conditions": ["fibromyalgia"], "condition_other": ""},
+    "pain": {"peg_pain": 7, "peg_enjoyment": 7, "peg_activity": 6},
+    "medications": {
+        "takes_opioids": False, "opioid_names": "", "opioid_last_dose": None,
+        "takes_immunosuppressants": False, "immunosuppressant_names": "",
+        "takes_thyroid_medication": False, "thyroid_medication_names": "", "other_medications": "Duloxetine 30 mg",
+    },
+    "history": {"organ_transplant": False, "liver_disease": False, "hashimotos": False},
+    "allergies": {"no_known_allergies": True, "allergies": ""},
+}  # fmt: skip
+
+
+def _answers(today: dt.date, local: str) -> dict:
+    answers = {step: dict(values) for step, values in BASE_ANSWERS.items()}
+    if local == "maria.lopez":
+        answers["conditions"] = {"conditions": ["crps", "neuropathic"], "condition_other": ""}
+        answers["pain"] = {"peg_pain": 8, "peg_enjoyment": 7, "peg_activity": 7}
+    elif local == "james.carter":  # needs review: Hashimoto's on thyroid medicine
+        answers["history"]["hashimotos"] = True
+        answers["medications"].update(takes_thyroid_medication=True, thyroid_medication_names="Levothyroxine 75 mcg")
+    elif local == "aisha.brown":  # deferred: tramadol five days ago
+        answers["medications"].update(
+            takes_opioids=True, opioid_names="Tramadol 50 mg", opioid_last_dose=today - dt.timedelta(days=5)
+        )
+    elif local == "tom.nguyen":  # not eligible: kidney transplant on tacrolimus
+        answers["conditions"] = {"conditions": ["spondylosis", "other"], "condition_other": "Chronic low back pain"}
+        answers["history"]["organ_transplant"] = True
+        answers["medications"].update(takes_immunosuppressants=True, immunosuppressant_names="Tacrolimus")
+    return answers
+
+
+def _complete_intake(patient: Patient, local: str, today: dt.date, *, submit: bool, steps=None) -> Intake:
+    first, last, born, phone, street, city, state, zip_code = ABOUT[local]
+    services.intake_save_about(
+        patient=patient,
+        data={
+            "legal_first_name": first, "legal_last_name": last, "date_of_birth": born, "phone": phone,
+            "address_line1": street, "address_line2": "", "city": city, "state_code": state,
+            "postal_code": zip_code, "timezone": "",
+        },
+    )  # fmt: skip
+    answers = _answers(today, local)
+    for step in steps or answers:
+        services.intake_save_step(patient=patient, step=step, data=answers[step])
+    if submit:
+        services.intake_mark_step(patient=patient, step="pharmacy")
+        services.intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
+        services.intake_submit(patient=patient)
+    return Intake.objects.get(patient=patient)
+
+
+MARIA_WEEKLY = [(6, 6, 6), (6, 5, 5), (5, 4, 5), (4, 4, 3), (4, 3, 3)]
 
 
 def seed(today: dt.date) -> dict:
-    states = {s.code: s for s in ServiceState.objects.all()}
+    physician = User.objects.filter(email=demo_email("dr.rivera")).first()
     patients = {}
-    for local, first, last, code in PATIENTS:
+    for local in ABOUT:
+        first, last = ABOUT[local][0], ABOUT[local][1]
         user = demo_user(local, role=User.Role.PATIENT, first_name=first, last_name=last)
-        patient, _ = Patient.objects.update_or_create(
-            user=user, defaults={"state": states[code], "timezone": states[code].timezone}
-        )
+        patient = services.patient_ensure(user=user)
+        intake = services.intake_ensure(patient=patient)
+        if not intake.is_submitted and local != "li.wang":
+            intake = _complete_intake(patient, local, today, submit=True)
+            if local == "maria.lopez" and physician is not None:
+                start = timezone.now() - dt.timedelta(weeks=len(MARIA_WEEKLY) + 1)
+                Intake.objects.filter(pk=intake.pk).update(submitted_at=start)
+                CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).update(recorded_at=start)
+                services.intake_review(patient=patient, physician=physician, decision="approve", note="Good candidate.")
+                for week, (pain, enjoyment, activity) in enumerate(MARIA_WEEKLY, start=1):
+                    CheckIn.objects.create(
+                        patient=patient, kind=CheckIn.Kind.WEEKLY, pain=pain, enjoyment=enjoyment,
+                        activity=activity, recorded_at=start + dt.timedelta(weeks=week),
+                        side_effects=["vivid_dreams"] if week == 1 else [],
+                    )  # fmt: skip
+                Patient.objects.filter(pk=patient.pk).update(treatment_phase=TreatmentPhase.TITRATION)
+        elif local == "li.wang" and not intake.completed_steps:
+            _complete_intake(patient, local, today, submit=False, steps=["conditions"])
         patients[local] = patient
-    return {"patients": patients}
+    # Signed up, intake not started yet.
+    newcomer = demo_user("sam.reed", role=User.Role.PATIENT, first_name="Sam", last_name="Reed")
+    services.patient_ensure(user=newcomer)
+    # A visitor from Nevada, which the practice does not serve: only an email and a state are kept.
+    WaitlistEntry.objects.get_or_create(email=demo_email("visitor.nv"), state_code="NV")
+    return {"patients": patients, "approved": ReviewStatus.APPROVED}

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import CheckIn, Consent, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
 from portal.selectors import licensed_state_ids_for
+
+CHECKIN_INTERVAL_DAYS = 7
 
 
 def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Patient]:
     """Who sees which patients:
     - a patient: only their own record;
     - a physician: patients living in a state where the physician holds a license active on
-      ``day`` (the practice works as one care team, DESIGN.md §3);
+      ``day`` (the practice works as one care team, DESIGN.md §3); an expired license is none;
     - everyone else (pharmacy staff, practice staff outside the admin): nobody.
     """
-    base = Patient.objects.select_related("user", "state")
+    base = Patient.objects.select_related("user", "state", "intake")
     if not user.is_authenticated:
         return base.none()
     if user.role == User.Role.PATIENT:
@@ -37,4 +39,61 @@ def patient_get_for(user: User, pk: int) -> Patient:
 
 def patient_for_user(user: User) -> Patient | None:
     """The patient record of a signed-in patient (None before they have one)."""
-    return Patient.objects.select_related("state").filter(user=user).first()
+    return Patient.objects.select_related("state", "intake").filter(user=user).first()
+
+
+def patient_search(
+    queryset: QuerySet[Patient],
+    *,
+    q: str = "",
+    state_code: str = "",
+    review_status: str = "",
+    screening_outcome: str = "",
+) -> QuerySet[Patient]:
+    """Filter a scoped patient list by the clinic list's controls."""
+    if q:
+        for word in q.split()[:4]:
+            queryset = queryset.filter(
+                Q(legal_first_name__icontains=word)
+                | Q(legal_last_name__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+    if state_code:
+        queryset = queryset.filter(state__code=state_code)
+    if review_status == ReviewStatus.NOT_SUBMITTED:
+        queryset = queryset.filter(Q(intake__isnull=True) | Q(intake__review_status=ReviewStatus.NOT_SUBMITTED))
+    elif review_status:
+        queryset = queryset.filter(intake__review_status=review_status)
+    if screening_outcome:
+        queryset = queryset.filter(intake__screening_outcome=screening_outcome)
+    return queryset
+
+
+def review_queue_for(physician: User) -> QuerySet[Intake]:
+    """Submitted intakes waiting for review, from patients in the physician's licensed states."""
+    return (
+        Intake.objects.select_related("patient__user", "patient__state")
+        .filter(
+            review_status=ReviewStatus.PENDING,
+            patient__state_id__in=licensed_state_ids_for(physician),
+        )
+        .order_by("submitted_at")
+    )
+
+
+def checkins_for(patient: Patient) -> list[CheckIn]:
+    return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at"))
+
+
+def consents_for(patient: Patient) -> list[Consent]:
+    return list(Consent.objects.filter(patient=patient).order_by("kind", "-given_at"))
+
+
+def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datetime | None = None) -> bool:
+    """Weekly during titration (DESIGN.md §4). Follow-up check-ins are prompted by follow-ups."""
+    if patient.treatment_phase != TreatmentPhase.TITRATION:
+        return False
+    now = now or timezone.now()
+    return last_checkin is None or now - last_checkin.recorded_at >= dt.timedelta(days=CHECKIN_INTERVAL_DAYS)

@@ -6,9 +6,14 @@ from portal.models import User
 NAVIGATION = {
     User.Role.PATIENT: [
         ("Home", "patients:home"),
+        ("Check-in", "patients:checkin_new"),
+        ("Learn", "education:index"),
     ],
     User.Role.PHYSICIAN: [
         ("Clinic", "patients:clinic_home"),
+        ("Reviews", "patients:review_queue"),
+        ("Patients", "patients:patient_list"),
+        ("Learn", "education:index"),
     ],
     User.Role.PHARMACY: [
         ("Order queue", "prescriptions:pharmacy_home"),
@@ -21,14 +26,13 @@ NAVIGATION = {
 
 def navigation(request):
     user = getattr(request, "user", None)
-    items = []
+    items = [("Learn", reverse("education:index"))]
     if user is not None and user.is_authenticated:
         items = [(label, reverse(name)) for label, name in NAVIGATION.get(user.role, [])]
         if user.is_staff and user.role != User.Role.STAFF:
             items.append(("Admin", reverse("admin:index")))
     current = request.path if request is not None else ""
-    return {
-        "nav_items": [
-            {"label": label, "url": url, "active": current.startswith(url) and url != "/"} for label, url in items
-        ]
-    }
+    # The longest link that prefixes the current path is the one marked as the current page.
+    matches = [url for _, url in items if current.startswith(url)]
+    active = max(matches, key=len) if matches else None
+    return {"nav_items": [{"label": label, "url": url, "active": url == active} for label, url in items]}

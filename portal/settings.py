@@ -180,9 +180,10 @@ AXES_VERBOSE = False
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if not DEBUG and "EMAIL_URL" in env:
     vars().update(env.email("EMAIL_URL"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LDN Care Portal <care@ldncare.example>")
+# The sender name is neutral: a name that names the treatment would itself be health information.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Care Team <care@ldncare.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LDN Care] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Patient portal] "
 PRACTICE_ADMIN_EMAILS = env.list("PRACTICE_ADMIN_EMAILS", default=["admin@ldncare.example"])
 
 # --- Internationalisation ----------------------------------------------------------------------
@@ -269,6 +270,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Successful sign-ins are routine; failures and lockouts (WARNING) are still logged.
+        "axes": {"level": "WARNING"},
+    },
 }
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -23,3 +23,21 @@ def heartbeat() -> None:
 @shared_task(name="portal.tasks.ping", ignore_result=False)
 def ping() -> str:
     return "pong"
+
+
+@shared_task(
+    name="portal.tasks.send_portal_update_email",
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=8,
+    acks_late=True,
+)
+def send_portal_update_email(user_id: int) -> None:
+    from portal.models import User
+    from portal.notifications import email_send_to_user
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    email_send_to_user(user=user, name="portal-update")

@@ -89,3 +89,17 @@ class PharmacyMembership(models.Model):
     def clean(self) -> None:
         if self.user_id and self.user.role != User.Role.PHARMACY:
             raise ValidationError({"user": "Only pharmacy-staff accounts can belong to a pharmacy."})
+
+
+class PharmacyPreference(models.Model):
+    """The pharmacy a patient would like orders sent to (optional, chosen during intake). Routing
+    uses it only when that pharmacy is licensed for the ship-to state (DESIGN.md §4)."""
+
+    patient = models.OneToOneField("patients.Patient", on_delete=models.CASCADE, related_name="pharmacy_preference")
+    pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.pharmacy or 'no preference'}"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from portal.models import User
 from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership
@@ -19,3 +20,11 @@ def pharmacy_for(user: User) -> Pharmacy | None:
         .first()
     )
     return membership.pharmacy if membership else None
+
+
+def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
+    """Active pharmacies with a license active today for ``state_id`` (the patient's choices)."""
+    if state_id is None:
+        return Pharmacy.objects.none()
+    active_ids = PharmacyLicense.objects.active_on(timezone.localdate()).filter(state_id=state_id)
+    return Pharmacy.objects.filter(active=True, licenses__in=active_ids).distinct().order_by("name")

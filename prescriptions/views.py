@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
+from patients.services import intake_ensure, patient_ensure
+from patients.views.intake import next_step_url, step_context, step_url
 from portal.access import Role, role_required
-from prescriptions.selectors import pharmacy_for
+from prescriptions.forms import PharmacyChoiceForm
+from prescriptions.models import PharmacyPreference
+from prescriptions.selectors import pharmacies_for_state, pharmacy_for
+from prescriptions.services import pharmacy_preference_set
 
 
 @require_safe
@@ -13,3 +20,36 @@ from prescriptions.selectors import pharmacy_for
 def pharmacy_home(request: HttpRequest) -> HttpResponse:
     pharmacy = pharmacy_for(request.user)
     return render(request, "prescriptions/pharmacy_home.html", {"pharmacy": pharmacy})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def intake_pharmacy(request: HttpRequest) -> HttpResponse:
+    """The intake's optional pharmacy step: pharmacies licensed for the patient's state."""
+    patient = patient_ensure(user=request.user)
+    intake = intake_ensure(patient=patient)
+    if intake.is_submitted:
+        return redirect("patients:intake_result")
+    if not patient.is_in_served_state:
+        return redirect(step_url("about"))
+    pharmacies = pharmacies_for_state(patient.state_id)
+    current = PharmacyPreference.objects.filter(patient=patient).first()
+    if request.method == "POST":
+        form = PharmacyChoiceForm(request.POST, pharmacies=pharmacies)
+        if form.is_valid():
+            try:
+                pharmacy_preference_set(patient=patient, pharmacy=form.cleaned_data["pharmacy"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                intake.refresh_from_db()
+                messages.success(request, "Saved. You can leave and come back at any time.")
+                return redirect(next_step_url(intake))
+    else:
+        form = PharmacyChoiceForm(pharmacies=pharmacies, initial={"pharmacy": current.pharmacy if current else None})
+    context = {
+        "form": form,
+        "no_pharmacies": not pharmacies.exists(),
+        **step_context("pharmacy", intake),
+    }
+    return render(request, "patients/intake/step.html", context)

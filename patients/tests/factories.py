@@ -11,3 +11,49 @@ class PatientFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     state = factory.LazyFunction(lambda: state("TX"))
     timezone = "America/Chicago"
+
+
+ABOUT_DATA = {
+    "legal_first_name": "Rosa",
+    "legal_last_name": "Diaz",
+    "date_of_birth": __import__("datetime").date(1980, 5, 17),
+    "phone": "512-555-0100",
+    "address_line1": "1 Congress Ave",
+    "address_line2": "",
+    "city": "Austin",
+    "state_code": "TX",
+    "postal_code": "78701",
+    "timezone": "",
+}
+
+STEP_DATA = {
+    "conditions": {"conditions": ["fibromyalgia"], "condition_other": ""},
+    "pain": {"peg_pain": 8, "peg_enjoyment": 6, "peg_activity": 7},
+    "medications": {
+        "takes_opioids": False,
+        "opioid_names": "",
+        "opioid_last_dose": None,
+        "takes_immunosuppressants": False,
+        "immunosuppressant_names": "",
+        "takes_thyroid_medication": False,
+        "thyroid_medication_names": "",
+        "other_medications": "",
+    },
+    "history": {"organ_transplant": False, "liver_disease": False, "hashimotos": False},
+    "allergies": {"no_known_allergies": True, "allergies": ""},
+}
+
+
+def complete_intake(patient, *, submit=True, about=None, **step_overrides):
+    """Fill every intake step through the services (so the rules apply), then submit."""
+    from patients import services
+
+    services.intake_save_about(patient=patient, data={**ABOUT_DATA, **(about or {})})
+    for step, data in STEP_DATA.items():
+        services.intake_save_step(patient=patient, step=step, data={**data, **step_overrides.get(step, {})})
+    services.intake_mark_step(patient=patient, step="pharmacy")
+    services.intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
+    if submit:
+        services.intake_submit(patient=patient)
+    patient.refresh_from_db()
+    return patient.intake

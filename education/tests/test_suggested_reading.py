@@ -1,0 +1,54 @@
+import pytest
+from django.template import Context, Template
+
+from education.models import Article, Phase
+from education.selectors import articles_for_phase
+from education.tests.factories import ArticleFactory
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("phase", Phase.values)
+def test_articles_for_each_phase_are_two_or_three_of_that_phase(phase):
+    articles = articles_for_phase(phase)
+    assert 2 <= len(articles) <= 3
+    for article in articles:
+        assert phase in article.phase_list
+        assert article.status == Article.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_articles_for_phase_respects_the_limit_and_skips_drafts():
+    ArticleFactory(phases="stable", status=Article.Status.DRAFT, order=0, title="AAA draft")
+    articles = articles_for_phase("stable", limit=2)
+    assert len(articles) == 2
+    assert all(a.status == Article.Status.PUBLISHED for a in articles)
+
+
+@pytest.mark.django_db
+def test_unknown_phase_suggests_nothing():
+    assert articles_for_phase("maintenance") == []
+    assert articles_for_phase("") == []
+
+
+def render(template, **context):
+    return Template("{% load education_tags %}" + template).render(Context(context))
+
+
+@pytest.mark.django_db
+def test_suggested_reading_tag_renders_links_for_a_phase():
+    html = render("{% suggested_reading phase %}", phase="titration")
+    assert 2 <= html.count('href="/learn/') - 1 <= 3  # article links, plus "More in the library"
+    for article in articles_for_phase("titration"):
+        assert f'href="/learn/{article.slug}/"' in html
+        assert article.title in html
+
+
+@pytest.mark.django_db
+def test_suggested_reading_tag_renders_nothing_for_an_unknown_phase():
+    assert render("{% suggested_reading phase %}", phase="unknown").strip() == ""
+
+
+@pytest.mark.django_db
+def test_suggested_reading_tag_accepts_a_choices_member():
+    # The patient dashboard may pass an enum member; it is a plain string to education.
+    assert "/learn/" in render("{% suggested_reading phase %}", phase=Phase.STABLE)

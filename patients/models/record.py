@@ -1,0 +1,91 @@
+"""The patient record: who the patient is and where they live."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from portal.models import ServiceState, validate_time_zone
+
+
+class TreatmentPhase(models.TextChoices):
+    """Where the patient is in treatment. Other apps pass the value on as a plain string (the
+    education library suggests reading by it, DESIGN.md §2)."""
+
+    BEFORE_FIRST_VISIT = "before-first-visit", "Before the first visit"
+    TITRATION = "titration", "Titrating the dose"
+    STABLE = "stable", "On a stable dose"
+
+
+class Patient(models.Model):
+    """One per patient account. ``state`` is the state of residence: it decides which physicians
+    may see the record (DESIGN.md §3). It is only ever a state the practice serves."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
+    legal_first_name = models.CharField(max_length=64, blank=True)
+    legal_last_name = models.CharField(max_length=64, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address_line1 = models.CharField("street address", max_length=128, blank=True)
+    address_line2 = models.CharField("apartment, suite (optional)", max_length=128, blank=True)
+    city = models.CharField(max_length=64, blank=True)
+    state = models.ForeignKey(ServiceState, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    postal_code = models.CharField("ZIP code", max_length=10, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    treatment_phase = models.CharField(
+        max_length=32, choices=TreatmentPhase.choices, default=TreatmentPhase.BEFORE_FIRST_VISIT
+    )
+    email_opt_out = models.BooleanField(default=False, help_text="No reminder emails (account emails still go).")
+    sms_opt_out = models.BooleanField(default=True, help_text="No reminder text messages.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["legal_last_name", "legal_first_name", "id"]
+        indexes = [models.Index(fields=["state", "legal_last_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.legal_first_name} {self.legal_last_name}".strip()
+        return name or self.user.get_full_name() or self.user.email
+
+    @property
+    def time_zone_name(self) -> str:
+        if self.timezone:
+            return self.timezone
+        if self.state_id:
+            return self.state.timezone
+        return settings.TIME_ZONE
+
+    @property
+    def is_in_served_state(self) -> bool:
+        return bool(self.state_id and self.state.active)
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.address_line1, self.address_line2]
+        state_code = self.state.code if self.state_id else ""
+        lines.append(f"{self.city}, {state_code} {self.postal_code}".strip(", "))
+        return [line for line in lines if line]
+
+
+class WaitlistEntry(models.Model):
+    """Someone in a state the practice does not serve yet. Only an email and a state are kept:
+    no health data (DESIGN.md §4)."""
+
+    email = models.EmailField()
+    state_code = models.CharField("state", max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [models.UniqueConstraint(fields=["email", "state_code"], name="uniq_waitlist_email_state")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.state_code})"

@@ -1,0 +1,123 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from patients.charts import ChartPoint, peg_chart_svg
+from patients.models import CheckIn, TreatmentPhase
+from patients.response import peg_response
+from patients.selectors import checkin_due
+from patients.tests.factories import complete_intake
+
+CHECKIN = {"pain": 5, "enjoyment": 4, "activity": 3, "kind": "weekly"}
+
+
+@pytest.mark.django_db
+def test_patient_logs_a_check_in(client, patient):
+    complete_intake(patient)
+    client.force_login(patient.user)
+    response = client.post(
+        "/patient/checkins/new/", {**CHECKIN, "side_effects": ["vivid_dreams", "headache"], "note": "Sleeping badly"}
+    )
+    assert response["Location"] == "/patient/"
+    checkin = CheckIn.objects.get(patient=patient, kind="weekly")
+    assert checkin.score == 4.0
+    assert checkin.side_effects == ["vivid_dreams", "headache"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({**CHECKIN, "pain": 12}, b"from 0 to 10"),
+        ({**CHECKIN, "pain": ""}, b"Please answer with a number"),
+        ({**CHECKIN, "side_effects": ["other"]}, b"what the other side effect is"),
+        ({**CHECKIN, "side_effects": ["hair_loss"]}, b"Select a valid choice"),
+    ],
+)
+def test_bad_check_in_shows_the_error_and_saves_nothing(client, patient, data, message):
+    complete_intake(patient)
+    client.force_login(patient.user)
+    response = client.post("/patient/checkins/new/", data)
+    assert response.status_code == 200
+    assert message in response.content
+    assert not CheckIn.objects.filter(patient=patient).exclude(kind="baseline").exists()
+
+
+@pytest.mark.django_db
+def test_check_in_before_the_intake_sends_the_patient_to_the_intake(client, patient):
+    client.force_login(patient.user)
+    assert client.get("/patient/checkins/new/")["Location"] == "/intake/"
+    assert client.post("/patient/checkins/new/", CHECKIN)["Location"] == "/intake/"
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["physician", "pharmacy", "admin"])
+def test_check_in_page_refuses_other_roles(client, role_users, role):
+    client.force_login(role_users[role])
+    assert client.get("/patient/checkins/new/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_check_in_refuses_put(client, patient):
+    client.force_login(patient.user)
+    assert client.put("/patient/checkins/new/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_weekly_check_in_is_due_during_titration_only(patient):
+    now = timezone.now()
+    assert not checkin_due(patient, last_checkin=None, now=now)
+    patient.treatment_phase = TreatmentPhase.TITRATION
+    assert checkin_due(patient, last_checkin=None, now=now)
+    recent = CheckIn(recorded_at=now - dt.timedelta(days=6, hours=23))
+    old = CheckIn(recorded_at=now - dt.timedelta(days=7))
+    assert not checkin_due(patient, last_checkin=recent, now=now)
+    assert checkin_due(patient, last_checkin=old, now=now)
+
+
+@pytest.mark.django_db
+def test_dashboard_prompts_for_a_due_check_in(client, patient):
+    complete_intake(patient)
+    patient.treatment_phase = TreatmentPhase.TITRATION
+    patient.save()
+    CheckIn.objects.filter(patient=patient).update(recorded_at=timezone.now() - dt.timedelta(days=8))
+    client.force_login(patient.user)
+    assert b"Your weekly check-in is due" in client.get("/patient/").content
+
+
+@pytest.mark.parametrize(
+    ("baseline", "current", "change", "label"),
+    [
+        (8.0, 4.0, 50.0, "Strong"),
+        (8.0, 5.6, 30.0, "Meaningful"),
+        (8.0, 5.7, 28.7, "Some improvement"),
+        (8.0, 8.0, 0.0, "No change"),
+        (6.0, 7.0, -16.7, "Worse"),
+        (0.0, 0.0, None, "Baseline was 0"),
+        (None, 3.0, None, "No check-in"),
+    ],
+)
+def test_response_thresholds(baseline, current, change, label):
+    result = peg_response(baseline, current)
+    assert result.percent_change == change
+    assert result.label.startswith(label)
+
+
+def test_chart_draws_points_baseline_improvement_lines_and_dose_steps():
+    points = [ChartPoint(dt.date(2026, 1, 1) + dt.timedelta(weeks=i), s) for i, s in enumerate([8, 6.5, 5, 4])]
+    svg = peg_chart_svg(
+        points,
+        baseline=8.0,
+        dose_steps=[(dt.date(2026, 1, 1), 1.5), (dt.date(2026, 1, 8), 3.0), (dt.date(2026, 1, 15), 4.5)],
+    )
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.count("<circle") == 4
+    assert "baseline" in svg and "30 % better" in svg and "50 % better" in svg
+    assert "dose (mg)" in svg and "<path" in svg
+    assert 'role="img"' in svg and "<title" in svg
+
+
+def test_chart_without_points_is_empty():
+    assert peg_chart_svg([], baseline=None) == ""

@@ -1,0 +1,115 @@
+"""The physician's clinic: home, review queue, patient list and chart."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from patients import services
+from patients.charts import ChartPoint, peg_chart_svg
+from patients.forms import PatientFilterForm, ReviewForm
+from patients.models import CheckIn, ReviewStatus
+from patients.response import peg_response
+from patients.selectors import (
+    checkins_for,
+    consents_for,
+    patient_get_for,
+    patient_list_for,
+    patient_search,
+    review_queue_for,
+)
+from portal.access import Role, role_required
+from portal.audit import access_record
+from portal.selectors import physician_licenses_for
+
+PAGE_SIZE = 25
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def clinic_home(request: HttpRequest) -> HttpResponse:
+    licenses = list(physician_licenses_for(request.user))
+    return render(
+        request,
+        "patients/clinic_home.html",
+        {
+            "licenses": licenses,
+            "patient_count": patient_list_for(request.user).count(),
+            "review_count": review_queue_for(request.user).count(),
+        },
+    )
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(review_queue_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "patients/review_queue.html", {"page": page})
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientFilterForm(request.GET or None)
+    queryset = patient_list_for(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = patient_search(
+            queryset,
+            q=data["q"],
+            state_code=data["state"].code if data["state"] else "",
+            review_status=data["review_status"],
+            screening_outcome=data["screening"],
+        )
+    page = Paginator(queryset.order_by("legal_last_name", "legal_first_name", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "patients/patient_list.html", {"form": form, "page": page, "querystring": query.urlencode()})
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_get_for(request.user, pk)
+    access_record(request, patient_user=patient.user, action="chart.view")
+    intake = getattr(patient, "intake", None)
+    checkins = checkins_for(patient)
+    baseline = next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
+    latest = checkins[-1] if checkins else None
+    points = [ChartPoint(c.recorded_at.date(), c.score) for c in checkins]
+    context = {
+        "patient": patient,
+        "intake": intake,
+        "consents": consents_for(patient),
+        "checkins": checkins,
+        "baseline": baseline,
+        "latest_score": latest.score if latest else None,
+        "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
+        "chart_svg": peg_chart_svg(points, baseline=baseline.score if baseline else None),
+        "review_form": ReviewForm() if intake and intake.review_status == ReviewStatus.PENDING else None,
+    }
+    return render(request, "patients/patient_chart.html", context)
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = patient_get_for(request.user, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.intake_review(patient=patient, physician=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Review saved. The patient was told to check their portal.")
+    else:
+        messages.error(request, "Choose approve or decline.")
+    return redirect("patients:chart", pk=patient.pk)

@@ -1,0 +1,185 @@
+"""The multi-step intake at /intake/ and the waitlist for states not served."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from patients import services
+from patients.forms import STEP_FORMS, WaitlistForm
+from patients.models import Intake, Patient
+from portal.access import Role, role_required
+from portal.audit import client_ip
+from portal.models import US_STATE_NAMES
+
+
+def step_url(step: str) -> str:
+    if step == "pharmacy":
+        return reverse("prescriptions:intake_pharmacy")
+    return reverse("patients:intake_step", args=[step])
+
+
+def next_step_url(intake: Intake) -> str:
+    missing = services.intake_missing_steps(intake)
+    return step_url(missing[0]) if missing else reverse("patients:intake_summary")
+
+
+def _initial_for(step: str, patient: Patient, intake: Intake) -> dict:
+    if step == "about":
+        initial = {
+            f: getattr(patient, f)
+            for f in ("legal_first_name", "legal_last_name", "date_of_birth", "phone", "address_line1",
+                      "address_line2", "city", "postal_code", "timezone")
+        }  # fmt: skip
+        initial["state_code"] = patient.state.code if patient.state_id else ""
+        if not initial["legal_first_name"]:
+            initial["legal_first_name"] = patient.user.first_name
+            initial["legal_last_name"] = patient.user.last_name
+        return initial
+    if step == "consents":
+        return {}
+    return {f: getattr(intake, f) for f in services.STEP_FIELDS[step]}
+
+
+def step_context(step: str, intake: Intake) -> dict:
+    labels = dict(services.INTAKE_STEPS)
+    return {
+        "step": step,
+        "step_label": labels[step],
+        "step_number": services.STEP_NAMES.index(step) + 1,
+        "step_count": len(services.STEP_NAMES) + 1,
+        "steps": [
+            {"name": n, "label": lbl, "done": n in intake.completed_steps, "url": step_url(n)}
+            for n, lbl in services.INTAKE_STEPS
+        ],
+    }
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def intake_start(request: HttpRequest) -> HttpResponse:
+    patient = services.patient_ensure(user=request.user)
+    intake = services.intake_ensure(patient=patient)
+    if intake.is_submitted:
+        return redirect("patients:intake_result")
+    return redirect(next_step_url(intake))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def intake_step(request: HttpRequest, step: str) -> HttpResponse:
+    if step not in STEP_FORMS:
+        raise Http404("No such step.")
+    patient = services.patient_ensure(user=request.user)
+    intake = services.intake_ensure(patient=patient)
+    if intake.is_submitted:
+        messages.info(request, "Your intake is already submitted. Message your care team to change an answer.")
+        return redirect("patients:intake_result")
+    if step != "about" and not patient.is_in_served_state:
+        if patient.state_id:
+            messages.warning(
+                request,
+                f"We no longer serve {patient.state.name}. Check where you live, or join the waitlist.",
+            )
+        return redirect(step_url("about"))
+    form_class = STEP_FORMS[step]
+    unserved_state = None
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                if step == "about":
+                    services.intake_save_about(patient=patient, data=form.cleaned_data)
+                elif step == "consents":
+                    kinds = [k for k in ("telehealth", "off_label", "privacy") if form.cleaned_data.get(k)]
+                    services.intake_record_consents(patient=patient, kinds=kinds, ip_address=client_ip(request))
+                else:
+                    services.intake_save_step(patient=patient, step=step, data=form.cleaned_data)
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "unserved_state":
+                    unserved_state = form.cleaned_data["state_code"]
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                intake.refresh_from_db()
+                messages.success(request, "Saved. You can leave and come back at any time.")
+                return redirect(next_step_url(intake))
+    else:
+        form = form_class(initial=_initial_for(step, patient, intake))
+    context = {
+        "form": form,
+        "patient": patient,
+        "unserved_state": unserved_state,
+        "unserved_state_name": US_STATE_NAMES.get(unserved_state or ""),
+        "state_no_longer_served": step == "about" and patient.state_id and not patient.state.active,
+        **step_context(step, intake),
+    }
+    status = 200
+    return render(request, "patients/intake/step.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def intake_summary(request: HttpRequest) -> HttpResponse:
+    patient = services.patient_ensure(user=request.user)
+    intake = services.intake_ensure(patient=patient)
+    if intake.is_submitted:
+        return redirect("patients:intake_result")
+    if request.method == "POST":
+        try:
+            services.intake_submit(patient=patient)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Thank you. Your intake was sent to our physicians.")
+            return redirect("patients:intake_result")
+    context = {
+        "patient": patient,
+        "intake": intake,
+        "consents": patient.consents.all(),
+        "missing": services.intake_missing_steps(intake),
+        **step_context("about", intake),
+        "step": "summary",
+        "step_label": "Review and submit",
+        "step_number": len(services.STEP_NAMES) + 1,
+    }
+    return render(request, "patients/intake/summary.html", context)
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def intake_result(request: HttpRequest) -> HttpResponse:
+    patient = services.patient_ensure(user=request.user)
+    intake = services.intake_ensure(patient=patient)
+    if not intake.is_submitted:
+        return redirect(next_step_url(intake))
+    return render(request, "patients/intake/result.html", {"patient": patient, "intake": intake})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist(request: HttpRequest) -> HttpResponse:
+    """Open to anyone: a visitor need not create an account to hear when we reach their state."""
+    initial = {"state_code": request.GET.get("state", "").upper()[:2]}
+    if request.user.is_authenticated:
+        initial["email"] = request.user.email
+    if request.method == "POST":
+        form = WaitlistForm(request.POST)
+        if form.is_valid():
+            try:
+                entry = services.waitlist_join(**form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                return render(request, "patients/waitlist_done.html", {"state_name": US_STATE_NAMES[entry.state_code]})
+    else:
+        form = WaitlistForm(initial=initial)
+    return render(request, "patients/waitlist.html", {"form": form})

@@ -1,0 +1,63 @@
+"""The patient's own pages: the dashboard and check-ins."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from patients import services
+from patients.forms import CheckInForm
+from patients.models import CheckIn, ReviewStatus
+from patients.response import peg_response
+from patients.selectors import checkin_due, patient_for_user
+from portal.access import Role, role_required
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_home(request: HttpRequest) -> HttpResponse:
+    patient = patient_for_user(request.user)
+    intake = getattr(patient, "intake", None) if patient else None
+    checkins = list(CheckIn.objects.filter(patient=patient).order_by("-recorded_at")[:5]) if patient else []
+    baseline = next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
+    if baseline is None and patient:
+        baseline = CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).first()
+    latest = checkins[0] if checkins else None
+    context = {
+        "patient": patient,
+        "intake": intake,
+        "ReviewStatus": ReviewStatus,
+        "latest_checkin": latest,
+        "recent_checkins": checkins,
+        "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
+        "checkin_due": bool(patient and checkin_due(patient, last_checkin=latest)),
+        "phase": patient.treatment_phase if patient else "before-first-visit",
+    }
+    return render(request, "patients/patient_home.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def checkin_new(request: HttpRequest) -> HttpResponse:
+    patient = patient_for_user(request.user)
+    intake = getattr(patient, "intake", None) if patient else None
+    if intake is None or not intake.is_submitted:
+        messages.info(request, "Please finish your intake first; it records your starting pain scores.")
+        return redirect("patients:intake")
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            try:
+                services.checkin_record(patient=patient, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Thank you. Your check-in was saved and your physician can see it.")
+                return redirect("patients:home")
+    else:
+        form = CheckInForm(initial={"kind": request.GET.get("kind", CheckIn.Kind.WEEKLY)})
+    return render(request, "patients/checkin_form.html", {"form": form})
