@@ -13,10 +13,12 @@ from django.utils import timezone
 from patients.models import (
     CheckIn,
     Consent,
+    FollowUp,
     Intake,
     Patient,
     ReviewStatus,
     ScreeningOutcome,
+    TreatmentPhase,
     WaitlistEntry,
 )
 from patients.screening import ScreeningAnswers, screen
@@ -323,3 +325,67 @@ def checkin_record(
     checkin.full_clean()
     checkin.save()
     return checkin
+
+
+# Follow-up 7–28 days after a start or a dose change (physician's choice, 14 by default), then
+# every 90 days on a stable dose (DESIGN.md §4).
+FOLLOWUP_MIN_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_DEFAULT_DAYS = 7, 28, 14
+FOLLOWUP_STABLE_DAYS = 90
+
+
+@transaction.atomic
+def followup_schedule_after_dose_change(
+    *, patient: Patient, changed_on: dt.date, due_in_days: int = FOLLOWUP_DEFAULT_DAYS, is_start: bool = False
+) -> FollowUp:
+    """Schedule the follow-up after a plan starts or its dose changes. An open follow-up that is
+    still only pending is replaced (superseded), never duplicated; a booked one is moved to the
+    new due date and keeps its visit."""
+    if not FOLLOWUP_MIN_DAYS <= due_in_days <= FOLLOWUP_MAX_DAYS:
+        raise ValidationError(
+            {"due_in_days": f"Choose a follow-up between {FOLLOWUP_MIN_DAYS} and {FOLLOWUP_MAX_DAYS} days."}
+        )
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise per patient
+    reason = FollowUp.Reason.START if is_start else FollowUp.Reason.DOSE_CHANGE
+    due_on = changed_on + dt.timedelta(days=due_in_days)
+    open_followup = FollowUp.objects.filter(patient=patient, status__in=["pending", "booked"]).first()
+    if open_followup is not None and open_followup.status == FollowUp.Status.BOOKED:
+        open_followup.due_on, open_followup.reason = due_on, reason
+        open_followup.save(update_fields=["due_on", "reason"])
+        return open_followup
+    if open_followup is not None:
+        open_followup.status = FollowUp.Status.SUPERSEDED
+        open_followup.closed_at = timezone.now()
+        open_followup.save(update_fields=["status", "closed_at"])
+    return FollowUp.objects.create(patient=patient, reason=reason, due_on=due_on)
+
+
+def followup_next_for(patient: Patient) -> FollowUp | None:
+    return FollowUp.objects.filter(patient=patient, status__in=["pending", "booked"]).first()
+
+
+@transaction.atomic
+def followup_complete(*, followup: FollowUp, completed_on: dt.date) -> FollowUp:
+    """Close a follow-up whose visit took place and schedule the next one 90 days later (the
+    stable-dose cadence). A later dose change supersedes that one with a 7–28 day follow-up."""
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if not followup.is_open:
+        raise ValidationError("This follow-up is already closed.")
+    followup.status = FollowUp.Status.COMPLETED
+    followup.closed_at = timezone.now()
+    followup.save(update_fields=["status", "closed_at"])
+    return FollowUp.objects.create(
+        patient=followup.patient,
+        reason=FollowUp.Reason.STABLE,
+        due_on=completed_on + dt.timedelta(days=FOLLOWUP_STABLE_DAYS),
+    )
+
+
+@transaction.atomic
+def patient_set_treatment_phase(*, patient: Patient, phase: str) -> Patient:
+    """Where the patient is in treatment (before the first visit, titrating, stable); set by the
+    prescriptions app when plans start or reach maintenance."""
+    if phase not in TreatmentPhase.values:
+        raise ValidationError(f"Unknown treatment phase “{phase}”.")
+    Patient.objects.filter(pk=patient.pk).update(treatment_phase=phase)
+    patient.treatment_phase = phase
+    return patient
