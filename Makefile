@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test install install-dev migrate seed worker beat lint format clean
+.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders e2e
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,25 @@ format: install-dev
 
 clean:
 	rm -rf var/celery var/staticfiles var/test.sqlite3*
+
+## Reminder throughput benchmark on PostgreSQL + Redis; writes bench/results/reminders.json.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+bench-reminders: install-dev
+	psql "$(BENCH_DATABASE_URL:/ldn_bench=/postgres)" -tc "SELECT 1 FROM pg_database WHERE datname='ldn_bench'" | grep -q 1 || \
+		psql "$(BENCH_DATABASE_URL:/ldn_bench=/postgres)" -c "CREATE DATABASE ldn_bench"
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
+
+## Browser journeys (Playwright + Debian's chromium) against a live server on PostgreSQL.
+E2E_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_e2e
+e2e: install-dev
+	cd e2e && npm ci --no-audit --no-fund --silent
+	DATABASE_URL=$(E2E_DATABASE_URL) $(VENV)/bin/pytest e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+## Web load benchmark: gunicorn on PostgreSQL driven by wrk; writes bench/results/web.json.
+BENCH_WEB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_web
+bench: install-dev
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	psql "$(BENCH_WEB_DATABASE_URL:/ldn_bench_web=/postgres)" -qc "DROP DATABASE IF EXISTS ldn_bench_web" -c "CREATE DATABASE ldn_bench_web"
+	DATABASE_URL=$(BENCH_WEB_DATABASE_URL) $(PY) bench/web.py

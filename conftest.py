@@ -77,3 +77,11 @@ def role_users(patient, physician, pharmacy_user, admin_user):
         "pharmacy": pharmacy_user,
         "admin": admin_user,
     }
+
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test (real worker processes, concurrency) gets the rows that data
+    migrations made (service states, articles) back, and none leaves content types duplicated
+    for the next one."""
+    return True

@@ -65,3 +65,178 @@ class CheckInAdmin(SimpleHistoryAdmin):
     @admin.display(description="PEG")
     def peg(self, obj):
         return obj.score
+
+
+# --- Video visits and secure messages (issue 4) ------------------------------------------------
+# Imports kept here so this block stays self-contained next to the intake admin above.
+from django.contrib import messages as admin_messages  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+
+from patients import booking as booking_services  # noqa: E402
+from patients.models import (  # noqa: E402
+    Appointment,
+    Attachment,
+    Message,
+    PhysicianProfile,
+    Thread,
+    TimeOff,
+    VisitJoinAttempt,
+    VisitType,
+    WeeklyAvailability,
+)
+from portal.audit import access_record  # noqa: E402
+from portal.models import User  # noqa: E402
+
+
+class PhysicianFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False, ordering=("last_name",), limit_choices_to={"role": User.Role.PHYSICIAN}
+        )
+
+
+class ReadOnlyAdminMixin:
+    """Records of what happened: visible to admins, changed only through the portal's rules."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedDetailMixin:
+    """Opening a visit or a conversation in the admin is a view of the patient's record by someone
+    else: it writes an access-audit row like the clinic pages do (DESIGN.md §3)."""
+
+    audit_action = "admin.view"
+
+    def patient_user_of(self, obj):
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            access_record(request, patient_user=self.patient_user_of(obj), action=self.audit_action)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(VisitType)
+class VisitTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "duration_minutes")
+    readonly_fields = ("kind",)
+
+    # The two kinds are what booking relies on; admins rename them or change their length.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PhysicianProfile)
+class PhysicianProfileAdmin(admin.ModelAdmin):
+    list_display = ("physician", "timezone")
+    list_select_related = ("physician",)
+    raw_id_fields = ("physician",)
+
+
+@admin.register(WeeklyAvailability)
+class WeeklyAvailabilityAdmin(admin.ModelAdmin):
+    list_display = ("physician", "weekday", "start_time", "end_time")
+    list_filter = (("physician", PhysicianFilter), "weekday")
+    list_select_related = ("physician",)
+    raw_id_fields = ("physician",)
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    list_display = ("physician", "starts_at", "ends_at", "reason")
+    list_filter = (("physician", PhysicianFilter),)
+    list_select_related = ("physician",)
+    raw_id_fields = ("physician",)
+    date_hierarchy = "starts_at"
+
+
+class VisitJoinAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = VisitJoinAttempt
+    extra = 0
+    fields = ("at", "user", "stated_state_code", "allowed", "ip_address")
+    readonly_fields = fields
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    audit_action = "admin.appointment.view"
+    list_display = ("starts_at", "physician", "patient", "visit_type", "location_state", "status")
+    list_filter = (("physician", PhysicianFilter), "location_state", "status", "visit_type", "starts_at")
+    search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
+    list_select_related = ("physician", "patient__user", "visit_type", "location_state")
+    date_hierarchy = "starts_at"
+    exclude = ("video_room",)
+    inlines = [VisitJoinAttemptInline]
+    actions = ["cancel_visits"]
+
+    def patient_user_of(self, obj):
+        return obj.patient.user
+
+    @admin.action(description="Cancel the selected visits (a due follow-up becomes due again)")
+    def cancel_visits(self, request, queryset):
+        cancelled = 0
+        for appointment in queryset.filter(status=Appointment.Status.BOOKED):
+            try:
+                booking_services.appointment_cancel(appointment=appointment, by=request.user, enforce_cutoff=False)
+            except ValidationError as exc:
+                self.message_user(request, f"{appointment}: {' '.join(exc.messages)}", admin_messages.ERROR)
+            else:
+                cancelled += 1
+        self.message_user(request, f"{cancelled} visit(s) cancelled. Please let the patients know.")
+
+
+class AttachmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("original_name", "content_type", "size")
+    readonly_fields = fields
+
+
+class MessageInline(ReadOnlyAdminMixin, admin.StackedInline):
+    model = Message
+    extra = 0
+    fields = ("created_at", "sender", "from_patient", "body", "article_slug")
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Thread)
+class ThreadAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    audit_action = "admin.thread.view"
+    list_display = ("pk", "patient", "created_at", "last_message_at")
+    list_filter = ("patient__state",)
+    search_fields = ("patient__legal_last_name", "patient__user__email")
+    list_select_related = ("patient__user",)
+    date_hierarchy = "last_message_at"
+    fields = ("patient", "subject", "created_by", "created_at", "last_message_at")
+    readonly_fields = fields
+    inlines = [MessageInline]
+
+    def patient_user_of(self, obj):
+        return obj.patient.user
+
+
+@admin.register(Message)
+class MessageAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    audit_action = "admin.message.view"
+    list_display = ("pk", "thread", "sender", "from_patient", "created_at")
+    list_filter = ("from_patient",)
+    list_select_related = ("sender", "thread")
+    date_hierarchy = "created_at"
+    fields = ("thread", "sender", "from_patient", "created_at", "body", "article_slug")
+    readonly_fields = fields
+    inlines = [AttachmentInline]
+
+    def patient_user_of(self, obj):
+        return obj.thread.patient.user

@@ -106,4 +106,7 @@ def seed(today: dt.date) -> dict:
     services.patient_ensure(user=newcomer)
     # A visitor from Nevada, which the practice does not serve: only an email and a state are kept.
     WaitlistEntry.objects.get_or_create(email=demo_email("visitor.nv"), state_code="NV")
+    from patients.demo_booking import seed_booking  # visits and messages (issue 4)
+
+    seed_booking(today)
     return {"patients": patients, "approved": ReviewStatus.APPROVED}

@@ -21,6 +21,7 @@ from patients.models import (
     TreatmentPhase,
     WaitlistEntry,
 )
+from patients.reminders import followup_reminders_cancel, followup_reminders_schedule
 from patients.screening import ScreeningAnswers, screen
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.notifications import portal_update_notify
@@ -277,7 +278,7 @@ def intake_review(
     intake.reviewed_by = physician
     intake.reviewed_at = timezone.now()
     intake.save()
-    portal_update_notify(user_id=patient.user_id)
+    portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)
     return intake
 
 
@@ -351,12 +352,16 @@ def followup_schedule_after_dose_change(
     if open_followup is not None and open_followup.status == FollowUp.Status.BOOKED:
         open_followup.due_on, open_followup.reason = due_on, reason
         open_followup.save(update_fields=["due_on", "reason"])
+        followup_reminders_schedule(open_followup)
         return open_followup
     if open_followup is not None:
         open_followup.status = FollowUp.Status.SUPERSEDED
         open_followup.closed_at = timezone.now()
         open_followup.save(update_fields=["status", "closed_at"])
-    return FollowUp.objects.create(patient=patient, reason=reason, due_on=due_on)
+        followup_reminders_cancel(open_followup, reason="replaced after a dose change")
+    followup = FollowUp.objects.create(patient=patient, reason=reason, due_on=due_on)
+    followup_reminders_schedule(followup)
+    return followup
 
 
 def followup_next_for(patient: Patient) -> FollowUp | None:
@@ -373,11 +378,14 @@ def followup_complete(*, followup: FollowUp, completed_on: dt.date) -> FollowUp:
     followup.status = FollowUp.Status.COMPLETED
     followup.closed_at = timezone.now()
     followup.save(update_fields=["status", "closed_at"])
-    return FollowUp.objects.create(
+    followup_reminders_cancel(followup, reason="follow-up completed")
+    following = FollowUp.objects.create(
         patient=followup.patient,
         reason=FollowUp.Reason.STABLE,
         due_on=completed_on + dt.timedelta(days=FOLLOWUP_STABLE_DAYS),
     )
+    followup_reminders_schedule(following)
+    return following
 
 
 @transaction.atomic

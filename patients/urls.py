@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from patients.forms import STEP_FORMS
-from patients.views import clinic, intake, patient
+from patients.views import booking, clinic, intake, messaging, patient, schedule
 
 app_name = "patients"
 
@@ -21,4 +21,26 @@ urlpatterns = [
     path("clinic/patients/", clinic.patient_list, name="patient_list"),
     path("clinic/patients/<int:pk>/", clinic.patient_chart, name="chart"),
     path("clinic/patients/<int:pk>/review/", clinic.intake_review, name="intake_review"),
+    # Video visits (issue 4): the patient's side …
+    path("patient/appointments/", booking.appointment_list, name="appointment_list"),
+    path("patient/appointments/book/", booking.appointment_book, name="appointment_book"),
+    path("patient/appointments/<int:pk>/reschedule/", booking.appointment_reschedule, name="appointment_reschedule"),
+    path("patient/appointments/<int:pk>/cancel/", booking.appointment_cancel, name="appointment_cancel"),
+    path("patient/appointments/<int:pk>/join/", booking.appointment_join, name="appointment_join"),
+    path("patient/appointments/<int:pk>/calendar.ics", booking.appointment_calendar, name="appointment_calendar"),
+    # … and the physician's.
+    path("clinic/schedule/", schedule.schedule, name="schedule"),
+    path("clinic/availability/", schedule.availability, name="availability"),
+    path("clinic/availability/hours/<int:pk>/delete/", schedule.availability_window_delete, name="availability_delete"),
+    path("clinic/availability/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time_off_delete"),
+    path("clinic/appointments/<int:pk>/", schedule.appointment_detail, name="clinic_appointment"),
+    path("clinic/appointments/<int:pk>/outcome/", schedule.appointment_outcome, name="appointment_outcome"),
+    path("clinic/appointments/<int:pk>/note/", schedule.appointment_note, name="appointment_note"),
+    # Secure messages: <pk> in messages/<pk>/ is the thread (DESIGN.md §5).
+    path("patient/messages/", messaging.patient_message_list, name="message_list"),
+    path("patient/messages/<int:pk>/", messaging.patient_thread, name="thread"),
+    path("patient/messages/attachments/<int:pk>/", messaging.patient_attachment, name="attachment"),
+    path("clinic/messages/", messaging.clinic_message_list, name="clinic_message_list"),
+    path("clinic/messages/<int:pk>/", messaging.clinic_thread, name="clinic_thread"),
+    path("clinic/messages/attachments/<int:pk>/", messaging.clinic_attachment, name="clinic_attachment"),
 ]

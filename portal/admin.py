@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.models import AccessLog, PhysicianLicense, ServiceState, User, WorkerHeartbeat
+from portal.models import (
+    AccessLog,
+    EmailOutbox,
+    PhysicianLicense,
+    Reminder,
+    ServiceState,
+    User,
+    WorkerHeartbeat,
+)
+from portal.reminders import reminders_resend
 
 
 class PhysicianLicenseInline(admin.TabularInline):
@@ -78,3 +87,31 @@ class AccessLogAdmin(ReadOnlyAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ("name", "last_seen", "hostname")
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("kind", "channel", "recipient", "due_at", "status", "status_reason", "attempts", "sent_at")
+    list_filter = ("status", "kind", "channel")
+    search_fields = ("recipient__email", "key", "subject")
+    list_select_related = ("recipient",)
+    date_hierarchy = "due_at"
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+    actions = ["resend_failed"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Resend the selected failed reminders")
+    def resend_failed(self, request, queryset):
+        count = reminders_resend(ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{count} failed reminder(s) queued again; other statuses were left alone.")
+
+
+@admin.register(EmailOutbox)
+class EmailOutboxAdmin(ReadOnlyAdmin):
+    list_display = ("sent_at", "to", "subject")
+    search_fields = ("to", "subject")

@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Practice"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from portal import license_reminders
+
+        license_reminders.register()

@@ -6,13 +6,21 @@ from portal.models import User
 NAVIGATION = {
     User.Role.PATIENT: [
         ("Home", "patients:home"),
+        ("Visits", "patients:appointment_list"),
+        ("Messages", "patients:message_list"),
         ("Check-in", "patients:checkin_new"),
+        ("Schedule", "prescriptions:patient_schedule"),
+        ("Orders", "prescriptions:patient_orders"),
         ("Learn", "education:index"),
     ],
     User.Role.PHYSICIAN: [
         ("Clinic", "patients:clinic_home"),
         ("Reviews", "patients:review_queue"),
         ("Patients", "patients:patient_list"),
+        ("Orders", "prescriptions:clinic_orders"),
+        ("Schedule", "patients:schedule"),
+        ("Availability", "patients:availability"),
+        ("Messages", "patients:clinic_message_list"),
         ("Learn", "education:index"),
     ],
     User.Role.PHARMACY: [

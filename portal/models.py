@@ -222,3 +222,65 @@ US_STATES = [
     ("WA", "Washington"), ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
 ]  # fmt: skip
 US_STATE_NAMES = dict(US_STATES)
+
+
+class Reminder(models.Model):
+    """One reminder to one person, by one channel. The database is the source of truth: a row is
+    due at ``due_at``; the dispatcher claims due rows and the sender delivers each at most once.
+    ``key`` is unique per (subject, kind, channel, recipient), so scheduling twice is harmless.
+
+    The engine knows no app: ``subject`` names what the reminder is about as "app_label.model:pk"
+    and apps register a check per kind that may skip a reminder that no longer applies."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    key = models.CharField(max_length=160, unique=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    subject = models.CharField(max_length=80, blank=True, help_text="What it is about, e.g. patients.followup:12.")
+    time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # The dispatcher's claim: pending rows by due time.
+            models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            models.Index(fields=["subject"], name="reminder_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → user {self.recipient_id} ({self.get_status_display()})"
+
+
+class EmailOutbox(models.Model):
+    """Emails recorded by ``portal.mail.OutboxEmailBackend`` (tests, benchmarks, demos): a
+    delivery written in the same transaction as the reminder it belongs to."""
+
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name_plural = "email outbox"
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -4,11 +4,12 @@ the email says only that there is an update (DESIGN.md §4)."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from portal.models import User
 
@@ -31,17 +32,19 @@ def email_send_to_user(*, user: User, name: str, context: dict | None = None) ->
     message.send()
 
 
-def portal_update_notify(*, user_id: int) -> None:
-    """After the current transaction commits, email the user that their portal has an update.
-    A broker outage must not break the request that caused the update: the failure is logged
-    (without health data) and the page still answers."""
+def portal_update_notify(*, user_id: int, time_zone: str | None = None) -> None:
+    """Tell a person their portal has an update. Only a reminder row is written here (the
+    request never talks to the broker); the dispatcher sends it within a minute, inside
+    sending hours."""
+    from portal.models import Reminder
+    from portal.reminders import next_sending_time
 
-    def enqueue() -> None:
-        from portal.tasks import send_portal_update_email
-
-        try:
-            send_portal_update_email.delay(user_id)
-        except Exception:  # noqa: BLE001 - the broker being down must not fail the request
-            logger.warning("portal update email for user %s could not be queued", user_id)
-
-    transaction.on_commit(enqueue)
+    zone = time_zone or settings.TIME_ZONE
+    Reminder.objects.create(
+        key=f"portal.user:{user_id}:portal-update:{uuid.uuid4().hex}",
+        kind="portal-update",
+        recipient_id=user_id,
+        subject=f"portal.user:{user_id}",
+        due_at=next_sending_time(timezone.now(), zone),
+        time_zone=zone,
+    )

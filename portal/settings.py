@@ -38,6 +38,8 @@ else:
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Serves /bench/ok (HttpResponse("ok") through every middleware) for the load benchmark only.
+BENCH_BASELINE_VIEW = env.bool("BENCH_BASELINE_VIEW", default=False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -216,13 +218,23 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Video visits ------------------------------------------------------------------------------
+# Each visit gets a random room name; "{room}" in the template is replaced by it.
+VIDEO_ROOM_URL_TEMPLATE = env("VIDEO_ROOM_URL_TEMPLATE", default="https://video.ldncare.example/room/{room}")
+if "{room}" not in VIDEO_ROOM_URL_TEMPLATE:
+    raise ImproperlyConfigured("VIDEO_ROOM_URL_TEMPLATE must contain {room}.")
+# Patients may cancel or reschedule a visit up to this many hours before it starts.
+APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=24)
+
 # --- Celery ------------------------------------------------------------------------------------
 # Without REDIS_URL a real worker and beat still run, on kombu's file-system transport.
 CELERY_FS_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600,
+        # How long Redis keeps an unacknowledged message before handing it to another worker.
+        # Reminder rows are requeued by the dispatcher much sooner, so this is a backstop.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
@@ -246,8 +258,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=60.0)
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=1000)
+REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=100)
+REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=15 * 60)
+SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSMSBackend")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
+    "dispatch-reminders": {"task": "portal.tasks.dispatch_reminders", "schedule": REMINDER_DISPATCH_SECONDS},
+    "schedule-license-reminders": {"task": "portal.tasks.schedule_license_reminders", "schedule": 6 * 3600.0},
+    # Patients whose plan has reached its maintenance step become "stable" (prescriptions app).
+    "refresh-treatment-phases": {"task": "prescriptions.tasks.refresh_treatment_phases", "schedule": timedelta(days=1)},
 }
 
 # --- Production transport security -------------------------------------------------------------

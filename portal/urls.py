@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
@@ -19,3 +20,6 @@ urlpatterns = [
     path("", include("patients.urls")),
     path("", include("prescriptions.urls")),
 ]
+
+if settings.BENCH_BASELINE_VIEW:
+    urlpatterns.append(path("bench/ok", views.bench_ok))

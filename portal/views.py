@@ -79,3 +79,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "worker_heartbeat": heartbeat,
     }
     return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
+
+
+def bench_ok(request: HttpRequest) -> HttpResponse:
+    """The load benchmark's baseline: the cheapest page the full middleware stack can serve."""
+    return HttpResponse("ok")

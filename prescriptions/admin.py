@@ -1,7 +1,19 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership, StateDefaultPharmacy
+from prescriptions.models import (
+    OrderEvent,
+    Pharmacy,
+    PharmacyLicense,
+    PharmacyMembership,
+    PlanEvent,
+    PrescriptionOrder,
+    RefillRequest,
+    StateDefaultPharmacy,
+    TitrationPlan,
+    TitrationStep,
+)
+from prescriptions.services import order_content_intact
 
 
 class PharmacyLicenseInline(admin.TabularInline):
@@ -49,4 +61,112 @@ class PharmacyMembershipAdmin(SimpleHistoryAdmin):
 @admin.register(StateDefaultPharmacy)
 class StateDefaultPharmacyAdmin(admin.ModelAdmin):
     list_display = ("state", "pharmacy")
+    list_filter = ("pharmacy",)
     list_select_related = ("state", "pharmacy")
+
+
+# --- plans and orders ---------------------------------------------------------------------------
+
+
+class TitrationStepInline(admin.TabularInline):
+    model = TitrationStep
+    extra = 0
+    fields = ("sequence", "dose_mg", "days")
+
+    # A plan version is never edited: a change is a new version (DESIGN.md §4).
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanEventInline(admin.TabularInline):
+    model = PlanEvent
+    extra = 0
+    fields = ("kind", "effective_on", "dose_mg", "previous_dose_mg", "followup_due_in_days", "actor", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TitrationPlan)
+class TitrationPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("patient", "version", "formulation", "dosing_time", "start_date", "is_current", "created_by")
+    list_filter = ("formulation", "dosing_time", "template", ("superseded_at", admin.EmptyFieldListFilter))
+    search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email")
+    list_select_related = ("patient__user", "created_by")
+    inlines = [TitrationStepInline, PlanEventInline]
+    readonly_fields = [f.name for f in TitrationPlan._meta.fields]
+
+    @admin.display(boolean=True, description="Current")
+    def is_current(self, obj):
+        return obj.is_current
+
+    def has_add_permission(self, request):
+        # Plans are written from the chart, where the rules and the follow-up scheduling apply.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    fields = ("at", "from_status", "to_status", "actor", "actor_role", "note")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PrescriptionOrder)
+class PrescriptionOrderAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "patient_label", "status", "pharmacy", "ship_to_state", "signed_at", "prescriber_name")
+    list_filter = ("status", "pharmacy", "ship_to_state", "formulation")
+    search_fields = ("patient_name", "patient__legal_last_name", "tracking_number", "indication_code")
+    list_select_related = ("patient__user", "pharmacy")
+    date_hierarchy = "created_at"
+    inlines = [OrderEventInline]
+    # Status moves only through order_transition, and signed content is frozen: read-only here.
+    readonly_fields = [f.name for f in PrescriptionOrder._meta.fields] + ["content_intact"]
+
+    @admin.display(description="Patient")
+    def patient_label(self, obj):
+        return obj.patient_name or obj.patient.full_name
+
+    @admin.display(boolean=True, description="Content matches its signature")
+    def content_intact(self, obj):
+        return order_content_intact(obj) if obj.content_hash else None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RefillRequest)
+class RefillRequestAdmin(SimpleHistoryAdmin):
+    list_display = ("order", "patient", "status", "created_at", "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("order", "patient__user", "decided_by")
+    readonly_fields = [f.name for f in RefillRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

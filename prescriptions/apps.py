@@ -5,3 +5,8 @@ class PrescriptionsConfig(AppConfig):
     name = "prescriptions"
     verbose_name = "Prescriptions and pharmacies"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from prescriptions import reminders
+
+        reminders.register()

@@ -1,14 +1,31 @@
-"""Demo compounding pharmacies with different state licenses, and their staff."""
+"""Demo compounding pharmacies with different state licenses and their staff; titration plans for
+the approved demo patients; and orders in every state, spread over the two pharmacies.
+
+Everything clinical is made through the services, so every rule (licensure, routing, signing,
+transitions) applies to the demo exactly as to real use. Seeding again changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
-from portal.demo import demo_user, ensure_demo_totp
+from patients import services as patient_services
+from patients.models import Intake, Patient, ReviewStatus
+from portal.demo import DEMO_PASSWORD, demo_email, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
-from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership, StateDefaultPharmacy
+from prescriptions import services
+from prescriptions.dosing import Step
+from prescriptions.models import (
+    Pharmacy,
+    PharmacyLicense,
+    PharmacyMembership,
+    PharmacyPreference,
+    PrescriptionOrder,
+    StateDefaultPharmacy,
+    TitrationPlan,
+)
 
 PHARMACIES = [
     {
@@ -42,8 +59,11 @@ PHARMACIES = [
     },
 ]
 
+# USPS-shaped tracking numbers (22 digits); Maria's latest order carries the second one.
+TRACKING = ("9400111899223345678905", "9400111899223345678912")
 
-def seed(today: dt.date) -> dict:
+
+def _seed_pharmacies(today: dt.date) -> dict[str, Pharmacy]:
     states = {s.code: s for s in ServiceState.objects.all()}
     pharmacies = {}
     for spec in PHARMACIES:
@@ -65,4 +85,144 @@ def seed(today: dt.date) -> dict:
         for code in default_for:
             StateDefaultPharmacy.objects.update_or_create(state=states[code], defaults={"pharmacy": pharmacy})
         pharmacies[pharmacy.name] = pharmacy
+    return pharmacies
+
+
+def _user(local: str) -> User | None:
+    return User.objects.filter(email=demo_email(local)).first()
+
+
+def _patient(local: str) -> Patient | None:
+    return Patient.objects.select_related("state", "user").filter(user__email=demo_email(local)).first()
+
+
+def _sign(order: PrescriptionOrder, physician: User, *, deliver: bool = True) -> PrescriptionOrder:
+    return services.order_sign(order=order, physician=physician, password=DEMO_PASSWORD, deliver=deliver)
+
+
+def _move(
+    order: PrescriptionOrder, actor: User, *steps: str | tuple[str, str], tracking: str = ""
+) -> PrescriptionOrder:
+    for step in steps:
+        to, note = step if isinstance(step, tuple) else (step, "")
+        extra = {"carrier": "USPS", "tracking_number": tracking} if to == "shipped" else {}
+        order = services.order_transition(order=order, actor=actor, to=to, note=note, **extra)
+    return order
+
+
+def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: User, gulf_staff: User) -> None:
+    """Maria (TX) started the standard schedule at bedtime ten days ago; vivid dreams moved her
+    dose to the morning two days ago (a new plan version). Her orders: the first one delivered,
+    one rejected by the Texas default pharmacy, then she chose Prairie: one cancelled, one
+    shipped with tracking (her latest), and a draft for the month after."""
+    maria = _patient("maria.lopez")
+    if maria is None or TitrationPlan.objects.filter(patient=maria).exists():
+        return
+    if Intake.objects.filter(patient=maria, review_status=ReviewStatus.APPROVED).count() == 0:
+        return
+    local = patient_services.local_today(maria)
+    v1 = services.titration_plan_create(
+        patient=maria,
+        physician=rivera,
+        start_date=local - dt.timedelta(days=10),
+        template="standard",
+        formulation="oral_liquid",
+        note="CRPS and neuropathic pain; standard titration.",
+    )
+    indication = {
+        "indication_code": "G90.512",
+        "indication_text": "Complex regional pain syndrome I of left upper limb",
+    }
+    first = services.order_draft_create(plan=v1, physician=rivera, **indication)
+    first = _move(
+        _sign(first, rivera),
+        gulf_staff,
+        *("received", "in_review", "compounding", "shipped", "delivered"),
+        tracking=TRACKING[0],
+    )
+    v2 = services.titration_plan_create(
+        patient=maria,
+        physician=rivera,
+        start_date=local - dt.timedelta(days=2),
+        template="custom",
+        steps=[Step(Decimal("3.0"), 7), Step(Decimal("4.5"), None)],
+        formulation="oral_liquid",
+        dosing_time="morning",
+        note="Vivid dreams at bedtime: dose moved to the morning.",
+    )
+    next_supply = first.supply_ends_on + dt.timedelta(days=1)
+    rejected = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
+    _move(
+        _sign(rejected, rivera),
+        gulf_staff,
+        ("rejected", "Our Texas shipments are paused this month; please send it to another pharmacy."),
+    )
+    PharmacyPreference.objects.update_or_create(patient=maria, defaults={"pharmacy": prairie})
+    duplicate = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
+    services.order_transition(
+        order=_sign(duplicate, rivera), actor=rivera, to="cancelled", note="Sent twice by mistake."
+    )
+    shipped = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, refills=2, **indication)
+    _move(
+        _sign(shipped, rivera), prairie_staff, "received", "in_review", "compounding", "shipped", tracking=TRACKING[1]
+    )
+    services.order_draft_create(
+        plan=v2,
+        physician=rivera,
+        supply_start=next_supply + dt.timedelta(days=30),
+        **indication,
+    )
+
+
+def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
+    """Sara (GA) is approved by Dr. Rivera and starts capsules tomorrow; her orders sit at Gulf
+    Coast in the pharmacy's working states, and one is signed but held."""
+    sara = _patient("sara.miller")
+    if sara is None or TitrationPlan.objects.filter(patient=sara).exists():
+        return
+    intake = Intake.objects.filter(patient=sara).first()
+    if intake is None or intake.review_status not in (ReviewStatus.PENDING, ReviewStatus.APPROVED):
+        return
+    if intake.review_status == ReviewStatus.PENDING:
+        patient_services.intake_review(
+            patient=sara, physician=rivera, decision="approve", note="Fibromyalgia; no contraindications."
+        )
+    plan = services.titration_plan_create(
+        patient=sara,
+        physician=rivera,
+        start_date=patient_services.local_today(sara) + dt.timedelta(days=1),
+        template="standard",
+        formulation="capsule",
+    )
+
+    def draft() -> PrescriptionOrder:
+        return services.order_draft_create(
+            plan=plan,
+            physician=rivera,
+            capsule_strength_mg=Decimal("1.5"),
+            indication_code="M79.7",
+            indication_text="Fibromyalgia",
+        )
+
+    _sign(draft(), rivera, deliver=False)
+    _sign(draft(), rivera)
+    _move(_sign(draft(), rivera), gulf_staff, "received")
+    _move(_sign(draft(), rivera), gulf_staff, "received", "in_review")
+    _move(
+        _sign(draft(), rivera),
+        gulf_staff,
+        "received",
+        "in_review",
+        ("needs_clarification", "The intake lists no allergies; please confirm microcrystalline cellulose is fine."),
+    )
+    _move(_sign(draft(), rivera), gulf_staff, "received", "in_review", "compounding")
+
+
+def seed(today: dt.date) -> dict:
+    pharmacies = _seed_pharmacies(today)
+    rivera, prairie_staff, gulf_staff = _user("dr.rivera"), _user("rx.prairie"), _user("rx.gulfcoast")
+    if rivera is not None:
+        prairie = pharmacies["Prairie Compounding Pharmacy"]
+        _seed_maria(today, rivera, prairie, prairie_staff, gulf_staff)
+        _seed_sara(today, rivera, gulf_staff)
     return {"pharmacies": pharmacies}

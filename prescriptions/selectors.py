@@ -1,12 +1,31 @@
-"""Reads of pharmacy data that depend on who is asking."""
+"""Every read of pharmacies, plans and orders that depends on who is asking. All object scoping of
+this app lives here; outside a user's scope a record is a 404."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
+from patients.models import Patient, TreatmentPhase
+from patients.services import local_today
+from portal.access import get_scoped_or_404
 from portal.models import User
-from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership
+from portal.selectors import licensed_state_ids_for
+from prescriptions.models import (
+    OrderEvent,
+    OrderStatus,
+    Pharmacy,
+    PharmacyLicense,
+    PharmacyMembership,
+    PlanEvent,
+    PrescriptionOrder,
+    RefillRequest,
+    TitrationPlan,
+)
+
+S = OrderStatus
 
 
 def pharmacy_for(user: User) -> Pharmacy | None:
@@ -28,3 +47,195 @@ def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
         return Pharmacy.objects.none()
     active_ids = PharmacyLicense.objects.active_on(timezone.localdate()).filter(state_id=state_id)
     return Pharmacy.objects.filter(active=True, licenses__in=active_ids).distinct().order_by("name")
+
+
+# --- plans -------------------------------------------------------------------------------------
+
+
+def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
+    """All versions of a patient's plan, oldest first, with their steps. ``patient`` must already
+    be a record the asking user may see (``patients.selectors.patient_get_for``)."""
+    return list(
+        TitrationPlan.objects.filter(patient=patient)
+        .select_related("created_by")
+        .prefetch_related("steps", Prefetch("events", queryset=PlanEvent.objects.select_related("actor")))
+        .order_by("version")
+    )
+
+
+def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
+    """A patient's plan versions with their steps only: enough for ``dose_on``."""
+    return list(TitrationPlan.objects.filter(patient=patient).prefetch_related("steps").order_by("version"))
+
+
+def current_plan_for(patient: Patient) -> TitrationPlan | None:
+    return TitrationPlan.objects.filter(patient=patient, superseded_at__isnull=True).prefetch_related("steps").first()
+
+
+def plans_reaching_maintenance() -> list[TitrationPlan]:
+    """Current plans of titrating patients whose maintenance step has begun in the patient's own
+    time zone."""
+    plans = (
+        TitrationPlan.objects.filter(superseded_at__isnull=True, patient__treatment_phase=TreatmentPhase.TITRATION)
+        .select_related("patient__state")
+        .prefetch_related("steps")
+    )
+    return [plan for plan in plans if plan.maintenance_starts_on <= local_today(plan.patient)]
+
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+def order_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[PrescriptionOrder]:
+    """Who sees which orders:
+    - a physician: orders of patients living in a state where they hold a license active on
+      ``day`` (the practice is one care team), drafts included;
+    - pharmacy staff: orders routed to their own pharmacy, from the moment they are sent;
+    - a patient: their own orders once signed (drafts are the physician's working copy);
+    - anyone else: none.
+    """
+    base = PrescriptionOrder.objects.select_related("pharmacy", "patient")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role == User.Role.PHYSICIAN:
+        return base.filter(patient__state_id__in=licensed_state_ids_for(user, day=day))
+    if user.role == User.Role.PHARMACY:
+        membership = PharmacyMembership.objects.filter(user=user, pharmacy__active=True).values("pharmacy_id")
+        return base.filter(pharmacy_id__in=membership).exclude(status__in=[S.DRAFT, S.SIGNED])
+    if user.role == User.Role.PATIENT:
+        return base.filter(patient__user=user, signed_at__isnull=False)
+    return base.none()
+
+
+def order_get_for(user: User, pk: int) -> PrescriptionOrder:
+    """One order within ``user``'s scope (with what its pages show), else 404."""
+    queryset = order_list_for(user).select_related("plan", "prescriber", "patient__user", "patient__state")
+    queryset = queryset.prefetch_related(
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")),
+        "plan__steps",
+    )
+    return get_scoped_or_404(queryset, pk=pk)
+
+
+# Pharmacy queues: (key, label, statuses), in the order staff work them.
+PHARMACY_QUEUES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("new", "New", (S.SENT, S.RECEIVED)),
+    ("in_review", "In review", (S.IN_REVIEW,)),
+    ("needs_clarification", "Needs clarification", (S.NEEDS_CLARIFICATION,)),
+    ("compounding", "Compounding", (S.COMPOUNDING,)),
+    ("shipped", "Shipped", (S.SHIPPED,)),
+    ("closed", "Delivered or closed", (S.DELIVERED, S.REJECTED, S.CANCELLED)),
+]
+QUEUE_STATUSES = {key: statuses for key, _, statuses in PHARMACY_QUEUES}
+
+
+def pharmacy_queue_for(user: User, queue: str) -> QuerySet[PrescriptionOrder]:
+    """One queue of the user's pharmacy, newest first. The list shows the details copied at
+    signing, so it needs no joins."""
+    statuses = QUEUE_STATUSES.get(queue, QUEUE_STATUSES["new"])
+    return (
+        order_list_for(user)
+        .select_related(None)
+        .filter(status__in=statuses)
+        .order_by("-signed_at", "-id")
+        .only(
+            "id",
+            "status",
+            "signed_at",
+            "patient_name",
+            "formulation",
+            "capsule_strength_mg",
+            "concentration_mg_per_ml",
+            "quantity",
+            "quantity_unit",
+            "ship_to_state",
+            "prescriber_name",
+            "tracking_number",
+            "carrier",
+        )
+    )
+
+
+def pharmacy_queue_counts(user: User) -> dict[str, int]:
+    counts = order_list_for(user).select_related(None).values("status").annotate(n=Count("id")).order_by()
+    by_status = {row["status"]: row["n"] for row in counts}
+    return {key: sum(by_status.get(s, 0) for s in statuses) for key, statuses in QUEUE_STATUSES.items()}
+
+
+def orders_of_patient(patient: Patient) -> list[PrescriptionOrder]:
+    """A patient's orders, newest first, for the physician's chart (``patient`` already scoped)."""
+    return list(
+        PrescriptionOrder.objects.filter(patient=patient).select_related("pharmacy").order_by("-created_at", "-id")
+    )
+
+
+def patient_orders_for(user: User) -> list[PrescriptionOrder]:
+    """A patient's own orders with their events, for the timeline."""
+    return list(
+        order_list_for(user)
+        .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")))
+        .order_by("-signed_at", "-id")
+    )
+
+
+def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
+    return (
+        PrescriptionOrder.objects.filter(patient=patient, signed_at__isnull=False)
+        .select_related("pharmacy")
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+
+
+def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
+    """What a physician has to act on: pharmacy questions, drafts to sign, recent orders."""
+    base = order_list_for(user).select_related("patient__user")
+    return {
+        "questions": list(base.filter(status=S.NEEDS_CLARIFICATION).order_by("updated_at")),
+        "drafts": list(base.filter(status=S.DRAFT).order_by("-created_at")[:50]),
+        "recent": list(base.exclude(status=S.DRAFT).order_by("-signed_at", "-id")[:25]),
+    }
+
+
+def refill_requests_for(user: User) -> QuerySet[RefillRequest]:
+    """Pending refill requests from patients in the physician's licensed states."""
+    if not user.is_authenticated or user.role != User.Role.PHYSICIAN:
+        return RefillRequest.objects.none()
+    return (
+        RefillRequest.objects.filter(
+            status=RefillRequest.Status.PENDING, patient__state_id__in=licensed_state_ids_for(user)
+        )
+        .select_related("order", "patient__user")
+        .order_by("created_at")
+    )
+
+
+def refill_request_get_for(user: User, pk: int) -> RefillRequest:
+    return get_scoped_or_404(refill_requests_for(user), pk=pk)
+
+
+def refill_requests_of_order(order: PrescriptionOrder) -> list[RefillRequest]:
+    return list(RefillRequest.objects.filter(order=order).select_related("new_order").order_by("-created_at"))
+
+
+def open_refill_request_ids(orders: list[PrescriptionOrder]) -> set[int]:
+    """Which of these orders already have a refill request waiting."""
+    return set(
+        RefillRequest.objects.filter(order__in=[o.pk for o in orders], status=RefillRequest.Status.PENDING).values_list(
+            "order_id", flat=True
+        )
+    )
+
+
+def physician_action_count(user: User) -> int:
+    """Pharmacy questions and refill requests waiting for the physician's care team."""
+    questions = order_list_for(user).filter(status=S.NEEDS_CLARIFICATION).count()
+    return questions + refill_requests_for(user).count()
+
+
+def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
+    return list(
+        RefillRequest.objects.filter(patient=patient, status=RefillRequest.Status.PENDING)
+        .select_related("order")
+        .order_by("created_at")
+    )

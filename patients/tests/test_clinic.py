@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from patients.models import CheckIn, Intake, ReviewStatus
 from patients.tests.factories import PatientFactory, complete_intake
 from portal.models import AccessLog
+from portal.reminders import reminders_dispatch
 from portal.tests.factories import PhysicianLicenseFactory, state
 
 
@@ -39,8 +41,11 @@ def test_physician_approves_and_the_patient_gets_an_email_without_health_details
 ):
     complete_intake(patient, history={"hashimotos": True})
     client.force_login(physician)
-    with django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(dt.datetime(2026, 3, 10, 17, 0, tzinfo=dt.UTC), tick=False):
         response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve", "note": "ok"})
+        assert len(mail.outbox) == 0  # the request only wrote a reminder row
+        with django_capture_on_commit_callbacks(execute=True):
+            assert reminders_dispatch() == 1
     assert response.status_code == 302
     intake = Intake.objects.get(patient=patient)
     assert (intake.review_status, intake.reviewed_by) == (ReviewStatus.APPROVED, physician)

@@ -1,8 +1,25 @@
-from django import template
+"""Panels that other apps' pages show (DESIGN.md §2: the dashboard and the chart include them
+through template tags, so Python imports still run one way)."""
 
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from patients.charts import ChartPoint, peg_chart_svg
+from patients.services import local_today
+from prescriptions import selectors
+from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.models import PharmacyPreference
+from prescriptions.presenters import dose_today, patient_status_words
 
 register = template.Library()
+
+
+@register.filter
+def mg(value) -> str:
+    """A dose as the portal writes it: 1.5, 3.0, 0.75."""
+    return fmt_amount(value)
 
 
 @register.simple_tag
@@ -12,3 +29,52 @@ def preferred_pharmacy_name(patient) -> str:
     if preference is None:
         return "Not chosen yet"
     return preference.pharmacy.name if preference.pharmacy else "No preference"
+
+
+def _plans(patient) -> list:
+    # Several panels of one page need the plan versions: load them once per patient object.
+    if not hasattr(patient, "_prescription_plans"):
+        patient._prescription_plans = selectors.plan_versions_for(patient)
+    return patient._prescription_plans
+
+
+@register.inclusion_tag("prescriptions/_medication_card.html")
+def medication_card(patient) -> dict:
+    """The patient dashboard's "Your medication" panel: tonight's dose (mg, and mL for a liquid)
+    and the latest order's status."""
+    if patient is None:
+        return {"dose": None, "order": None}
+    plans = selectors.plan_schedule_for(patient)
+    order = selectors.latest_order_for_patient(patient) if plans else None
+    today = local_today(patient)
+    return {
+        "dose": dose_today(plans, today, order),
+        "order": order,
+        "order_status": patient_status_words(order) if order else "",
+    }
+
+
+@register.simple_tag
+def peg_dose_chart(patient, checkins, baseline=None) -> str:
+    """The chart's PEG line with the patient's dose as a step line, up to today."""
+    points = [ChartPoint(c.recorded_at.date(), c.score) for c in checkins]
+    steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=local_today(patient))]
+    svg = peg_chart_svg(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)
+    # peg_chart_svg writes only numbers and dates it formats itself; nothing typed by a user.
+    return mark_safe(svg)  # noqa: S308
+
+
+@register.inclusion_tag("prescriptions/_titration_card.html")
+def titration_card(patient) -> dict:
+    """The chart's "Titration plan" panel: the current plan, its history and the orders."""
+    plans = _plans(patient)
+    current = next((p for p in plans if p.is_current), None)
+    today = local_today(patient)
+    return {
+        "patient": patient,
+        "current": current,
+        "history": [p for p in reversed(plans) if not p.is_current],
+        "dose": dose_today(plans, today) if plans else None,
+        "orders": selectors.orders_of_patient(patient),
+        "refill_requests": selectors.pending_refill_requests_of_patient(patient),
+    }

@@ -36,3 +36,62 @@ class PharmacyMembershipFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(PharmacyUserFactory)
     pharmacy = factory.SubFactory(PharmacyFactory)
+
+
+# --- plans and orders, made through the services so that every rule applies ----------------------
+
+
+def approve_intake(patient, physician, *, override_reason="", **step_overrides):
+    """Complete, submit and approve a patient's intake (the precondition of any plan)."""
+    from patients import services as patient_services
+    from patients.tests.factories import complete_intake
+
+    complete_intake(patient, **step_overrides)
+    patient_services.intake_review(
+        patient=patient, physician=physician, decision="approve", override_reason=override_reason
+    )
+    patient.refresh_from_db()
+    return patient
+
+
+def make_plan(patient, physician, **kwargs):
+    from patients.services import local_today
+    from prescriptions import services
+
+    kwargs.setdefault("start_date", local_today(patient))
+    kwargs.setdefault("template", "standard")
+    kwargs.setdefault("formulation", "oral_liquid")
+    return services.titration_plan_create(patient=patient, physician=physician, **kwargs)
+
+
+def make_draft(plan, physician, **kwargs):
+    from prescriptions import services
+
+    kwargs.setdefault("indication_code", "M79.7")
+    kwargs.setdefault("indication_text", "Fibromyalgia")
+    if plan.formulation == "capsule":
+        kwargs.setdefault("capsule_strength_mg", __import__("decimal").Decimal("1.5"))
+    return services.order_draft_create(plan=plan, physician=physician, **kwargs)
+
+
+def sign(order, physician, **kwargs):
+    from portal.tests.factories import TEST_PASSWORD
+    from prescriptions import services
+
+    kwargs.setdefault("password", TEST_PASSWORD)
+    return services.order_sign(order=order, physician=physician, **kwargs)
+
+
+# The happy path after signing, with who does each step.
+PATH_AFTER_SENT = ["received", "in_review", "compounding", "shipped", "delivered"]
+
+
+def advance(order, pharmacy_user, *statuses, **kwargs):
+    """Move a sent order through ``statuses`` as the pharmacy (shipping with a tracking number)."""
+    from prescriptions import services
+
+    for to in statuses:
+        extra = {"carrier": "USPS", "tracking_number": "9400100000000000000001"} if to == "shipped" else {}
+        note = "Reason" if to in ("rejected", "needs_clarification") else ""
+        order = services.order_transition(order=order, actor=pharmacy_user, to=to, note=note, **extra, **kwargs)
+    return order

@@ -1,4 +1,4 @@
-"""Compounding pharmacies, their state licenses and their staff."""
+"""Compounding pharmacies, their state licenses, their staff and patients' preferences."""
 
 from __future__ import annotations
 

@@ -1,25 +1,20 @@
+"""The intake's pharmacy step, served here because this app owns pharmacies."""
+
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods
 
 from patients.services import intake_ensure, patient_ensure
 from patients.views.intake import next_step_url, step_context, step_url
 from portal.access import Role, role_required
 from prescriptions.forms import PharmacyChoiceForm
 from prescriptions.models import PharmacyPreference
-from prescriptions.selectors import pharmacies_for_state, pharmacy_for
+from prescriptions.selectors import pharmacies_for_state
 from prescriptions.services import pharmacy_preference_set
-
-
-@require_safe
-@role_required(Role.PHARMACY)
-def pharmacy_home(request: HttpRequest) -> HttpResponse:
-    pharmacy = pharmacy_for(request.user)
-    return render(request, "prescriptions/pharmacy_home.html", {"pharmacy": pharmacy})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

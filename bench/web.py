@@ -1,0 +1,261 @@
+"""Web load benchmark (`make bench`).
+
+Seeds a practice at 1× (1,000 patients, 10,000 messages, 3,000 orders, 5,000 check-ins) and then
+at 10× (10,000 patients, 100,000 messages, 30,000 orders, 50,000 check-ins) on PostgreSQL,
+serves it with gunicorn under production settings, and drives each key page with wrk from a
+second process on loopback. In the same run it measures a minimal view (``HttpResponse("ok")``
+through the whole middleware stack) as the baseline, and reports requests per second, p50 and
+p95, and each page's throughput as a ratio of the baseline. Writes bench/results/web.json."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models.base import ModelState  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from patients.models import CheckIn, Intake, Message, Patient, Thread  # noqa: E402
+from portal.middleware import SESSION_STARTED_KEY  # noqa: E402
+from portal.models import ServiceState, User  # noqa: E402
+from prescriptions.models import PrescriptionOrder, TitrationPlan, TitrationStep  # noqa: E402
+
+SCALE_1X = {"patients": 1000, "messages_per_patient": 10, "orders_per_patient": 3, "checkins_per_patient": 5}
+DURATION = os.environ.get("BENCH_DURATION", "10s")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
+PASSWORD_HASH = "!"  # bench accounts never sign in with a password
+
+
+def clone(template, **changes):
+    obj = copy.copy(template)
+    obj.pk = None
+    obj.id = None
+    obj._state = ModelState()
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    return obj
+
+
+def bench_patient_count() -> int:
+    return Patient.objects.filter(user__email__startswith="bench-p").count()
+
+
+@transaction.atomic
+def grow_to(target_patients: int) -> None:
+    """Add bench patients (in Texas, so Dr. Rivera and Gulf Coast see them) until there are
+    ``target_patients``, each with an intake, check-ins, a thread of messages and orders."""
+    have = bench_patient_count()
+    if have >= target_patients:
+        return
+    texas = ServiceState.objects.get(code="TX")
+    physician = User.objects.get(email="dr.rivera@demo.ldncare.example")
+    template_order = (
+        PrescriptionOrder.objects.filter(pharmacy__name="Gulf Coast Compounding").exclude(status="draft").first()
+    )
+    template_plan = template_order.plan
+    template_steps = list(TitrationStep.objects.filter(plan=template_plan))
+    template_intake = Intake.objects.filter(submitted_at__isnull=False).first()
+    statuses = ["sent", "received", "in_review", "needs_clarification", "compounding", "shipped", "delivered"]
+    rng = random.Random(7)
+    now = timezone.now()
+    for start in range(have, target_patients, 1000):
+        end = min(target_patients, start + 1000)
+        users = User.objects.bulk_create(
+            [User(email=f"bench-p{i}@example.com", role="patient", first_name="Bench", last_name=f"Patient{i:05d}",
+                  password=PASSWORD_HASH) for i in range(start, end)]
+        )  # fmt: skip
+        patients = Patient.objects.bulk_create(
+            [Patient(user=u, legal_first_name="Bench", legal_last_name=u.last_name, state=texas,
+                     timezone="America/Chicago", date_of_birth=dt.date(1980, 1, 1), address_line1="1 Main St",
+                     city="Austin", postal_code="78701", phone="512-555-0100", treatment_phase="titration")
+             for u in users]
+        )  # fmt: skip
+        Intake.objects.bulk_create([clone(template_intake, patient=p) for p in patients])
+        CheckIn.objects.bulk_create(
+            [CheckIn(patient=p, kind="baseline" if k == 0 else "weekly", pain=rng.randint(2, 9),
+                     enjoyment=rng.randint(2, 9), activity=rng.randint(2, 9),
+                     recorded_at=now - dt.timedelta(weeks=SCALE_1X["checkins_per_patient"] - k))
+             for p in patients for k in range(SCALE_1X["checkins_per_patient"])]
+        )  # fmt: skip
+        threads = Thread.objects.bulk_create(
+            [Thread(patient=p, subject="Question about my plan", created_by=p.user) for p in patients]
+        )
+        Message.objects.bulk_create(
+            [Message(thread=t, sender=t.created_by if k % 2 == 0 else physician,
+                     body=f"Message {k} in this thread.", created_at=now - dt.timedelta(hours=100 - k))
+             for t in threads for k in range(SCALE_1X["messages_per_patient"])]
+        )  # fmt: skip
+        plans = TitrationPlan.objects.bulk_create([clone(template_plan, patient=p) for p in patients])
+        TitrationStep.objects.bulk_create([clone(s, plan=plan) for plan in plans for s in template_steps])
+        PrescriptionOrder.objects.bulk_create(
+            [clone(template_order, patient=p, plan=plan, status=rng.choice(statuses),
+                   signed_at=now - dt.timedelta(minutes=rng.randint(1, 50000)))
+             for p, plan in zip(patients, plans, strict=True) for _ in range(SCALE_1X["orders_per_patient"])]
+        )  # fmt: skip
+
+
+def session_cookie(email: str) -> str:
+    user = User.objects.get(email=email)
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[SESSION_STARTED_KEY] = int(time.time())
+    store.create()
+    return f"sessionid={store.session_key}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "BENCH_BASELINE_VIEW": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning"],
+        cwd=BASE_DIR, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not start")
+
+
+def drive(url: str, cookie: str) -> dict:
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "-s", str(BASE_DIR / "bench" / "report.lua"),
+         "-H", f"Cookie: {cookie}", url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    line = next(line for line in out.stdout.splitlines() if line.startswith("{"))
+    return json.loads(line)
+
+
+def pages() -> dict[str, tuple[str, str]]:
+    """name → (path, whose session)."""
+    maria = Patient.objects.get(user__email="maria.lopez@demo.ldncare.example")
+    thread = Thread.objects.filter(patient=maria).order_by("pk").first()
+    chart_patient = Patient.objects.filter(user__email__startswith="bench-p").order_by("pk").first() or maria
+    physician_thread = Thread.objects.filter(patient=chart_patient).first() or thread
+    slug = __import__("education.models", fromlist=["Article"]).Article.objects.filter(status="published").first().slug
+    return {
+        "baseline (ok view)": ("/bench/ok", "patient"),
+        "patient dashboard": ("/patient/", "patient"),
+        "message thread": (f"/clinic/messages/{physician_thread.pk}/", "physician"),
+        "physician patient list": ("/clinic/patients/", "physician"),
+        "patient chart": (f"/clinic/patients/{chart_patient.pk}/", "physician"),
+        "pharmacy queue": ("/pharmacy/", "pharmacy"),
+        "article page": (f"/learn/{slug}/", "patient"),
+    }
+
+
+def measure(label: str) -> dict:
+    cookies = {
+        "patient": session_cookie("maria.lopez@demo.ldncare.example"),
+        "physician": session_cookie("dr.rivera@demo.ldncare.example"),
+        "pharmacy": session_cookie("rx.gulfcoast@demo.ldncare.example"),
+    }
+    port = free_port()
+    server = serve(port)
+    results = {}
+    try:
+        targets = pages()
+        for name, (path, who) in targets.items():
+            drive(f"http://127.0.0.1:{port}{path}", cookies[who])  # warm-up
+            results[name] = {
+                "path": re.sub(r"/\d+/", "/<id>/", path),
+                **drive(f"http://127.0.0.1:{port}{path}", cookies[who]),
+            }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    base = results["baseline (ok view)"]
+    for row in results.values():
+        row["throughput_vs_baseline"] = round(row["rps"] / base["rps"], 3)
+        row["p95_vs_baseline"] = round(row["p95_ms"] / base["p95_ms"], 2) if base["p95_ms"] else None
+    print(f"\n{label}")
+    for name, row in results.items():
+        print(f"  {name:24} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.2f} ms  p95 {row['p95_ms']:7.2f} ms  "
+              f"×{row['throughput_vs_baseline']:.2f}  errors {row['errors']}")  # fmt: skip
+    return results
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("make bench needs DATABASE_URL pointing at PostgreSQL")
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR, check=True,
+        env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+             "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+    )  # fmt: skip
+    runs = {}
+    for label, factor in (("1x", 1), ("10x", 10)):
+        grow_to(SCALE_1X["patients"] * factor)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        runs[label] = {
+            "data": {
+                "patients": Patient.objects.count(),
+                "messages": Message.objects.count(),
+                "orders": PrescriptionOrder.objects.count(),
+                "checkins": CheckIn.objects.count(),
+            },
+            "pages": measure(label),
+        }
+    for name in runs["1x"]["pages"]:
+        one, ten = runs["1x"]["pages"][name], runs["10x"]["pages"][name]
+        runs["10x"]["pages"][name]["rps_vs_1x"] = round(ten["rps"] / one["rps"], 3)
+    result = {
+        "tool": f"wrk -t1 -c{CONNECTIONS} -d{DURATION}, gunicorn --workers {os.environ.get('BENCH_WORKERS', '2')}",
+        "goals": {"throughput_vs_baseline_at_least": 0.30, "p95_vs_baseline_at_most": 4.0,
+                  "errors": 0, "rps_10x_vs_1x_within": 0.20},
+        "runs": runs,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "measured_at": timezone.now().isoformat(timespec="seconds"),
+    }  # fmt: skip
+    out = BASE_DIR / "bench" / "results" / "web.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,537 @@
+"""Every write and rule about video visits: weekly hours, time off, booking, changing, joining and
+recording how a visit went (DESIGN.md §4 "Service states and licenses", point 2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from patients.models import (
+    Appointment,
+    FollowUp,
+    Intake,
+    Patient,
+    PhysicianProfile,
+    ReviewStatus,
+    TimeOff,
+    VisitJoinAttempt,
+    VisitType,
+    WeeklyAvailability,
+)
+from patients.models.booking import APPOINTMENT_OVERLAP_CONSTRAINT
+from patients.reminders import appointment_reminder_schedule
+from patients.selectors_booking import (
+    BOOKING_HORIZON_DAYS,
+    BOOKING_MIN_NOTICE,
+    license_day,
+    physician_calendars,
+    visit_type_for,
+    zone_of,
+)
+from patients.services import followup_complete
+from patients.slots import fits_in_window, overlaps_any
+from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
+
+logger = logging.getLogger(__name__)
+
+SLOT_TAKEN_MESSAGE = "Sorry, that time was just taken. Please choose another time."
+# The room opens a little early so a patient can test camera and sound, and stays open a while
+# after the booked end in case the visit runs over or the connection drops.
+JOIN_OPENS_BEFORE = dt.timedelta(minutes=15)
+JOIN_CLOSES_AFTER = dt.timedelta(minutes=30)
+
+
+def _require_physician(user: User) -> None:
+    if user.role != User.Role.PHYSICIAN:
+        raise PermissionDenied("Only physicians manage visit hours and visits.")
+
+
+def _local(moment: dt.datetime, zone_name: str) -> dt.datetime:
+    return moment.astimezone(zone_of(zone_name))
+
+
+def describe_moment(moment: dt.datetime, zone_name: str) -> str:
+    """The moment as people read it in ``zone_name``: "Tuesday, March 10, 2026 at 9:00 AM CDT"."""
+    local = _local(moment, zone_name)
+    return f"{date_format(local, 'l, F j, Y')} at {date_format(local, 'g:i A')} {local.tzname()}"
+
+
+def served_states_phrase() -> str:
+    names = list(ServiceState.objects.filter(active=True).order_by("name").values_list("name", flat=True))
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+# --- Weekly hours and time off ------------------------------------------------------------------
+
+
+@transaction.atomic
+def physician_time_zone_set(*, physician: User, time_zone: str) -> PhysicianProfile:
+    """The zone the physician's weekly hours are read in. Booked visits keep their instant."""
+    _require_physician(physician)
+    profile, _ = PhysicianProfile.objects.get_or_create(physician=physician)
+    profile.timezone = time_zone
+    profile.full_clean()
+    profile.save(update_fields=["timezone"])
+    return profile
+
+
+@transaction.atomic
+def availability_add(*, physician: User, weekday: int, start_time: dt.time, end_time: dt.time) -> WeeklyAvailability:
+    _require_physician(physician)
+    if end_time <= start_time:
+        raise ValidationError({"end_time": "The end must be after the start (hours cannot run past midnight)."})
+    window = WeeklyAvailability(physician=physician, weekday=weekday, start_time=start_time, end_time=end_time)
+    clash = (
+        WeeklyAvailability.objects.select_for_update()
+        .filter(physician=physician, weekday=weekday, start_time__lt=end_time, end_time__gt=start_time)
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            f"This overlaps your {clash.get_weekday_display()} hours "
+            f"{clash.start_time:%H:%M}–{clash.end_time:%H:%M}. Change or remove those first."
+        )
+    window.full_clean()
+    window.save()
+    return window
+
+
+@transaction.atomic
+def availability_remove(*, physician: User, window: WeeklyAvailability) -> None:
+    """Removing hours never cancels a visit already booked in them."""
+    if window.physician_id != physician.pk:
+        raise PermissionDenied("These are not your hours.")
+    window.delete()
+
+
+@dataclass(frozen=True)
+class TimeOffResult:
+    time_off: TimeOff
+    booked_visits: int
+
+
+@transaction.atomic
+def time_off_add(*, physician: User, starts_at: dt.datetime, ends_at: dt.datetime, reason: str = "") -> TimeOffResult:
+    """Block a period. Visits already booked in it stay booked (the patients must hear it from a
+    person, not from a silent cancellation); their number is returned so the page can say so."""
+    _require_physician(physician)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+    if ends_at <= timezone.now():
+        raise ValidationError({"ends_at": "That period is already over."})
+    time_off = TimeOff(physician=physician, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+    time_off.full_clean()
+    time_off.save()
+    booked = Appointment.objects.filter(
+        physician=physician, status=Appointment.Status.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).count()
+    return TimeOffResult(time_off=time_off, booked_visits=booked)
+
+
+@transaction.atomic
+def time_off_remove(*, physician: User, time_off: TimeOff) -> None:
+    if time_off.physician_id != physician.pk:
+        raise PermissionDenied("This is not your time off.")
+    time_off.delete()
+
+
+# --- Booking ----------------------------------------------------------------------------------
+
+
+def booking_refusal(patient: Patient | None) -> str | None:
+    """Why this patient cannot book a visit now, in words they can act on; None if they can.
+    Booking is open once the intake is submitted (waiting for review or approved)."""
+    if patient is None or patient.state_id is None:
+        return "Please start your intake first: we need to know where you live before a visit can be booked."
+    if not patient.state.active:
+        return f"We no longer serve {patient.state.name}, so new visits cannot be booked."
+    intake = Intake.objects.filter(patient=patient).only("review_status").first()
+    status = intake.review_status if intake else ReviewStatus.NOT_SUBMITTED
+    if status == ReviewStatus.NOT_SUBMITTED:
+        return "Please finish and submit your intake first; the physician reads it before your visit."
+    if status == ReviewStatus.DECLINED:
+        return (
+            "A physician could not approve treatment from your intake, so visits cannot be booked here. "
+            "Send a message to your care team if you have questions."
+        )
+    return None
+
+
+def location_state_for(code: str) -> ServiceState:
+    """The service state a patient says they will be in during a visit, or a clear refusal."""
+    code = (code or "").upper()
+    state = ServiceState.objects.filter(code=code, active=True).first()
+    if state is None:
+        name = US_STATE_NAMES.get(code, "that state")
+        raise ValidationError(
+            f"Our physicians are not licensed in {name}, so we cannot see you while you are there. "
+            f"A video visit has to take place while you are in {served_states_phrase()}. "
+            "If you will be in one of those states, choose it instead.",
+            code="unserved_state",
+        )
+    return state
+
+
+def appointment_can_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Patients may cancel or reschedule until the cut-off (24 hours by default) before the visit."""
+    now = now or timezone.now()
+    cutoff = dt.timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
+    return appointment.status == Appointment.Status.BOOKED and appointment.starts_at - now >= cutoff
+
+
+def _refuse_change(appointment: Appointment, now: dt.datetime) -> None:
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("This visit is no longer booked.")
+    if not appointment_can_change(appointment, now=now):
+        hours = settings.APPOINTMENT_CHANGE_CUTOFF_HOURS
+        raise ValidationError(
+            f"Visits can be changed up to {hours} hours before they start. "
+            "Please send a message to your care team instead."
+        )
+
+
+def _is_overlap_error(exc: IntegrityError) -> bool:
+    return APPOINTMENT_OVERLAP_CONSTRAINT in str(exc)
+
+
+def _place(
+    *,
+    patient: Patient,
+    physician: User,
+    starts_at: dt.datetime,
+    location_state: ServiceState,
+    visit_type: VisitType,
+    now: dt.datetime,
+    replacing: Appointment | None = None,
+) -> Appointment:
+    """Check every booking rule and insert the visit. The database has the last word on overlaps:
+    two patients racing for one time both pass the checks here, and the exclusion constraint (or
+    the SQLite trigger) turns the loser's insert into the friendly "just taken" message."""
+    refusal = booking_refusal(patient)
+    if refusal:
+        raise ValidationError(refusal)
+    if not location_state.active:
+        location_state_for(location_state.code)
+    if physician.role != User.Role.PHYSICIAN or not physician.is_active:
+        raise ValidationError("Choose one of the physicians offered.")
+    if timezone.is_naive(starts_at) or starts_at.second or starts_at.microsecond:
+        raise ValidationError("Choose one of the times offered.")
+    starts_at = starts_at.astimezone(dt.UTC)
+    ends_at = starts_at + dt.timedelta(minutes=visit_type.duration_minutes)
+    if starts_at < now + BOOKING_MIN_NOTICE:
+        raise ValidationError("That time is too soon to book. Please choose a later time.")
+    if starts_at > now + dt.timedelta(days=BOOKING_HORIZON_DAYS):
+        raise ValidationError(f"Visits can be booked up to {BOOKING_HORIZON_DAYS} days ahead.")
+    licensed = (
+        PhysicianLicense.objects.active_on(license_day(location_state, starts_at))
+        .filter(physician=physician, state=location_state)
+        .exists()
+    )
+    if not licensed:
+        raise ValidationError(
+            f"{physician.display_name} is not licensed in {location_state.name} on that date. "
+            "Please choose one of the times offered."
+        )
+    # One visit at a time per patient: serialise this patient's bookings so two tabs cannot both pass.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    other = (
+        Appointment.objects.filter(patient=patient, status=Appointment.Status.BOOKED, ends_at__gt=now)
+        .exclude(pk=replacing.pk if replacing else None)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            f"You already have a visit booked for {describe_moment(other.starts_at, patient.time_zone_name)}. "
+            "Reschedule or cancel it instead of booking a second one.",
+            code="already_booked",
+        )
+    calendar = physician_calendars(
+        [physician], start=starts_at, end=ends_at, exclude_appointment=replacing.pk if replacing else None
+    )[physician.pk]
+    local_day = starts_at.astimezone(calendar.zone).date()
+    if not fits_in_window(starts_at, ends_at, calendar.windows_on(local_day)):
+        raise ValidationError(
+            "That time is outside the physician's visit hours. Please choose one of the times offered."
+        )
+    if overlaps_any(starts_at, ends_at, calendar.busy):
+        raise ValidationError(SLOT_TAKEN_MESSAGE, code="slot_taken")
+
+    followup = replacing.followup if replacing else None
+    if followup is None and visit_type.kind == VisitType.Kind.FOLLOW_UP:
+        followup = FollowUp.objects.select_for_update().filter(patient=patient, status=FollowUp.Status.PENDING).first()
+    appointment = Appointment(
+        patient=patient,
+        physician=physician,
+        visit_type=visit_type,
+        location_state=location_state,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        followup=followup,
+        rescheduled_from=replacing,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        if _is_overlap_error(exc):
+            raise ValidationError(SLOT_TAKEN_MESSAGE, code="slot_taken") from exc
+        raise
+    if followup is not None and followup.status == FollowUp.Status.PENDING:
+        followup.status = FollowUp.Status.BOOKED
+        followup.save(update_fields=["status"])
+    appointment_reminder_schedule(appointment)
+    _send_confirmation_after_commit(appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient: Patient,
+    physician: User,
+    starts_at: dt.datetime,
+    location_state: ServiceState,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book a video visit. The patient's first visit is an initial consultation, later ones are
+    follow-ups; a follow-up visit takes the patient's due follow-up and marks it booked."""
+    now = now or timezone.now()
+    return _place(
+        patient=patient,
+        physician=physician,
+        starts_at=starts_at,
+        location_state=location_state,
+        visit_type=visit_type_for(patient),
+        now=now,
+    )
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    by: User,
+    physician: User,
+    starts_at: dt.datetime,
+    location_state: ServiceState,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Move a visit: the old one is cancelled and a new one booked in one transaction, so a
+    refused new time leaves the old visit as it was. The follow-up stays booked."""
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("visit_type", "followup")
+        .get(pk=appointment.pk)
+    )
+    _refuse_change(appointment, now)
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancelled_at = now
+    appointment.cancelled_by = by
+    appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    return _place(
+        patient=appointment.patient,
+        physician=physician,
+        starts_at=starts_at,
+        location_state=location_state,
+        visit_type=appointment.visit_type,
+        now=now,
+        replacing=appointment,
+    )
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, by: User, now: dt.datetime | None = None, enforce_cutoff: bool = True
+) -> Appointment:
+    """Cancel a booked visit. Patients must do it before the cut-off; practice staff (admin) may
+    cancel at any time. A follow-up the visit was booked for is due again."""
+    now = now or timezone.now()
+    appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
+    if enforce_cutoff:
+        _refuse_change(appointment, now)
+    elif appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("This visit is no longer booked.")
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.cancelled_at = now
+    appointment.cancelled_by = by
+    appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    _followup_due_again(appointment)
+    return appointment
+
+
+def _followup_due_again(appointment: Appointment) -> None:
+    if appointment.followup_id is None:
+        return
+    FollowUp.objects.filter(pk=appointment.followup_id, status=FollowUp.Status.BOOKED).update(
+        status=FollowUp.Status.PENDING
+    )
+
+
+# --- Joining ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    allowed: bool
+    message: str
+    video_url: str = ""
+
+
+def join_is_open(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        appointment.status == Appointment.Status.BOOKED
+        and appointment.starts_at - JOIN_OPENS_BEFORE <= now <= appointment.ends_at + JOIN_CLOSES_AFTER
+    )
+
+
+@transaction.atomic
+def appointment_join(
+    *,
+    appointment: Appointment,
+    user: User,
+    state_code: str,
+    ip_address: str | None = None,
+    now: dt.datetime | None = None,
+) -> JoinResult:
+    """The patient confirms where they are right now (DESIGN.md §4 point 2). The visit goes ahead
+    only if the physician holds a license there today; every confirmation, allowed or refused,
+    is recorded. Refusal is a result, not an exception, so the record is kept."""
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("physician", "location_state")
+        .get(pk=appointment.pk)
+    )
+    if appointment.patient.user_id != user.pk:
+        raise PermissionDenied("Only the patient joins from here.")
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("This visit is no longer booked.")
+    zone = appointment.patient.time_zone_name
+    if now < appointment.starts_at - JOIN_OPENS_BEFORE:
+        opens = describe_moment(appointment.starts_at - JOIN_OPENS_BEFORE, zone)
+        raise ValidationError(f"The video room opens 15 minutes before your visit, on {opens}.")
+    if now > appointment.ends_at + JOIN_CLOSES_AFTER:
+        raise ValidationError("This visit's time has passed. Please book a new visit or message your care team.")
+    code = (state_code or "").upper()
+    state = ServiceState.objects.filter(code=code, active=True).first()
+    physician = appointment.physician
+    allowed = bool(
+        state
+        and PhysicianLicense.objects.active_on(license_day(state, now))
+        .filter(physician=physician, state=state)
+        .exists()
+    )
+    VisitJoinAttempt.objects.create(
+        appointment=appointment, user=user, stated_state_code=code[:2], allowed=allowed, ip_address=ip_address
+    )
+    if not allowed:
+        where = state.name if state else US_STATE_NAMES.get(code, "that state")
+        return JoinResult(
+            allowed=False,
+            message=(
+                f"{physician.display_name} is not licensed in {where}, and a physician may only treat you "
+                "in a state where they hold a license. The visit cannot take place while you are there. "
+                f"If you can, join again once you are in {appointment.location_state.name}, or message your "
+                "care team to arrange another time. In an emergency call 911."
+            ),
+        )
+    if state.pk != appointment.location_state_id:
+        # Where the visit actually took place is the location of record.
+        appointment.location_state = state
+        appointment.save(update_fields=["location_state"])
+    return JoinResult(allowed=True, message="Thank you. Opening your video visit.", video_url=appointment.video_url)
+
+
+# --- The physician's side -----------------------------------------------------------------------
+
+
+class Outcome:
+    COMPLETED = Appointment.Status.COMPLETED
+    NO_SHOW = Appointment.Status.NO_SHOW
+    choices = [(COMPLETED, "Completed"), (NO_SHOW, "Patient did not attend")]
+
+
+NOTE_MAX_LENGTH = 2000
+
+
+def _checked_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the visit note under {NOTE_MAX_LENGTH} characters."})
+    return note
+
+
+@transaction.atomic
+def appointment_record_outcome(
+    *, appointment: Appointment, physician: User, outcome: str, note: str = "", now: dt.datetime | None = None
+) -> Appointment:
+    """Mark a visit completed or a no-show, with an optional short note. Completing a follow-up
+    visit closes the follow-up and schedules the next one (``followup_complete``); a no-show
+    leaves the follow-up due again."""
+    _require_physician(physician)
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=appointment.pk)
+    )
+    if appointment.physician_id != physician.pk:
+        raise PermissionDenied("Only the visit's physician records its outcome.")
+    if outcome not in (Outcome.COMPLETED, Outcome.NO_SHOW):
+        raise ValidationError({"outcome": "Choose completed or did not attend."})
+    if appointment.status != Appointment.Status.BOOKED:
+        raise ValidationError("This visit's outcome is already recorded, or it was cancelled.")
+    if now < appointment.starts_at:
+        raise ValidationError("The outcome can be recorded once the visit has started.")
+    appointment.status = outcome
+    appointment.note = _checked_note(note)
+    appointment.outcome_recorded_at = now
+    appointment.save(update_fields=["status", "note", "outcome_recorded_at"])
+    followup = FollowUp.objects.filter(pk=appointment.followup_id).first() if appointment.followup_id else None
+    if followup is not None and followup.is_open:
+        if outcome == Outcome.COMPLETED:
+            visit_day = appointment.starts_at.astimezone(zone_of(appointment.patient.time_zone_name)).date()
+            followup_complete(followup=followup, completed_on=visit_day)
+        elif followup.status == FollowUp.Status.BOOKED:
+            _followup_due_again(appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_note_save(*, appointment: Appointment, physician: User, note: str) -> Appointment:
+    """Write or correct the short note of a visit whose outcome is recorded (changes keep history)."""
+    _require_physician(physician)
+    appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
+    if appointment.physician_id != physician.pk:
+        raise PermissionDenied("Only the visit's physician writes its note.")
+    if appointment.status not in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
+        raise ValidationError("Record whether the visit took place first.")
+    appointment.note = _checked_note(note)
+    appointment.save(update_fields=["note"])
+    return appointment
+
+
+# --- Email ------------------------------------------------------------------------------------
+
+
+def _send_confirmation_after_commit(appointment_id: int) -> None:
+    """Queue the confirmation email (with its calendar file) once the booking is committed. The
+    task gets the id only. A broker outage must not undo a booking the patient has already seen
+    confirmed: it is logged, without health data."""
+
+    def enqueue() -> None:
+        from patients.tasks import send_visit_confirmation
+
+        try:
+            send_visit_confirmation.delay(appointment_id)
+        except Exception:  # noqa: BLE001 - the broker being down must not fail the request
+            logger.warning("visit confirmation for appointment %s could not be queued", appointment_id)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,196 @@
+"""Demo visits and messages: physicians' time zones and weekly hours (open times in the next two
+weeks), a few visits (one tomorrow, one past and completed with a note) and conversations between
+demo patients and their care team. Called at the end of ``patients.demo.seed``; idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from education.models import Article
+from patients.models import (
+    Appointment,
+    Message,
+    Patient,
+    PhysicianProfile,
+    Thread,
+    ThreadReadMarker,
+    TimeOff,
+    VisitType,
+    WeeklyAvailability,
+)
+from portal.demo import demo_email
+from portal.models import ServiceState, User
+
+WEEKDAYS = range(0, 5)
+
+PHYSICIAN_ZONES = {"dr.rivera": "America/Chicago", "dr.chen": "America/Chicago", "dr.okafor": "America/New_York"}
+
+# local part → [(weekday, start, end)] in the physician's own zone
+HOURS = {
+    "dr.rivera": [
+        *[(day, dt.time(9), dt.time(12)) for day in WEEKDAYS],
+        *[(day, dt.time(13), dt.time(16)) for day in WEEKDAYS],
+        (5, dt.time(9), dt.time(12)),
+    ],
+    "dr.chen": [(day, dt.time(10), dt.time(15)) for day in range(0, 4)],
+    "dr.okafor": [(day, dt.time(8), dt.time(11)) for day in (0, 2, 4)],
+}
+
+THREADS = [
+    # patient, physician, subject, [(hours ago, from patient?, body, article slug)]
+    (
+        "maria.lopez",
+        "dr.rivera",
+        "Vivid dreams since starting",
+        [
+            (72, True, "Since I started the 1.5 mg dose I have had very vivid dreams. Is that normal?", ""),
+            (
+                50,
+                False,
+                "Yes, vivid dreams are common in the first weeks and usually fade. If they bother you, take "
+                "the dose in the morning for a few days and tell me how it goes. This article explains more.",
+                "side-effects",
+            ),
+            (2, True, "Thank you, I will try the morning dose this week.", ""),
+        ],
+    ),
+    (
+        "james.carter",
+        "dr.chen",
+        "Question about my thyroid medicine",
+        [(20, True, "Should I keep taking my levothyroxine while my intake is being reviewed?", "")],
+    ),
+]
+
+
+def _user(local: str) -> User | None:
+    return User.objects.filter(email=demo_email(local)).first()
+
+
+def _patient(local: str) -> Patient | None:
+    return Patient.objects.select_related("state").filter(user__email=demo_email(local)).first()
+
+
+def _at(day: dt.date, hour: int, zone: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(dt.UTC)
+
+
+def _seed_hours(today: dt.date) -> None:
+    for local, zone in PHYSICIAN_ZONES.items():
+        physician = _user(local)
+        if physician is None:
+            continue
+        PhysicianProfile.objects.update_or_create(physician=physician, defaults={"timezone": zone})
+        for weekday, start, end in HOURS[local]:
+            WeeklyAvailability.objects.get_or_create(
+                physician=physician, weekday=weekday, start_time=start, end_time=end
+            )
+    chen = _user("dr.chen")
+    if chen is not None:
+        # A day off in the second week shows how time off removes open times.
+        day_off = today + dt.timedelta(days=8)
+        TimeOff.objects.update_or_create(
+            physician=chen,
+            reason="Conference (demo)",
+            defaults={"starts_at": _at(day_off, 0, "America/Chicago"), "ends_at": _at(day_off, 23, "America/Chicago")},
+        )
+
+
+def _place(*, patient: Patient, physician: User, kind: str, state_code: str, starts_at: dt.datetime, status: str):
+    """The demo's visit of this patient in this status: moved to ``starts_at`` if it exists."""
+    visit_type = VisitType.objects.get(kind=kind)
+    ends_at = starts_at + dt.timedelta(minutes=visit_type.duration_minutes)
+    appointment = Appointment.objects.filter(patient=patient, status=status).order_by("pk").first()
+    if appointment is None:
+        appointment = Appointment(patient=patient, status=status)
+    if (appointment.starts_at, appointment.ends_at) != (starts_at, ends_at):
+        appointment.physician = physician
+        appointment.visit_type = visit_type
+        appointment.location_state = ServiceState.objects.get(code=state_code)
+        appointment.starts_at, appointment.ends_at = starts_at, ends_at
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError:
+            # Someone booked that hour through the portal since the last seeding: keep theirs.
+            return None
+    return appointment
+
+
+def _seed_visits(today: dt.date) -> None:
+    rivera, chen = _user("dr.rivera"), _user("dr.chen")
+    maria, james = _patient("maria.lopez"), _patient("james.carter")
+    if rivera and maria:
+        past = _place(
+            patient=maria,
+            physician=rivera,
+            kind=VisitType.Kind.INITIAL,
+            state_code="TX",
+            starts_at=_at(today - dt.timedelta(weeks=6), 10, "America/Chicago"),
+            status=Appointment.Status.COMPLETED,
+        )
+        if past is not None and not past.note:
+            Appointment.objects.filter(pk=past.pk).update(
+                note="CRPS and neuropathic pain, PEG 7.3. No opioids. Start LDN 1.5 mg at bedtime, standard "
+                "titration. Check-ins weekly; follow-up in two weeks.",
+                outcome_recorded_at=past.ends_at,
+            )
+        _place(
+            patient=maria,
+            physician=rivera,
+            kind=VisitType.Kind.FOLLOW_UP,
+            state_code="TX",
+            starts_at=_at(today + dt.timedelta(days=1), 10, "America/Chicago"),
+            status=Appointment.Status.BOOKED,
+        )
+    if chen and james:
+        _place(
+            patient=james,
+            physician=chen,
+            kind=VisitType.Kind.INITIAL,
+            state_code="IL",
+            starts_at=_at(today + dt.timedelta(days=3), 11, "America/Chicago"),
+            status=Appointment.Status.BOOKED,
+        )
+
+
+def _seed_threads() -> None:
+    now = timezone.now()
+    published = set(Article.objects.published().values_list("slug", flat=True))
+    for patient_local, physician_local, subject, messages in THREADS:
+        patient, physician = _patient(patient_local), _user(physician_local)
+        if patient is None or physician is None:
+            continue
+        first_at = now - dt.timedelta(hours=messages[0][0])
+        last_at = now - dt.timedelta(hours=messages[-1][0])
+        thread, created = Thread.objects.get_or_create(
+            patient=patient,
+            subject=subject,
+            defaults={"created_by": patient.user, "created_at": first_at, "last_message_at": last_at},
+        )
+        if not created:
+            continue
+        for hours_ago, from_patient, body, slug in messages:
+            Message.objects.create(
+                thread=thread,
+                sender=patient.user if from_patient else physician,
+                from_patient=from_patient,
+                body=body,
+                article_slug=slug if slug in published else "",
+                created_at=now - dt.timedelta(hours=hours_ago),
+            )
+        # Each side has read up to its own last message; the newest from the other side is unread.
+        for user, side in ((patient.user, True), (physician, False)):
+            own = [now - dt.timedelta(hours=h) for h, from_patient, _, _ in messages if from_patient == side]
+            if own:
+                ThreadReadMarker.objects.create(thread=thread, user=user, last_read_at=max(own))
+
+
+def seed_booking(today: dt.date) -> None:
+    _seed_hours(today)
+    _seed_visits(today)
+    _seed_threads()

@@ -1,0 +1,57 @@
+"""Forms of the secure-message pages: field validation only. What an attachment really is gets
+decided by its content in patients.attachments, called by the service."""
+
+from __future__ import annotations
+
+from django import forms
+
+from patients.messaging import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+
+ATTACHMENT_HELP = "Optional: one PDF, PNG or JPEG file, up to 10 MB."
+
+
+def attachment_field() -> forms.FileField:
+    return forms.FileField(
+        label="Attach a file",
+        required=False,
+        help_text=ATTACHMENT_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+def body_field(label: str = "Message") -> forms.CharField:
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 5}), max_length=BODY_MAX_LENGTH, required=False
+    )
+
+
+class NewThreadForm(forms.Form):
+    subject = forms.CharField(label="Subject", max_length=SUBJECT_MAX_LENGTH)
+    body = body_field()
+    attachment = attachment_field()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachment") and "body" not in self.errors:
+            self.add_error("body", "Write a message.")
+        return data
+
+
+class ReplyForm(forms.Form):
+    body = body_field("Your reply")
+    attachment = attachment_field()
+
+    def clean(self):
+        data = super().clean()
+        empty = not (data.get("body") or "").strip() and not data.get("attachment") and not data.get("article_slug")
+        if empty and "body" not in self.errors:
+            self.add_error("body", "Write a message.")
+        return data
+
+
+class ClinicReplyForm(ReplyForm):
+    article_slug = forms.ChoiceField(label="Share an article (optional)", required=False)
+
+    def __init__(self, *args, articles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article_slug"].choices = [("", "No article"), *((a.slug, a.title) for a in articles)]

@@ -1,0 +1,183 @@
+"""Every write and rule about secure messages: starting a thread, sending, attachments, read
+markers and the "new secure message" email (at most one per thread and side per 15 minutes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from education.models import Article
+from patients.attachments import attachment_check
+from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
+from patients.selectors_messaging import read_marker_for
+from portal.models import PhysicianLicense, User
+from portal.selectors import licensed_state_ids_for
+
+logger = logging.getLogger(__name__)
+
+EMAIL_INTERVAL = dt.timedelta(minutes=15)
+SUBJECT_MAX_LENGTH = 150
+BODY_MAX_LENGTH = 5000
+
+
+def _may_write(thread: Thread, user: User) -> bool:
+    if user.role == User.Role.PATIENT:
+        return thread.patient.user_id == user.pk
+    if user.role == User.Role.PHYSICIAN:
+        return thread.patient.state_id in licensed_state_ids_for(user)
+    return False
+
+
+def messaging_refusal(patient: Patient | None) -> str | None:
+    """Why a patient cannot write to the care team yet; None if they can. The care team is the
+    physicians licensed where the patient lives, so the state must be known."""
+    if patient is None or patient.state_id is None:
+        return "Please start your intake first: we need to know where you live to find your care team."
+    return None
+
+
+def _clean_body(body: str, *, required: bool) -> str:
+    body = (body or "").strip()
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError({"body": f"Please keep a message under {BODY_MAX_LENGTH} characters."})
+    if required and not body:
+        raise ValidationError({"body": "Write a message."})
+    return body
+
+
+@transaction.atomic
+def thread_start(
+    *, patient: Patient, author: User, subject: str, body: str, attachment: UploadedFile | None = None
+) -> Thread:
+    """A patient opens a conversation with their care team."""
+    if author.role != User.Role.PATIENT or patient.user_id != author.pk:
+        raise PermissionDenied("Patients start conversations with their own care team.")
+    refusal = messaging_refusal(patient)
+    if refusal:
+        raise ValidationError(refusal)
+    subject = (subject or "").strip()
+    if not subject:
+        raise ValidationError({"subject": "Give your message a subject."})
+    if len(subject) > SUBJECT_MAX_LENGTH:
+        raise ValidationError({"subject": f"Keep the subject under {SUBJECT_MAX_LENGTH} characters."})
+    body = _clean_body(body, required=attachment is None)
+    now = timezone.now()
+    thread = Thread.objects.create(
+        patient=patient, subject=subject, created_by=author, created_at=now, last_message_at=now
+    )
+    message_send(thread=thread, sender=author, body=body, attachment=attachment, now=now)
+    return thread
+
+
+@transaction.atomic
+def message_send(
+    *,
+    thread: Thread,
+    sender: User,
+    body: str,
+    attachment: UploadedFile | None = None,
+    article_slug: str = "",
+    now: dt.datetime | None = None,
+) -> Message:
+    """Add a message to a thread. Messages are final: there is no edit or delete (a correction is a
+    new message). A physician may share a published education article with it."""
+    if not _may_write(thread, sender):
+        raise PermissionDenied("You cannot write in this conversation.")
+    kind = attachment_check(attachment) if attachment is not None else None
+    article_slug = (article_slug or "").strip()
+    if article_slug:
+        if sender.role != User.Role.PHYSICIAN:
+            raise PermissionDenied("Only physicians share articles.")
+        if not Article.objects.published().filter(slug=article_slug).exists():
+            raise ValidationError({"article_slug": "Choose a published article."})
+    body = _clean_body(body, required=kind is None and not article_slug)
+    now = now or timezone.now()
+    from_patient = sender.role == User.Role.PATIENT
+    message = Message.objects.create(
+        thread=thread, sender=sender, from_patient=from_patient, body=body, article_slug=article_slug, created_at=now
+    )
+    if attachment is not None:
+        _attachment_store(message=message, upload=attachment, content_type=kind.content_type, extension=kind.extension)
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    thread.last_message_at = now
+    # Your own message is read by you; it must not count as unread on your next visit.
+    thread_mark_read(thread=thread, user=sender, at=now)
+    _notify_other_side(thread=thread, from_patient=from_patient, now=now)
+    return message
+
+
+def _attachment_store(*, message: Message, upload: UploadedFile, content_type: str, extension: str) -> Attachment:
+    original = (upload.name or "attachment").replace("\\", "/").rsplit("/", 1)[-1][:255]
+    attachment = Attachment(message=message, original_name=original, content_type=content_type, size=upload.size or 0)
+    attachment.file.save(f"upload{extension}", upload, save=False)
+    stored_name = attachment.file.name
+    # The file is written before its row; do not leave it behind if the row cannot be saved.
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.storage.delete(stored_name)
+        raise
+    return attachment
+
+
+def thread_mark_read(*, thread: Thread, user: User, at: dt.datetime | None = None) -> dt.datetime | None:
+    """Move ``user``'s read marker forward (never back) to ``at``; return where it was before.
+
+    Not wrapped in a transaction: each statement is a single idempotent row write, and two tabs
+    racing are settled by the unique constraint (the loser's insert is ignored) and by the
+    conditional UPDATE (a marker never moves back)."""
+    at = at or timezone.now()
+    previous = read_marker_for(thread, user)
+    if previous is None:
+        ThreadReadMarker.objects.bulk_create(
+            [ThreadReadMarker(thread=thread, user=user, last_read_at=at)], ignore_conflicts=True
+        )
+    elif previous < at:
+        ThreadReadMarker.objects.filter(thread=thread, user=user, last_read_at__lt=at).update(last_read_at=at)
+    return previous
+
+
+def _claim_email_slot(*, thread: Thread, field: str, now: dt.datetime) -> bool:
+    """Take the right to email one side about this thread. The check and the write are one
+    conditional UPDATE, so of two messages sent at the same moment only one wins; a check in
+    Python followed by a save would let both through."""
+    due = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": now - EMAIL_INTERVAL})
+    return Thread.objects.filter(due, pk=thread.pk).update(**{field: now}) == 1
+
+
+def _care_team_recipients(thread: Thread, now: dt.datetime) -> list[int]:
+    """Physicians already in the conversation and still licensed in the patient's state; when
+    none has answered yet, every physician licensed there (the practice is one care team)."""
+    licensed = set(
+        PhysicianLicense.objects.active_on(timezone.localdate(now))
+        .filter(state_id=thread.patient.state_id, physician__is_active=True, physician__role=User.Role.PHYSICIAN)
+        .values_list("physician_id", flat=True)
+    )
+    involved = set(
+        Message.objects.filter(thread=thread, from_patient=False).values_list("sender_id", flat=True).distinct()
+    )
+    return sorted(involved & licensed) or sorted(licensed)
+
+
+def _notify_other_side(*, thread: Thread, from_patient: bool, now: dt.datetime) -> None:
+    field = "care_team_notified_at" if from_patient else "patient_notified_at"
+    if not _claim_email_slot(thread=thread, field=field, now=now):
+        return
+    recipients = _care_team_recipients(thread, now) if from_patient else [thread.patient.user_id]
+
+    def enqueue() -> None:
+        from patients.tasks import send_secure_message_email
+
+        for user_id in recipients:
+            try:
+                send_secure_message_email.delay(user_id)
+            except Exception:  # noqa: BLE001 - the broker being down must not fail the request
+                logger.warning("secure message email for user %s could not be queued", user_id)
+
+    transaction.on_commit(enqueue)

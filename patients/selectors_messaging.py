@@ -1,0 +1,106 @@
+"""Reads of secure messages that depend on who is asking. All scoping of threads, messages and
+attachments lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from education.models import Article
+from education.selectors import article_list_published
+from patients.models import Attachment, Message, Thread, ThreadReadMarker
+from portal.access import get_scoped_or_404
+from portal.models import User
+from portal.selectors import licensed_state_ids_for
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _is_patient(user: User) -> bool:
+    return user.role == User.Role.PATIENT
+
+
+def thread_list_for(user: User) -> QuerySet[Thread]:
+    """Who sees which threads:
+    - a patient: their own;
+    - a physician: threads of patients living in a state where the physician holds a license
+      active today (the care team of DESIGN.md §3), the same rule as the chart;
+    - everyone else: none.
+
+    Each thread carries ``unread_count``: messages from the other side newer than ``user``'s own
+    read marker."""
+    base = Thread.objects.select_related("patient__user", "patient__state")
+    if not user.is_authenticated:
+        return base.none()
+    if user.role == User.Role.PATIENT:
+        threads = base.filter(patient__user=user)
+    elif user.role == User.Role.PHYSICIAN:
+        threads = base.filter(patient__state_id__in=licensed_state_ids_for(user))
+    else:
+        return base.none()
+    return _with_unread_count(threads, user)
+
+
+def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
+    last_read = ThreadReadMarker.objects.filter(thread=OuterRef(OuterRef("pk")), user=user).values("last_read_at")[:1]
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), from_patient=not _is_patient(user))
+        .filter(created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField())))
+        .order_by()
+        .values("thread")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return threads.annotate(unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+
+
+def thread_get_for(user: User, pk: int) -> Thread:
+    """One thread in ``user``'s scope, else 404."""
+    return get_scoped_or_404(thread_list_for(user), pk=pk)
+
+
+def unread_thread_count_for(user: User) -> int:
+    return thread_list_for(user).filter(unread_count__gt=0).count()
+
+
+def unread_message_count_for(user: User) -> int:
+    """Messages from the other side that ``user`` has not read yet, across all their threads."""
+    return sum(thread_list_for(user).filter(unread_count__gt=0).values_list("unread_count", flat=True))
+
+
+def messages_for(thread: Thread) -> list[Message]:
+    """A thread's messages, oldest first, with senders and attachments (two queries)."""
+    return list(
+        Message.objects.filter(thread=thread)
+        .select_related("sender")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+
+
+def attachment_get_for(user: User, pk: int) -> Attachment:
+    """An attachment of a thread ``user`` may see, else 404."""
+    visible = thread_list_for(user).values("pk")
+    return get_scoped_or_404(
+        Attachment.objects.select_related("message__thread__patient__user").filter(message__thread__in=visible),
+        pk=pk,
+    )
+
+
+def read_marker_for(thread: Thread, user: User) -> dt.datetime | None:
+    return ThreadReadMarker.objects.filter(thread=thread, user=user).values_list("last_read_at", flat=True).first()
+
+
+def shareable_articles() -> QuerySet[Article]:
+    """Published education articles a physician may share into a thread."""
+    return article_list_published().only("slug", "title", "category__name", "category__order", "order")
+
+
+def article_titles(slugs: set[str]) -> dict[str, str]:
+    """Titles of the published articles among ``slugs`` (one query). An article unpublished since
+    it was shared drops out, and its card says so."""
+    if not slugs:
+        return {}
+    return dict(Article.objects.published().filter(slug__in=slugs).values_list("slug", "title"))

@@ -1,0 +1,33 @@
+"""Dashboard panels for visits and messages, so the dashboard view needs no change to show them."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import timezone
+
+from patients.booking import booking_refusal, join_is_open
+from patients.selectors_booking import next_appointment_for
+from patients.selectors_messaging import unread_message_count_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("patients/partials/next_visit.html", takes_context=True)
+def next_visit_panel(context, patient) -> dict:
+    """``{% next_visit_panel patient %}``: the next booked visit (in the patient's zone), or how
+    to book one."""
+    if patient is None:
+        return {"appointment": None, "refusal": booking_refusal(None)}
+    appointment = next_appointment_for(patient)
+    return {
+        "appointment": appointment,
+        "can_join": bool(appointment and join_is_open(appointment, now=timezone.now())),
+        "refusal": None if appointment else booking_refusal(patient),
+        "zone": patient.time_zone_name,
+    }
+
+
+@register.inclusion_tag("patients/partials/messages_panel.html", takes_context=True)
+def messages_panel(context) -> dict:
+    """``{% messages_panel %}``: how many messages from the care team are unread."""
+    return {"unread": unread_message_count_for(context["request"].user)}

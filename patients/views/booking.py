@@ -1,0 +1,249 @@
+"""The patient's visit pages: list, book, reschedule, cancel, join."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from patients import booking
+from patients.calendar import visit_ics
+from patients.forms_booking import JoinForm, LocationForm, SlotForm, parse_slot
+from patients.models import Appointment, Patient
+from patients.selectors import patient_for_user
+from patients.selectors_booking import (
+    BOOKING_HORIZON_DAYS,
+    Slot,
+    appointment_get_for,
+    appointments_past_for,
+    appointments_upcoming_for,
+    bookable_physician,
+    next_appointment_for,
+    open_slots,
+    visit_type_for,
+)
+from patients.slots import local_to_utc
+from patients.views.helpers import add_service_errors, shown_in
+from portal.access import Role, role_required
+from portal.audit import client_ip
+from portal.models import ServiceState
+
+DAYS_PER_PAGE = 7
+PAST_VISITS_SHOWN = 50
+
+
+def _zone_name(patient: Patient | None) -> str:
+    return patient.time_zone_name if patient else settings.TIME_ZONE
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    patient = patient_for_user(request.user)
+    now = timezone.now()
+    upcoming = list(appointments_upcoming_for(request.user, now=now))
+    for appointment in upcoming:
+        appointment.can_change = booking.appointment_can_change(appointment, now=now)
+        appointment.can_join = booking.join_is_open(appointment, now=now)
+    past = list(appointments_past_for(request.user, now=now)[:PAST_VISITS_SHOWN])
+    with shown_in(_zone_name(patient)) as zone:
+        return render(
+            request,
+            "patients/appointment_list.html",
+            {
+                "upcoming": upcoming,
+                "past": past,
+                "refusal": booking.booking_refusal(patient),
+                "zone_label": zone.key,
+                "cutoff_hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS,
+            },
+        )
+
+
+def _days_with_slots(slots: list[Slot], zone, first_day: dt.date) -> list[tuple[dt.date, list[Slot]]]:
+    by_day: dict[dt.date, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        by_day[slot.starts_at.astimezone(zone).date()].append(slot)
+    return [(first_day + dt.timedelta(days=i), by_day.get(first_day + dt.timedelta(days=i), [])) for i in range(7)]
+
+
+def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> HttpResponse:
+    """Step 1: where will you be? Step 2: open times in your own zone. Step 3: confirm."""
+    patient = patient_for_user(request.user)
+    refusal = booking.booking_refusal(patient)
+    template = "patients/appointment_book.html"
+    context: dict = {"replacing": replacing, "refusal": refusal}
+    if refusal:
+        return render(request, template, context)
+    visit_type = replacing.visit_type if replacing else visit_type_for(patient)
+    context["visit_type"] = visit_type
+    data = request.POST if request.method == "POST" else request.GET
+    with shown_in(patient.time_zone_name) as zone:
+        context["zone_label"] = zone.key
+        # One visit at a time: a second booking would be refused, so say so before the search.
+        existing = None if replacing else next_appointment_for(patient)
+        if existing is not None:
+            context["existing"] = existing
+            return render(request, template, context)
+        location_form = LocationForm(data) if request.method == "POST" or "state" in data else LocationForm()
+        context["location_form"] = location_form
+        state: ServiceState | None = None
+        if location_form.is_valid():
+            try:
+                state = booking.location_state_for(location_form.cleaned_data["state"])
+            except ValidationError as exc:
+                context["state_refusal"] = exc.messages[0]
+        if state is None:
+            return render(request, template, context)
+        context["state"] = state
+
+        if request.method == "POST":
+            form = SlotForm(request.POST)
+            if form.is_valid():
+                physician_id, starts_at = form.cleaned_data["slot"]
+                physician = bookable_physician(physician_id)
+                try:
+                    if physician is None:
+                        raise ValidationError("Choose one of the times offered.")
+                    if replacing is None:
+                        appointment = booking.appointment_book(
+                            patient=patient, physician=physician, starts_at=starts_at, location_state=state
+                        )
+                    else:
+                        appointment = booking.appointment_reschedule(
+                            appointment=replacing,
+                            by=request.user,
+                            physician=physician,
+                            starts_at=starts_at,
+                            location_state=state,
+                        )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    when = booking.describe_moment(appointment.starts_at, patient.time_zone_name)
+                    verb = "moved to" if replacing else "booked for"
+                    messages.success(
+                        request,
+                        f"Your video visit is {verb} {when} with {physician.display_name}. "
+                        "A confirmation email with a calendar file is on its way.",
+                    )
+                    return redirect("patients:appointment_list")
+            context["errors"] = form.non_field_errors() + form.errors.get("slot", [])
+
+        today = timezone.localdate()
+        first_day = parse_date(request.GET.get("from") or "") or today
+        first_day = min(max(first_day, today), today + dt.timedelta(days=BOOKING_HORIZON_DAYS))
+        start = local_to_utc(first_day, dt.time(0), zone)
+        end = local_to_utc(first_day + dt.timedelta(days=DAYS_PER_PAGE), dt.time(0), zone)
+        slots = open_slots(
+            state=state,
+            visit_type=visit_type,
+            start=start,
+            end=end,
+            exclude_appointment=replacing.pk if replacing else None,
+        )
+        context.update(
+            days=_days_with_slots(slots, zone, first_day),
+            first_day=first_day,
+            previous_day=first_day - dt.timedelta(days=DAYS_PER_PAGE) if first_day > today else None,
+            next_day=first_day + dt.timedelta(days=DAYS_PER_PAGE)
+            if first_day + dt.timedelta(days=DAYS_PER_PAGE) <= today + dt.timedelta(days=BOOKING_HORIZON_DAYS)
+            else None,
+        )
+        chosen = request.GET.get("slot") if request.method != "POST" else None
+        if chosen:
+            try:
+                physician_id, starts_at = parse_slot(chosen)
+            except ValidationError:
+                context["errors"] = ["Choose one of the times offered."]
+            else:
+                physician = bookable_physician(physician_id)
+                if physician is not None:
+                    context["chosen"] = {
+                        "value": chosen,
+                        "physician": physician,
+                        "starts_at": starts_at,
+                        "ends_at": starts_at + dt.timedelta(minutes=visit_type.duration_minutes),
+                    }
+        return render(request, template, context, status=200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def appointment_book(request: HttpRequest) -> HttpResponse:
+    return _slot_picker(request, replacing=None)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    if not booking.appointment_can_change(appointment):
+        messages.error(
+            request,
+            f"Visits can be changed up to {settings.APPOINTMENT_CHANGE_CUTOFF_HOURS} hours before they "
+            "start. Please send a message to your care team instead.",
+        )
+        return redirect("patients:appointment_list")
+    return _slot_picker(request, replacing=appointment)
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    try:
+        booking.appointment_cancel(appointment=appointment, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "Your visit is cancelled.")
+    return redirect("patients:appointment_list")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    patient = appointment.patient
+    context = {"appointment": appointment, "is_open": booking.join_is_open(appointment)}
+    if request.method == "POST":
+        form = JoinForm(request.POST)
+        if form.is_valid():
+            try:
+                result = booking.appointment_join(
+                    appointment=appointment,
+                    user=request.user,
+                    state_code=form.cleaned_data["state"],
+                    ip_address=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if result.allowed:
+                    return redirect(result.video_url)
+                context["refusal"] = result.message
+    else:
+        form = JoinForm(initial={"state": appointment.location_state.code})
+    context["form"] = form
+    with shown_in(patient.time_zone_name) as zone:
+        context["zone_label"] = zone.key
+        return render(request, "patients/appointment_join.html", context)
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    response = HttpResponse(visit_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="video-visit.ics"'
+    return response

@@ -1,0 +1,167 @@
+"""Secure messages: the patient's conversations with the care team, the clinic's inbox, and
+attachments served only to people who may see the thread."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from patients import messaging
+from patients.forms_messaging import ClinicReplyForm, NewThreadForm, ReplyForm
+from patients.models import Thread
+from patients.selectors import patient_for_user
+from patients.selectors_booking import physician_time_zone
+from patients.selectors_messaging import (
+    article_titles,
+    attachment_get_for,
+    messages_for,
+    shareable_articles,
+    thread_get_for,
+    thread_list_for,
+    unread_thread_count_for,
+)
+from patients.views.helpers import add_service_errors, shown_in
+from portal.access import Role, role_required
+from portal.audit import access_record
+
+PAGE_SIZE = 25
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def patient_message_list(request: HttpRequest) -> HttpResponse:
+    """The patient's conversations, and the form that starts a new one."""
+    patient = patient_for_user(request.user)
+    refusal = messaging.messaging_refusal(patient)
+    form = NewThreadForm()
+    if request.method == "POST" and not refusal:
+        form = NewThreadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                thread = messaging.thread_start(
+                    patient=patient,
+                    author=request.user,
+                    subject=data["subject"],
+                    body=data["body"],
+                    attachment=data["attachment"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Message sent. Your care team will answer here.")
+                return redirect("patients:thread", pk=thread.pk)
+    page = Paginator(thread_list_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    with shown_in(patient.time_zone_name if patient else settings.TIME_ZONE):
+        return render(
+            request, "patients/message_list.html", {"page": page, "form": form, "refusal": refusal, "is_clinic": False}
+        )
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def clinic_message_list(request: HttpRequest) -> HttpResponse:
+    """Conversations of patients in the physician's licensed states, most recent first."""
+    threads = thread_list_for(request.user)
+    page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
+    with shown_in(physician_time_zone(request.user)):
+        return render(
+            request,
+            "patients/message_list.html",
+            {"page": page, "unread_threads": unread_thread_count_for(request.user), "is_clinic": True},
+        )
+
+
+def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool, zone_name: str) -> HttpResponse:
+    if is_clinic:
+        access_record(request, patient_user=thread.patient.user, action="messages.thread.view")
+    thread_messages = messages_for(thread)
+    previously_read = messaging.thread_mark_read(thread=thread, user=request.user, at=timezone.now())
+    titles = article_titles({m.article_slug for m in thread_messages if m.article_slug})
+    for message in thread_messages:
+        message.is_new = previously_read is None or message.created_at > previously_read
+        message.is_mine = message.sender_id == request.user.pk
+        message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
+    with shown_in(zone_name):
+        return render(
+            request,
+            "patients/thread_detail.html",
+            {"thread": thread, "thread_messages": thread_messages, "form": form, "is_clinic": is_clinic},
+        )
+
+
+def _send_reply(request: HttpRequest, thread: Thread, form) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    try:
+        messaging.message_send(
+            thread=thread,
+            sender=request.user,
+            body=data["body"],
+            attachment=data["attachment"],
+            article_slug=data.get("article_slug", ""),
+        )
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return False
+    messages.success(request, "Message sent.")
+    return True
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PATIENT)
+def patient_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = thread_get_for(request.user, pk)
+    form = ReplyForm(request.POST, request.FILES) if request.method == "POST" else ReplyForm()
+    if request.method == "POST" and _send_reply(request, thread, form):
+        return redirect("patients:thread", pk=thread.pk)
+    return _thread_page(request, thread, form, is_clinic=False, zone_name=thread.patient.time_zone_name)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PHYSICIAN)
+def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = thread_get_for(request.user, pk)
+    articles = list(shareable_articles())
+    if request.method == "POST":
+        form = ClinicReplyForm(request.POST, request.FILES, articles=articles)
+        if _send_reply(request, thread, form):
+            return redirect("patients:clinic_thread", pk=thread.pk)
+    else:
+        form = ClinicReplyForm(articles=articles)
+    return _thread_page(request, thread, form, is_clinic=True, zone_name=physician_time_zone(request.user))
+
+
+def _attachment_response(attachment) -> FileResponse:
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    # A patient's upload is never rendered as our page: no sniffing, no scripts, no caching.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    return _attachment_response(attachment_get_for(request.user, pk))
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def clinic_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = attachment_get_for(request.user, pk)
+    access_record(request, patient_user=attachment.message.thread.patient.user, action="messages.attachment.view")
+    return _attachment_response(attachment)

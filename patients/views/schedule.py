@@ -1,0 +1,202 @@
+"""The physician's visit pages: the day and week schedule, weekly hours and time off, and one
+visit with its outcome and note."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from patients import booking
+from patients.forms_booking import AvailabilityForm, NoteForm, OutcomeForm, TimeOffForm, TimeZoneForm
+from patients.models import Appointment
+from patients.selectors_booking import (
+    appointment_get_for,
+    availability_for,
+    availability_window_get_for,
+    physician_time_zone,
+    schedule_for,
+    time_off_for,
+    time_off_get_for,
+)
+from patients.slots import local_to_utc
+from patients.views.helpers import add_service_errors, shown_in
+from portal.access import Role, role_required
+from portal.audit import access_record
+from portal.selectors import licensed_state_ids_for
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def schedule(request: HttpRequest) -> HttpResponse:
+    """``?view=day|week&date=YYYY-MM-DD``, in the physician's own zone; a week starts on Monday."""
+    view = "day" if request.GET.get("view") == "day" else "week"
+    with shown_in(physician_time_zone(request.user)) as zone:
+        today = timezone.localdate()
+        day = parse_date(request.GET.get("date") or "") or today
+        first = day if view == "day" else day - dt.timedelta(days=day.weekday())
+        length = 1 if view == "day" else 7
+        start = local_to_utc(first, dt.time(0), zone)
+        end = local_to_utc(first + dt.timedelta(days=length), dt.time(0), zone)
+        by_day: dict[dt.date, list[Appointment]] = defaultdict(list)
+        for appointment in schedule_for(request.user, start=start, end=end):
+            by_day[appointment.starts_at.astimezone(zone).date()].append(appointment)
+        days = [(first + dt.timedelta(days=i), by_day.get(first + dt.timedelta(days=i), [])) for i in range(length)]
+        step = dt.timedelta(days=length)
+        return render(
+            request,
+            "patients/schedule.html",
+            {
+                "view": view,
+                "days": days,
+                "first": first,
+                "last": first + step - dt.timedelta(days=1),
+                "today": today,
+                "previous": first - step,
+                "next": first + step,
+                "zone_label": zone.key,
+                "booked_count": sum(1 for _, items in days for a in items if a.status == Appointment.Status.BOOKED),
+            },
+        )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PHYSICIAN)
+def availability(request: HttpRequest) -> HttpResponse:
+    """Weekly hours, time off and the time zone they are read in. Each form posts an ``action``."""
+    physician = request.user
+    zone_name = physician_time_zone(physician)
+    zone_form = TimeZoneForm(initial={"time_zone": zone_name})
+    window_form = AvailabilityForm()
+    time_off_form = TimeOffForm()
+    with shown_in(zone_name) as zone:
+        if request.method == "POST":
+            action = request.POST.get("action")
+            form, saved = None, False
+            try:
+                if action == "time_zone":
+                    form = zone_form = TimeZoneForm(request.POST)
+                    if form.is_valid():
+                        booking.physician_time_zone_set(physician=physician, time_zone=form.cleaned_data["time_zone"])
+                        messages.success(request, "Time zone saved. Your weekly hours are now read in it.")
+                        saved = True
+                elif action == "window":
+                    form = window_form = AvailabilityForm(request.POST)
+                    if form.is_valid():
+                        booking.availability_add(physician=physician, **form.cleaned_data)
+                        messages.success(request, "Hours added.")
+                        saved = True
+                elif action == "time_off":
+                    form = time_off_form = TimeOffForm(request.POST)
+                    if form.is_valid():
+                        result = booking.time_off_add(physician=physician, **form.cleaned_data)
+                        messages.success(request, "Time off saved. No new visits will be booked in it.")
+                        if result.booked_visits:
+                            messages.warning(
+                                request,
+                                f"{result.booked_visits} visit(s) already booked in that period stay booked. "
+                                "Please ask the practice staff to contact those patients.",
+                            )
+                        saved = True
+                else:
+                    messages.error(request, "Choose what to save.")
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            if saved:
+                return redirect("patients:availability")
+        return render(
+            request,
+            "patients/availability.html",
+            {
+                "zone_form": zone_form,
+                "window_form": window_form,
+                "time_off_form": time_off_form,
+                "windows": list(availability_for(physician)),
+                "time_off": list(time_off_for(physician)),
+                "zone_label": zone.key,
+            },
+        )
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def availability_window_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    window = availability_window_get_for(request.user, pk)
+    booking.availability_remove(physician=request.user, window=window)
+    messages.success(request, "Hours removed. Visits already booked in them stay booked.")
+    return redirect("patients:availability")
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    time_off = time_off_get_for(request.user, pk)
+    booking.time_off_remove(physician=request.user, time_off=time_off)
+    messages.success(request, "Time off removed.")
+    return redirect("patients:availability")
+
+
+def _appointment_page(request: HttpRequest, appointment: Appointment, *, outcome_form=None, note_form=None):
+    access_record(request, patient_user=appointment.patient.user, action="appointment.view")
+    now = timezone.now()
+    context = {
+        "appointment": appointment,
+        "chart_visible": appointment.patient.state_id in licensed_state_ids_for(request.user),
+        "join_attempts": list(appointment.join_attempts.order_by("-at")[:10]),
+        "room_open": booking.join_is_open(appointment, now=now),
+        "outcome_due": appointment.status == Appointment.Status.BOOKED and now >= appointment.starts_at,
+    }
+    if appointment.status == Appointment.Status.BOOKED:
+        context["outcome_form"] = outcome_form or OutcomeForm()
+    elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
+        context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
+    with shown_in(physician_time_zone(request.user)) as zone:
+        context["zone_label"] = zone.key
+        return render(request, "patients/appointment_detail.html", context)
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _appointment_page(request, appointment_get_for(request.user, pk))
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            booking.appointment_record_outcome(appointment=appointment, physician=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Visit outcome saved.")
+            return redirect("patients:clinic_appointment", pk=appointment.pk)
+    return _appointment_page(request, appointment, outcome_form=form)
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def appointment_note(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            booking.appointment_note_save(
+                appointment=appointment, physician=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Visit note saved.")
+            return redirect("patients:clinic_appointment", pk=appointment.pk)
+    return _appointment_page(request, appointment, note_form=form)

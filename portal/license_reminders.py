@@ -1,0 +1,72 @@
+"""Warn practice admins 60 and 30 days before a physician or pharmacy license expires.
+
+Every concrete subclass of ``portal.models.License`` is covered (physician licenses here,
+pharmacy licenses in prescriptions) without importing the apps that define them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.conf import settings
+from django.utils import timezone
+
+from portal.models import License, Reminder, User
+from portal.reminders import local_moment, register_reminder_check, reminder_schedule
+
+WARNING_DAYS = (60, 30)
+SEND_HOUR = 9
+
+
+def license_models() -> list[type[License]]:
+    return [m for m in apps.get_models() if issubclass(m, License)]
+
+
+def practice_admins():
+    return User.objects.filter(is_active=True, is_staff=True, role=User.Role.STAFF)
+
+
+def license_reminders_schedule(*, today: dt.date | None = None) -> int:
+    """Make sure each verified license expiring within 60 days has its warnings scheduled.
+    Idempotent: keys are unique per license, warning and admin."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=max(WARNING_DAYS))
+    admins = list(practice_admins())
+    scheduled = 0
+    for model in license_models():
+        for license_ in model.objects.filter(verified_at__isnull=False, expires_on__gte=today, expires_on__lte=horizon):
+            days_left = (license_.expires_on - today).days
+            for days in WARNING_DAYS:
+                # A 60-day warning found with 30 or fewer days left is replaced by the 30-day one.
+                if days == 60 and days_left <= 30:
+                    continue
+                send_on = max(today, license_.expires_on - dt.timedelta(days=days))
+                for admin in admins:
+                    reminder_schedule(
+                        kind=f"license-expiry-{days}",
+                        recipient=admin,
+                        subject=f"{model._meta.label_lower}:{license_.pk}",
+                        due_at=local_moment(send_on, SEND_HOUR, settings.TIME_ZONE),
+                        time_zone=settings.TIME_ZONE,
+                    )
+                    scheduled += 1
+    return scheduled
+
+
+def _license_still_expiring(reminder: Reminder) -> str | None:
+    label, _, pk = reminder.subject.partition(":")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return "unknown license type"
+    license_ = model.objects.filter(pk=pk).first()
+    if license_ is None:
+        return "license removed"
+    days = int(reminder.kind.rsplit("-", 1)[1])
+    if (license_.expires_on - timezone.localdate()).days > days:
+        return "license renewed"
+    return None
+
+
+def register() -> None:
+    register_reminder_check(*(f"license-expiry-{d}" for d in WARNING_DAYS), check=_license_still_expiring)

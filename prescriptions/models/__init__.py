@@ -1,0 +1,28 @@
+from prescriptions.models.orders import Filler, OrderEvent, OrderStatus, PrescriptionOrder, RefillRequest
+from prescriptions.models.pharmacies import (
+    Pharmacy,
+    PharmacyLicense,
+    PharmacyMembership,
+    PharmacyPreference,
+    StateDefaultPharmacy,
+)
+from prescriptions.models.plans import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
+
+__all__ = [
+    "DosingTime",
+    "Filler",
+    "Formulation",
+    "OrderEvent",
+    "OrderStatus",
+    "Pharmacy",
+    "PharmacyLicense",
+    "PharmacyMembership",
+    "PharmacyPreference",
+    "PlanEvent",
+    "PlanTemplate",
+    "PrescriptionOrder",
+    "RefillRequest",
+    "StateDefaultPharmacy",
+    "TitrationPlan",
+    "TitrationStep",
+]

@@ -1,0 +1,148 @@
+"""What the pages show, derived from loaded records: the patient's order timeline, the schedule
+calendar and the dose of the day. Pure functions over prefetched data (no queries)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+
+from prescriptions.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
+from prescriptions.models import Formulation, OrderStatus
+
+S = OrderStatus
+
+
+@dataclass
+class TimelineStep:
+    label: str
+    done: bool
+    at: dt.datetime | None = None
+    detail: str = ""
+
+
+PREPARING = {S.RECEIVED, S.IN_REVIEW, S.NEEDS_CLARIFICATION, S.COMPOUNDING}
+
+
+def order_timeline(order) -> list[TimelineStep]:
+    """Sent → being prepared → shipped (with tracking) → delivered, from the order's events."""
+    first_at: dict[str, dt.datetime] = {}
+    for event in order.events.all():
+        key = "preparing" if event.to_status in PREPARING else event.to_status
+        first_at.setdefault(key, event.at)
+    shipped_detail = f"{order.carrier} tracking number {order.tracking_number}" if order.tracking_number else ""
+    steps = [
+        TimelineStep("Sent to the pharmacy", "sent" in first_at, first_at.get("sent")),
+        TimelineStep("Being prepared", "preparing" in first_at, first_at.get("preparing")),
+        TimelineStep("Shipped", "shipped" in first_at, first_at.get("shipped"), shipped_detail),
+        TimelineStep("Delivered", "delivered" in first_at, first_at.get("delivered")),
+    ]
+    return steps
+
+
+def patient_status_words(order) -> str:
+    """The order's status as the patient reads it (no pharmacy-internal notes)."""
+    words = {
+        S.SIGNED: "Signed by your physician",
+        S.SENT: "Sent to the pharmacy",
+        S.RECEIVED: "Being prepared",
+        S.IN_REVIEW: "Being prepared",
+        S.NEEDS_CLARIFICATION: "Being prepared (the pharmacy has a question for your physician)",
+        S.COMPOUNDING: "Being prepared",
+        S.SHIPPED: "Shipped",
+        S.DELIVERED: "Delivered",
+        S.REJECTED: "The pharmacy could not fill this order; your care team will follow up",
+        S.CANCELLED: "Cancelled by your physician",
+    }
+    return words.get(order.status, order.get_status_display())
+
+
+@dataclass
+class DoseToday:
+    mg: Decimal | None
+    ml: Decimal | None = None
+    amount: str = ""
+    dosing_time: str = "bedtime"
+    next_change: tuple[dt.date, Decimal] | None = None
+    starts_on: dt.date | None = None
+
+
+def amount_for(dose: Decimal, plan, order) -> tuple[str, Decimal | None]:
+    """The dose in the units of the patient's medication when an order tells us its strength."""
+    if order is None or order.formulation != plan.formulation:
+        return f"{fmt_amount(dose)} mg", None
+    strength = order.capsule_strength_mg if order.is_capsule else order.concentration_mg_per_ml
+    try:
+        words = amount_words(dose, formulation=order.formulation, strength=strength)
+        ml = ml_per_dose(dose, strength) if plan.formulation == Formulation.ORAL_LIQUID else None
+    except ValidationError:
+        return f"{fmt_amount(dose)} mg", None
+    return words, ml
+
+
+def dose_today(plans: list, today: dt.date, order=None, *, look_ahead_days: int = 60) -> DoseToday | None:
+    """Tonight's dose (through ``dose_on``), the next change within ``look_ahead_days`` and, for a
+    plan that has not started yet, its first day."""
+    if not plans:
+        return None
+    plan = plan_in_effect_on(plans, today)
+    if plan is None:
+        first = min(plans, key=lambda p: p.version)
+        return DoseToday(None, dosing_time=first.dosing_time, starts_on=first.start_date)
+    mg = dose_on(plan, today)
+    amount, ml = amount_for(mg, plan, order)
+    result = DoseToday(mg, ml, amount, plan.dosing_time)
+    for offset in range(1, look_ahead_days + 1):
+        day = today + dt.timedelta(days=offset)
+        later_plan = plan_in_effect_on(plans, day)
+        later = dose_on(later_plan, day)
+        if later is not None and later != mg:
+            result.next_change = (day, later)
+            break
+    return result
+
+
+@dataclass
+class CalendarDay:
+    day: dt.date
+    mg: Decimal | None
+    amount: str
+    is_today: bool
+    changes: bool
+
+
+@dataclass
+class MonthCalendar:
+    year: int
+    month: int
+    weeks: list[list[CalendarDay | None]] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return dt.date(self.year, self.month, 1).strftime("%B %Y")
+
+
+def month_calendar(plans: list, year: int, month: int, *, today: dt.date, order=None) -> MonthCalendar:
+    """A month of doses, one cell per day, weeks starting on Sunday; every dose from ``dose_on``."""
+    result = MonthCalendar(year, month)
+    previous_mg = None
+    first = dt.date(year, month, 1)
+    day_before = first - dt.timedelta(days=1)
+    previous_plan = plan_in_effect_on(plans, day_before)
+    previous_mg = dose_on(previous_plan, day_before)
+    for week in calendar.Calendar(firstweekday=6).monthdatescalendar(year, month):
+        row: list[CalendarDay | None] = []
+        for day in week:
+            if day.month != month:
+                row.append(None)
+                continue
+            plan = plan_in_effect_on(plans, day)
+            mg = dose_on(plan, day)
+            amount = amount_for(mg, plan, order)[0] if mg is not None else ""
+            row.append(CalendarDay(day, mg, amount, day == today, mg is not None and mg != previous_mg))
+            previous_mg = mg
+        result.weeks.append(row)
+    return result

@@ -1,0 +1,62 @@
+"""Writes and rules about pharmacies: the patient's preference and where an order is routed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from patients.models import Patient
+from patients.services import intake_mark_step
+from portal.models import US_STATE_NAMES, ServiceState
+from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyPreference, StateDefaultPharmacy
+
+
+@transaction.atomic
+def pharmacy_preference_set(*, patient: Patient, pharmacy: Pharmacy | None) -> PharmacyPreference:
+    """Record the patient's preferred pharmacy (or none) and mark that intake step done."""
+    if pharmacy is not None and not pharmacy.active:
+        raise ValidationError({"pharmacy": "That pharmacy is not taking new patients through the portal."})
+    preference, _ = PharmacyPreference.objects.update_or_create(patient=patient, defaults={"pharmacy": pharmacy})
+    intake_mark_step(patient=patient, step="pharmacy")
+    return preference
+
+
+def pharmacy_licensed_for(pharmacy: Pharmacy, state: ServiceState, day: dt.date) -> bool:
+    return pharmacy.active and PharmacyLicense.objects.active_on(day).filter(pharmacy=pharmacy, state=state).exists()
+
+
+def service_state_require(code: str) -> ServiceState:
+    """The ship-to state must be one the practice serves (DESIGN.md §4 licensure point 3)."""
+    state = ServiceState.objects.filter(code=code, active=True).first()
+    if state is None:
+        name = US_STATE_NAMES.get(code, code)
+        raise ValidationError({"ship_to_state": f"The practice does not serve {name}, so an order cannot ship there."})
+    return state
+
+
+def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pharmacy:
+    """Where a signed order goes: the patient's preferred pharmacy when it holds a license active
+    on ``day`` for the ship-to state, else the practice's default pharmacy for that state (when it
+    does), else a refusal that names what is missing (DESIGN.md §4 "Prescription orders")."""
+    state = service_state_require(ship_to_state)
+    problems = []
+    preference = PharmacyPreference.objects.select_related("pharmacy").filter(patient=patient).first()
+    preferred = preference.pharmacy if preference else None
+    if preferred is not None:
+        if pharmacy_licensed_for(preferred, state, day):
+            return preferred
+        problems.append(f"the patient's preferred pharmacy, {preferred.name}, has no active license for {state.name}")
+    default = StateDefaultPharmacy.objects.select_related("pharmacy").filter(state=state).first()
+    if default is None:
+        problems.append(f"the practice has no default pharmacy for {state.name}")
+    elif pharmacy_licensed_for(default.pharmacy, state, day):
+        return default.pharmacy
+    else:
+        problems.append(f"the default pharmacy for {state.name}, {default.pharmacy.name}, has no active license there")
+    raise ValidationError(
+        "No pharmacy can fill this order: " + "; ".join(problems) + ". Ask practice staff to update the "
+        "pharmacy licenses or the default pharmacy for the state.",
+        code="no_pharmacy",
+    )

@@ -1,0 +1,197 @@
+"""Titration plans: creating a version, and noticing when its maintenance dose is reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.services import (
+    FOLLOWUP_DEFAULT_DAYS,
+    FOLLOWUP_MAX_DAYS,
+    FOLLOWUP_MIN_DAYS,
+    followup_schedule_after_dose_change,
+    local_today,
+    patient_set_treatment_phase,
+)
+from portal.models import User
+from portal.notifications import portal_update_notify
+from portal.selectors import licensed_state_ids_for
+from prescriptions.dosing import TEMPLATES, Step, dose_on, validate_steps
+from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
+
+# How far from today a plan version may start: a physician may record a start a patient already
+# made this week, or schedule one for after a planned visit, but not rewrite months of history.
+START_PAST_DAYS, START_FUTURE_DAYS = 14, 90
+
+
+def physician_require_scope(*, physician: User, patient: Patient) -> None:
+    """The physician must hold a license active today in the patient's state (DESIGN.md §3)."""
+    if physician.role != User.Role.PHYSICIAN:
+        raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
+    if patient.state_id not in licensed_state_ids_for(physician):
+        raise PermissionDenied("You need an active license in the patient's state for this.")
+
+
+def intake_require_cleared(*, patient: Patient, override_reason: str = "") -> Intake:
+    """A physician approves every intake before the first plan or prescription; a deferred or
+    not-eligible screening also needs a recorded override (DESIGN.md §4 "Intake and screening")."""
+    intake = Intake.objects.filter(patient=patient).first()
+    if intake is None or intake.review_status != ReviewStatus.APPROVED:
+        raise ValidationError("A physician must review and approve this patient's intake before treatment starts.")
+    # Opioid use precipitates withdrawal; the washout applies until deferred_until.
+    still_deferred = intake.deferred_until is not None and intake.deferred_until > local_today(patient)
+    not_eligible = intake.screening_outcome == ScreeningOutcome.NOT_ELIGIBLE
+    if (still_deferred or not_eligible) and not (intake.override_reason.strip() or override_reason.strip()):
+        why = (
+            f"screening deferred treatment until {intake.deferred_until:%B %-d, %Y}"
+            if still_deferred
+            else "screening found the patient not eligible"
+        )
+        raise ValidationError({"override_reason": f"The {why}. Record why you start a plan anyway."})
+    return intake
+
+
+def _change_kind(current: TitrationPlan | None, *, start_date: dt.date, first_dose: Decimal, dosing_time: str) -> str:
+    if current is None:
+        return PlanEvent.Kind.START
+    previous = dose_on(current, start_date)
+    if previous is not None and first_dose > previous:
+        return PlanEvent.Kind.DOSE_INCREASE
+    if previous is not None and first_dose < previous:
+        return PlanEvent.Kind.DOSE_DECREASE
+    if dosing_time != current.dosing_time:
+        return PlanEvent.Kind.TIMING_CHANGE
+    return PlanEvent.Kind.PLAN_CHANGE
+
+
+@transaction.atomic
+def titration_plan_create(
+    *,
+    patient: Patient,
+    physician: User,
+    start_date: dt.date,
+    template: str = PlanTemplate.STANDARD,
+    steps: Sequence[Step] | None = None,
+    formulation: str = Formulation.ORAL_LIQUID,
+    dosing_time: str = DosingTime.BEDTIME,
+    high_dose_reason: str = "",
+    override_reason: str = "",
+    note: str = "",
+    followup_due_in_days: int = FOLLOWUP_DEFAULT_DAYS,
+) -> TitrationPlan:
+    """Start a patient's plan, or make a new version of it (a dose change, a switch to morning).
+
+    Records the change as a :class:`PlanEvent`, schedules the follow-up 7–28 days after the day
+    the change takes effect and sets the treatment phase, all in this one transaction."""
+    physician_require_scope(physician=physician, patient=patient)
+    # Serialise plan changes per patient: versions are numbered from the current one.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not patient.is_in_served_state:
+        raise ValidationError("The practice no longer serves the patient's state, so no new plan can start there.")
+    intake_require_cleared(patient=patient, override_reason=override_reason)
+    if template not in PlanTemplate.values:
+        raise ValidationError({"template": "Choose a template or write the steps by hand."})
+    if formulation not in Formulation.values:
+        raise ValidationError({"formulation": "Choose capsules or an oral liquid."})
+    if dosing_time not in DosingTime.values:
+        raise ValidationError({"dosing_time": "Choose bedtime or morning."})
+    chosen = list(TEMPLATES[template]) if template != PlanTemplate.CUSTOM else list(steps or [])
+    validate_steps(chosen, high_dose_reason=high_dose_reason)
+    if not FOLLOWUP_MIN_DAYS <= followup_due_in_days <= FOLLOWUP_MAX_DAYS:
+        raise ValidationError(
+            {"followup_due_in_days": f"Choose a follow-up {FOLLOWUP_MIN_DAYS} to {FOLLOWUP_MAX_DAYS} days out."}
+        )
+    today = local_today(patient)
+    if not today - dt.timedelta(days=START_PAST_DAYS) <= start_date <= today + dt.timedelta(days=START_FUTURE_DAYS):
+        raise ValidationError(
+            {"start_date": f"Start between {START_PAST_DAYS} days ago and {START_FUTURE_DAYS} days from today."}
+        )
+    current = (
+        TitrationPlan.objects.select_for_update()
+        .prefetch_related("steps")
+        .filter(patient=patient, superseded_at__isnull=True)
+        .first()
+    )
+    if current is not None and start_date < current.start_date:
+        raise ValidationError(
+            {"start_date": f"A new version cannot start before the current one ({current.start_date:%B %-d, %Y})."}
+        )
+    kind = _change_kind(current, start_date=start_date, first_dose=chosen[0].dose_mg, dosing_time=dosing_time)
+    previous_dose = dose_on(current, start_date) if current else None
+    if current is not None:
+        # The partial unique index allows one current plan: retire the old one first.
+        current.superseded_at = timezone.now()
+        current.save(update_fields=["superseded_at"])
+    last_version = TitrationPlan.objects.filter(patient=patient).order_by("-version").values_list("version", flat=True)
+    plan = TitrationPlan.objects.create(
+        patient=patient,
+        version=(last_version.first() or 0) + 1,
+        template=template,
+        formulation=formulation,
+        dosing_time=dosing_time,
+        start_date=start_date,
+        high_dose_reason=high_dose_reason.strip(),
+        screening_override_reason=override_reason.strip(),
+        note=note.strip(),
+        followup_due_in_days=followup_due_in_days,
+        created_by=physician,
+    )
+    TitrationStep.objects.bulk_create(
+        TitrationStep(plan=plan, sequence=number, dose_mg=step.dose_mg, days=step.days)
+        for number, step in enumerate(chosen, start=1)
+    )
+    PlanEvent.objects.create(
+        patient=patient,
+        plan=plan,
+        kind=kind,
+        effective_on=start_date,
+        dose_mg=chosen[0].dose_mg,
+        previous_dose_mg=previous_dose,
+        followup_due_in_days=followup_due_in_days,
+        actor=physician,
+    )
+    followup_schedule_after_dose_change(
+        patient=patient,
+        changed_on=start_date,
+        due_in_days=followup_due_in_days,
+        is_start=kind == PlanEvent.Kind.START,
+    )
+    phase = TreatmentPhase.STABLE if len(chosen) == 1 else TreatmentPhase.TITRATION
+    patient_set_treatment_phase(patient=patient, phase=phase)
+    portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)
+    return plan
+
+
+@transaction.atomic
+def plan_mark_maintenance_reached(*, plan_id: int, today: dt.date | None = None) -> bool:
+    """Mark a titrating patient stable once their current plan reaches its maintenance step.
+    Idempotent: returns False when there is nothing to do."""
+    plan = (
+        TitrationPlan.objects.select_for_update(of=("self",))
+        .select_related("patient__state")
+        .prefetch_related("steps")
+        .filter(pk=plan_id, superseded_at__isnull=True)
+        .first()
+    )
+    if plan is None or plan.patient.treatment_phase != TreatmentPhase.TITRATION:
+        return False
+    day = today or local_today(plan.patient)
+    if day < plan.maintenance_starts_on:
+        return False
+    _, created = PlanEvent.objects.get_or_create(
+        plan=plan,
+        kind=PlanEvent.Kind.MAINTENANCE_REACHED,
+        defaults={
+            "patient": plan.patient,
+            "effective_on": plan.maintenance_starts_on,
+            "dose_mg": plan.maintenance_step.dose_mg,
+        },
+    )
+    patient_set_treatment_phase(patient=plan.patient, phase=TreatmentPhase.STABLE)
+    return True

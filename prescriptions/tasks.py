@@ -1,0 +1,32 @@
+"""Celery tasks of the prescriptions app: thin, ids only, no health data in arguments or logs."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from prescriptions import selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="prescriptions.tasks.refresh_treatment_phases",
+    autoretry_for=(OperationalError,),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=5,
+    acks_late=True,
+    ignore_result=True,
+)
+def refresh_treatment_phases() -> int:
+    """Run daily by beat: patients whose current plan has reached its maintenance step become
+    "stable" (the phase the education panel and the 90-day follow-up cadence go by)."""
+    changed = 0
+    for plan in selectors.plans_reaching_maintenance():
+        if services.plan_mark_maintenance_reached(plan_id=plan.pk):
+            changed += 1
+    logger.info("treatment phases refreshed: %d patient(s) reached maintenance", changed)
+    return changed

@@ -1,0 +1,42 @@
+"""The demo: plans for the approved demo patients and orders in every state at both pharmacies."""
+
+import pytest
+from django.core.management import call_command
+
+from portal.demo import demo_email
+from prescriptions.models import OrderStatus, PrescriptionOrder, TitrationPlan
+from prescriptions.selectors import latest_order_for_patient
+from prescriptions.services import order_content_intact
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_orders_in_every_state_spread_over_both_pharmacies(seeded):
+    statuses = set(PrescriptionOrder.objects.values_list("status", flat=True))
+    assert statuses == set(OrderStatus.values)
+    pharmacies = set(PrescriptionOrder.objects.exclude(pharmacy=None).values_list("pharmacy__name", flat=True))
+    assert pharmacies == {"Prairie Compounding Pharmacy", "Gulf Coast Compounding"}
+    assert all(order_content_intact(o) for o in PrescriptionOrder.objects.exclude(status="draft"))
+
+
+@pytest.mark.django_db
+def test_maria_is_titrating_on_a_second_plan_version_and_her_order_shipped_with_tracking(seeded, client):
+    plans = TitrationPlan.objects.filter(patient__user__email=demo_email("maria.lopez")).order_by("version")
+    assert [(p.version, p.dosing_time, p.is_current) for p in plans] == [(1, "bedtime", False), (2, "morning", True)]
+    maria = plans[0].patient
+    latest = latest_order_for_patient(maria)
+    assert (latest.status, latest.carrier, latest.tracking_number) == ("shipped", "USPS", "9400111899223345678912")
+    client.force_login(maria.user)
+    assert b"9400111899223345678912" in client.get("/patient/orders/").content
+    assert b"Shipped" in client.get("/patient/").content
+
+
+@pytest.mark.django_db
+def test_seeding_again_adds_no_plans_or_orders(seeded):
+    counts = (TitrationPlan.objects.count(), PrescriptionOrder.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (TitrationPlan.objects.count(), PrescriptionOrder.objects.count()) == counts

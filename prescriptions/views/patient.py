@@ -1,0 +1,105 @@
+"""The patient's side: their orders with a timeline, refill requests and the dose calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from patients.selectors import patient_for_user
+from patients.services import local_today
+from portal.access import Role, role_required
+from prescriptions import selectors, services
+from prescriptions.forms import RefillRequestForm
+from prescriptions.presenters import month_calendar, order_timeline, patient_status_words
+
+REFILLABLE = {"shipped", "delivered"}
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_orders(request: HttpRequest) -> HttpResponse:
+    orders = selectors.patient_orders_for(request.user)
+    waiting = selectors.open_refill_request_ids(orders)
+    rows = [
+        {
+            "order": order,
+            "status": patient_status_words(order),
+            "timeline": order_timeline(order),
+            "refill_waiting": order.pk in waiting,
+        }
+        for order in orders
+    ]
+    return render(request, "prescriptions/patient_order_list.html", {"rows": rows})
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_order(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get_for(request.user, pk)
+    requests = selectors.refill_requests_of_order(order)
+    context = {
+        "order": order,
+        "status": patient_status_words(order),
+        "timeline": order_timeline(order),
+        "refill_requests": requests,
+        "refill_form": RefillRequestForm()
+        if order.status in REFILLABLE and not any(r.status == "pending" for r in requests)
+        else None,
+    }
+    return render(request, "prescriptions/patient_order_detail.html", context)
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def patient_refill_request(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get_for(request.user, pk)
+    form = RefillRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Keep the note under 500 characters.")
+        return redirect("prescriptions:patient_order", pk=order.pk)
+    try:
+        services.refill_request_create(order=order, patient=order.patient, note=form.cleaned_data["note"])
+    except (ValidationError, PermissionDenied) as exc:
+        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, text)
+    else:
+        messages.success(request, "Refill requested. Your physician will review it and tell you in the portal.")
+    return redirect("prescriptions:patient_order", pk=order.pk)
+
+
+def _month_from(value: str | None, today: dt.date) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        return today.year, today.month
+    return year, month
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_schedule(request: HttpRequest) -> HttpResponse:
+    """A month of the patient's doses (``?month=YYYY-MM``), every cell from ``dose_on``."""
+    patient = patient_for_user(request.user)
+    plans = selectors.plan_schedule_for(patient) if patient else []
+    today = local_today(patient) if patient else dt.date.today()
+    year, month = _month_from(request.GET.get("month"), today)
+    order = selectors.latest_order_for_patient(patient) if patient else None
+    first = dt.date(year, month, 1)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    context = {
+        "plans": plans,
+        "current": next((p for p in plans if p.is_current), None),
+        "calendar": month_calendar(plans, year, month, today=today, order=order) if plans else None,
+        "previous_month": f"{previous:%Y-%m}",
+        "next_month": f"{following:%Y-%m}",
+        "today": today,
+        "weekdays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+    }
+    return render(request, "prescriptions/schedule.html", context)

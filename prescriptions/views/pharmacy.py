@@ -1,0 +1,92 @@
+"""The pharmacy workspace: the queue of orders routed to the user's pharmacy, and each order."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.access import Role, role_required
+from portal.audit import access_record
+from prescriptions import selectors, services
+from prescriptions.forms import PharmacyActionForm
+from prescriptions.models import OrderStatus
+
+PAGE_SIZE = 25
+S = OrderStatus
+
+# The buttons of the order page: target status → (button label, what the note field asks for).
+ACTIONS = {
+    S.RECEIVED: ("Acknowledge receipt", ""),
+    S.IN_REVIEW: ("Start pharmacist review", ""),
+    S.NEEDS_CLARIFICATION: ("Ask the physician a question", "Your question"),
+    S.COMPOUNDING: ("Start compounding", ""),
+    S.SHIPPED: ("Mark shipped", ""),
+    S.DELIVERED: ("Mark delivered", ""),
+    S.REJECTED: ("Reject the order", "Reason for rejecting"),
+}
+
+
+@require_safe
+@role_required(Role.PHARMACY)
+def pharmacy_home(request: HttpRequest) -> HttpResponse:
+    """The order queue of the user's own pharmacy, one tab per queue, newest first."""
+    pharmacy = selectors.pharmacy_for(request.user)
+    if pharmacy is None:
+        return render(request, "prescriptions/pharmacy_queue.html", {"pharmacy": None})
+    queue = request.GET.get("queue", "new")
+    if queue not in selectors.QUEUE_STATUSES:
+        queue = "new"
+    page = Paginator(selectors.pharmacy_queue_for(request.user, queue), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.pharmacy_queue_counts(request.user)
+    queues = [(key, label, counts[key]) for key, label, _ in selectors.PHARMACY_QUEUES]
+    context = {"pharmacy": pharmacy, "queue": queue, "queues": queues, "page": page, "querystring": f"queue={queue}"}
+    return render(request, "prescriptions/pharmacy_queue.html", context)
+
+
+@require_safe
+@role_required(Role.PHARMACY)
+def pharmacy_order(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything needed to compound and ship the order, printable on one page."""
+    order = selectors.order_get_for(request.user, pk)
+    access_record(request, patient_user=order.patient.user, action="order.view")
+    events = list(order.events.all())
+    actions = [(to, *ACTIONS[to]) for to in services.allowed_next(order.status, Role.PHARMACY)]
+    context = {
+        "order": order,
+        "events": events,
+        "quantity": services.order_quantity(order),
+        "intact": services.order_content_intact(order),
+        "actions": actions,
+        "clarifications": [e for e in events if S.NEEDS_CLARIFICATION in (e.to_status, e.from_status)],
+    }
+    return render(request, "prescriptions/pharmacy_order.html", context)
+
+
+@require_POST
+@role_required(Role.PHARMACY)
+def pharmacy_order_action(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get_for(request.user, pk)
+    form = PharmacyActionForm(request.POST, statuses=[(to, label) for to, (label, _) in ACTIONS.items()])
+    if not form.is_valid():
+        messages.error(request, "Choose one of the actions on the page.")
+        return redirect("prescriptions:pharmacy_order", pk=order.pk)
+    data = form.cleaned_data
+    try:
+        services.order_transition(
+            order=order,
+            actor=request.user,
+            to=data["to"],
+            note=data["note"],
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
+            messages.error(request, text)
+    else:
+        messages.success(request, f"{order.number} is now: {S(data['to']).label.lower()}.")
+    return redirect("prescriptions:pharmacy_order", pk=order.pk)

@@ -1,0 +1,61 @@
+"""The world the security tests act in: one patient's records of every kind, their care team and
+pharmacy, and an outsider of each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from patients.messaging import thread_start
+from patients.models import Appointment, Attachment, TimeOff, VisitType, WeeklyAvailability
+from portal.models import ServiceState
+from prescriptions.models import StateDefaultPharmacy
+from prescriptions.services.refills import refill_request_create
+from prescriptions.tests.factories import advance, approve_intake, make_draft, make_plan, sign
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def world(patient, other_patient, physician, outsider_physician, pharmacy_user, outsider_pharmacy_user,
+          admin_user, settings, tmp_path):  # fmt: skip
+    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
+                                                          "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+    approve_intake(patient, physician)
+    pharmacy = pharmacy_user.pharmacy_membership.pharmacy
+    StateDefaultPharmacy.objects.update_or_create(state=ServiceState.objects.get(code="TX"),
+                                                  defaults={"pharmacy": pharmacy})  # fmt: skip
+    order = sign(make_draft(make_plan(patient, physician), physician), physician)
+    advance(order, pharmacy_user, "received", "in_review", "compounding", "shipped")
+    refill = refill_request_create(order=order, patient=patient)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
+    appointment = Appointment.objects.create(
+        patient=patient, physician=physician, visit_type=VisitType.objects.order_by("pk").first(),
+        location_state=ServiceState.objects.get(code="TX"), starts_at=start, ends_at=start + dt.timedelta(minutes=45),
+    )  # fmt: skip
+    availability = WeeklyAvailability.objects.create(physician=physician, weekday=1, start_time=dt.time(9),
+                                                     end_time=dt.time(12))  # fmt: skip
+    time_off = TimeOff.objects.create(physician=physician, starts_at=start + dt.timedelta(days=5),
+                                      ends_at=start + dt.timedelta(days=6))  # fmt: skip
+    thread = thread_start(patient=patient, author=patient.user, subject="Question", body="Hello",
+                          attachment=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))  # fmt: skip
+    objects = {
+        "patient": patient.pk,
+        "appointment": appointment.pk,
+        "availability": availability.pk,
+        "time_off": time_off.pk,
+        "thread": thread.pk,
+        "attachment": Attachment.objects.get(message__thread=thread).pk,
+        "order": order.pk,
+        "refill": refill.pk,
+    }
+    insiders = {"patient": patient.user, "physician": physician, "pharmacy": pharmacy_user, "admin": admin_user}
+    outsiders = {"patient": other_patient.user, "physician": outsider_physician, "pharmacy": outsider_pharmacy_user}
+    # A second physician in the same state: inside the care team, but not the owner of hours.
+    from portal.tests.factories import PhysicianLicenseFactory, state
+
+    colleague = PhysicianLicenseFactory(state=state("TX")).physician
+    return {"objects": objects, "insiders": insiders, "outsiders": outsiders, "colleague": colleague}

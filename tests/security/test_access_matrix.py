@@ -1,0 +1,133 @@
+"""The access matrix, generated from the URL map: every URL that names an object is requested by
+every role, by an outsider of the same role, and anonymously, and each answer is asserted.
+
+A URL added to the project without a row here fails ``test_every_object_url_is_in_the_matrix``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+# url name → (who owns it, the object it names, how the owner reaches it: "GET" page or "POST" action)
+MATRIX: dict[str, tuple[str, str, str]] = {
+    "patients:chart": ("physician", "patient", "GET"),
+    "patients:intake_review": ("physician", "patient", "POST"),
+    "patients:appointment_reschedule": ("patient", "appointment", "GET"),
+    "patients:appointment_cancel": ("patient", "appointment", "POST"),
+    "patients:appointment_join": ("patient", "appointment", "GET"),
+    "patients:appointment_calendar": ("patient", "appointment", "GET"),
+    "patients:availability_delete": ("physician-own", "availability", "POST"),
+    "patients:time_off_delete": ("physician-own", "time_off", "POST"),
+    "patients:clinic_appointment": ("physician", "appointment", "GET"),
+    "patients:appointment_outcome": ("physician", "appointment", "POST"),
+    "patients:appointment_note": ("physician", "appointment", "POST"),
+    "patients:thread": ("patient", "thread", "GET"),
+    "patients:attachment": ("patient", "attachment", "GET"),
+    "patients:clinic_thread": ("physician", "thread", "GET"),
+    "patients:clinic_attachment": ("physician", "attachment", "GET"),
+    "prescriptions:plan_new": ("physician", "patient", "GET"),
+    "prescriptions:order_new": ("physician", "patient", "GET"),
+    "prescriptions:clinic_order": ("physician", "order", "GET"),
+    "prescriptions:order_edit": ("physician", "order", "GET"),
+    "prescriptions:order_sign": ("physician", "order", "POST"),
+    "prescriptions:order_send": ("physician", "order", "POST"),
+    "prescriptions:order_cancel": ("physician", "order", "POST"),
+    "prescriptions:order_answer": ("physician", "order", "POST"),
+    "prescriptions:refill_approve": ("physician", "refill", "POST"),
+    "prescriptions:refill_decline": ("physician", "refill", "POST"),
+    "prescriptions:pharmacy_order": ("pharmacy", "order", "GET"),
+    "prescriptions:pharmacy_order_action": ("pharmacy", "order", "POST"),
+    "prescriptions:patient_order": ("patient", "order", "GET"),
+    "prescriptions:patient_refill_request": ("patient", "order", "POST"),
+    "prescriptions:fhir_medication_request": ("physician+pharmacy", "order", "GET"),
+}
+
+ROLES = ["patient", "physician", "pharmacy", "admin"]
+# The world's order is already shipped, so its edit page sends the physician back to the order.
+OWNER_GET_STATUS = {"prescriptions:order_edit": 302}
+
+
+def object_urls() -> dict[str, str]:
+    """url name → route, for every project URL with an object id in it."""
+    found = {}
+
+    def walk(patterns, prefix="", ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "accounts/")):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and "<int:" in str(p.pattern):
+                found[ns + p.name] = prefix + str(p.pattern)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_object_url_is_in_the_matrix():
+    assert set(object_urls()) == set(MATRIX)
+
+
+def url_for(name: str, pk: int) -> str:
+    route = object_urls()[name]
+    return "/" + re.sub(r"<int:\w+>", str(pk), route)
+
+
+def expected(owner: str, visitor: str, *, insider: bool, method: str) -> int:
+    owners = {"physician-own": {"physician"}, "physician+pharmacy": {"physician", "pharmacy"}}.get(owner, {owner})
+    if visitor not in owners:
+        return 403
+    if not insider:
+        return 404
+    return 200 if method == "GET" else 405  # the owner's GET of an action is refused by method
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access_matrix(world, name):
+    owner, obj, method = MATRIX[name]
+    path = url_for(name, world["objects"][obj])
+    failures = []
+
+    def check(label, user, status_expected, verb):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        response = getattr(client, verb)(path)
+        got = response.status_code
+        if status_expected == "login":
+            ok = got == 302 and response["Location"].startswith("/accounts/login/")
+        else:
+            ok = got == status_expected
+        if not ok:
+            failures.append(f"{label}: expected {status_expected}, got {got}")
+
+    if method == "GET":
+        check("anonymous GET", None, "login", "get")
+        for role in ROLES:
+            status = expected(owner, role, insider=True, method=method)
+            check(f"{role} GET", world["insiders"][role], OWNER_GET_STATUS.get(name, 200) if status == 200 else status,
+                  "get")  # fmt: skip
+    else:
+        # Actions refuse GET by method before anything else; the role gate answers the POST.
+        check("anonymous POST", None, "login", "post")
+        for role in ROLES:
+            user = world["insiders"][role]
+            check(f"{role} GET", user, 405, "get")
+            if expected(owner, role, insider=True, method=method) == 403:
+                check(f"{role} POST", user, 403, "post")
+    for role, user in world["outsiders"].items():
+        # The outsider of the owning role must not learn the object exists: 404, for GET and POST.
+        verb = "get" if method == "GET" else "post"
+        status = expected(owner, role, insider=False, method=method)
+        if owner == "physician-own" and role == "physician":
+            status = 404
+        check(f"outsider {role} {verb.upper()}", user, status, verb)
+    if owner == "physician-own":
+        check("colleague POST", world["colleague"], 404, "post")
+    assert not failures, f"{name} ({path}):\n" + "\n".join(failures)

@@ -1,0 +1,45 @@
+"""Stored XSS: hostile text in every free-text field is shown escaped on every page that shows it."""
+
+import pytest
+
+from patients import services
+from patients.tests.factories import PatientFactory, complete_intake
+from portal.tests.factories import PhysicianLicenseFactory, state
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def assert_escaped(content: bytes, where: str) -> None:
+    text = content.decode()
+    assert "<script>alert" not in text, where
+    assert "<img src=x onerror" not in text, where
+    assert "&lt;script&gt;" in text, f"{where}: the hostile text is not shown at all"
+
+
+@pytest.mark.django_db
+def test_intake_and_check_in_text_is_escaped_everywhere(client):
+    patient = PatientFactory(state=state("TX"))
+    complete_intake(
+        patient,
+        submit=False,
+        about={"legal_first_name": PAYLOAD[:60], "legal_last_name": "Smith", "city": PAYLOAD[:60]},
+        conditions={"conditions": ["other"], "condition_other": PAYLOAD},
+        medications={"other_medications": PAYLOAD},
+        allergies={"no_known_allergies": False, "allergies": PAYLOAD},
+    )
+    client.force_login(patient.user)
+    assert_escaped(client.get("/intake/summary/").content, "intake summary")
+    services.intake_submit(patient=patient)
+    services.checkin_record(patient=patient, pain=3, enjoyment=3, activity=3, side_effects=["other"],
+                            side_effect_other=PAYLOAD[:200], note=PAYLOAD)  # fmt: skip
+    assert_escaped(client.get("/patient/").content, "patient dashboard")
+    physician = PhysicianLicenseFactory(state=state("TX")).physician
+    services.intake_review(patient=patient, physician=physician, decision="decline", note=PAYLOAD)
+    assert_escaped(client.get("/patient/").content, "patient dashboard with review note")
+    client.force_login(physician)
+    for path in (
+        f"/clinic/patients/{patient.pk}/",
+        "/clinic/patients/",
+        f"/clinic/patients/?q={patient.legal_last_name}",
+    ):
+        assert_escaped(client.get(path).content, path)
