@@ -95,3 +95,180 @@ def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, live_
     zoomed.context.add_cookies(doctor.context.cookies())
     zoomed.goto(doctor.url)
     assert_no_horizontal_scroll(zoomed, "patient chart at 200 % zoom")
+
+
+def label(page, text: str):
+    """A form control by its visible label (crispy adds an asterisk to required ones)."""
+    return page.get_by_label(re.compile(r"^\s*" + re.escape(text)))
+
+
+def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(new_page, live_server):
+    from patients.tests.booking_helpers import give_hours
+    from portal.tests.factories import PhysicianLicenseFactory, state
+
+    physician = PhysicianLicenseFactory(
+        state=state("TX"), physician__email="journey.doctor@example.com", physician__first_name="Ana",
+        physician__last_name="Reyes",
+    ).physician  # fmt: skip
+    give_hours(physician)
+    base = live_server.url
+    page = new_page()
+    sign_up_and_confirm(page, base, "texas.patient@example.com")
+    page.goto(f"{base}/intake/")
+    label(page, "Legal first name").fill("Tessa")
+    label(page, "Legal last name").fill("Morgan")
+    label(page, "Date of birth").fill("1982-07-09")
+    label(page, "Mobile phone").fill("512-555-0177")
+    label(page, "Street address").fill("200 Lavaca St")
+    label(page, "City").fill("Austin")
+    label(page, "State where you live").select_option("TX")
+    label(page, "ZIP code").fill("78701")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("Fibromyalgia").check()
+    page.get_by_role("button", name="Save and continue").click()
+    label(page, "On average over the past week").fill("7")
+    label(page, "Over the past week, how much has pain got in the way of enjoying").fill("6")
+    label(page, "Over the past week, how much has pain got in the way of your general").fill("6")
+    assert_accessible(page, "intake: pain")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("button", name="Save and continue").click()  # medications: none
+    page.get_by_role("button", name="Save and continue").click()  # history: none
+    page.get_by_label("I have no known allergies").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label("No preference: let the practice choose").check()
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_label(re.compile("consent to receive care by telehealth")).check()
+    page.get_by_label(re.compile("off-label")).check()
+    page.get_by_label(re.compile("privacy notice")).check()
+    page.get_by_role("button", name="Save and continue").click()
+    assert_accessible(page, "intake: summary")
+    page.get_by_role("button", name="Submit my intake").click()
+    page.get_by_text("Nothing in your answers rules out").wait_for()
+
+    doctor = new_page()
+    sign_in(doctor, base, physician.email, TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
+    doctor.get_by_role("link", name="Reviews").first.click()
+    doctor.get_by_role("link", name="Tessa Morgan").click()
+    doctor.get_by_label("Approve for treatment").check()
+    doctor.get_by_role("button", name="Save review").click()
+    doctor.get_by_text("Review saved").wait_for()
+
+    page.goto(f"{base}/patient/appointments/book/")
+    label(page, "Where will you be during the visit?").select_option("TX")
+    page.get_by_role("button", name="Show open times").click()
+    page.get_by_role("link", name=re.compile(r"\d:\d\d [AP]M · Dr\. Ana Reyes")).first.click()
+    assert_accessible(page, "booking: confirm")
+    page.get_by_role("button", name="Book this visit").click()
+    page.get_by_text(re.compile("booked", re.I)).first.wait_for()
+
+    page.goto(f"{base}/patient/messages/")
+    label(page, "Subject").fill("Question about starting")
+    label(page, "Message").fill("Should I take it with food?")
+    page.get_by_role("button", name="Send").click()
+    page.get_by_text("Should I take it with food?").wait_for()
+
+    doctor.goto(f"{base}/clinic/messages/")
+    doctor.get_by_role("link", name=re.compile("Question about starting")).click()
+    label(doctor, "Your reply").fill("Yes, with or without food is fine.")
+    doctor.get_by_role("button", name="Send").click()
+    doctor.get_by_text("Yes, with or without food is fine.").wait_for()
+
+    page.reload()
+    page.get_by_text("Yes, with or without food is fine.").wait_for()
+    assert_accessible(page, "patient thread")
+
+
+def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_server):
+    from patients.tests.factories import PatientFactory
+    from portal.models import ServiceState
+    from portal.tests.factories import PhysicianLicenseFactory, UserFactory, state
+    from prescriptions.models import StateDefaultPharmacy
+    from prescriptions.tests.factories import PharmacyLicenseFactory, PharmacyMembershipFactory, approve_intake
+
+    physician = PhysicianLicenseFactory(state=state("TX"), physician__email="rx.doctor@example.com").physician
+    patient = PatientFactory(user=UserFactory(email="rx.patient@example.com"), state=state("TX"))
+    approve_intake(patient, physician)
+    membership = PharmacyMembershipFactory(user__email="tx.pharmacist@example.com")
+    PharmacyLicenseFactory(pharmacy=membership.pharmacy, state=state("TX"))
+    StateDefaultPharmacy.objects.update_or_create(
+        state=ServiceState.objects.get(code="TX"), defaults={"pharmacy": membership.pharmacy}
+    )
+    base = live_server.url
+
+    doctor = new_page()
+    sign_in(doctor, base, physician.email, TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
+    doctor.goto(f"{base}/clinic/patients/{patient.pk}/plan/new/")
+    doctor.get_by_role("button", name="Start the plan").click()
+    doctor.get_by_role("link", name="Draft an order").click()
+    assert_accessible(doctor, "order draft")
+    doctor.get_by_role("button", name="Save the draft").click()
+    label(doctor, "Your password").fill(TEST_PASSWORD)
+    doctor.get_by_role("button", name="Sign the order").click()
+    doctor.get_by_text(re.compile("Sent to the pharmacy|sent to", re.I)).first.wait_for()
+    order_url = doctor.url
+
+    pharmacist = new_page()
+    sign_in(pharmacist, base, "tx.pharmacist@example.com", TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
+    pharmacist.get_by_role("link", name=re.compile(r"LDN-\d+")).first.click()
+    assert_accessible(pharmacist, "pharmacy order")
+    pharmacist.get_by_role("button", name="Acknowledge receipt").click()
+    pharmacist.get_by_role("button", name="Start pharmacist review").click()
+    pharmacist.get_by_label("Your question").fill("Is a 1 mg/mL liquid acceptable?")
+    pharmacist.get_by_role("button", name="Ask the physician a question").click()
+
+    doctor.goto(order_url)
+    doctor.get_by_text("Is a 1 mg/mL liquid acceptable?").first.wait_for()
+    label(doctor, "Your answer to the pharmacist").fill("Yes, 1 mg/mL is right.")
+    doctor.get_by_role("button", name="Send the answer").click()
+
+    pharmacist.reload()
+    pharmacist.get_by_text("Yes, 1 mg/mL is right.").first.wait_for()
+    pharmacist.get_by_role("button", name="Start compounding").click()
+    pharmacist.get_by_label("Carrier").fill("USPS")
+    pharmacist.get_by_label("Tracking number").fill("9400111899560000000042")
+    pharmacist.get_by_role("button", name="Mark shipped").click()
+
+    page = new_page(width=375, height=800)
+    sign_in(page, base, patient.user.email, TEST_PASSWORD)
+    page.get_by_text(re.compile(r"\d(\.\d)? mg")).first.wait_for()  # tonight's dose on the dashboard
+    page.goto(f"{base}/patient/orders/")
+    page.get_by_text("9400111899560000000042").first.wait_for()
+    assert_accessible(page, "patient orders")
+    assert_no_horizontal_scroll(page, "patient orders at 375 px")
+
+
+def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_details(new_page, live_server, tmp_path):
+    import datetime as dt
+
+    from patients import services
+    from patients.tests.factories import PatientFactory, complete_intake
+    from portal.models import EmailOutbox, Reminder
+    from portal.tests.factories import UserFactory, state
+    from tests.processes import PrivateRedis, celery_process, stop, wait_for
+
+    patient = PatientFactory(user=UserFactory(email="reminded.patient@example.com"), state=state("TX"))
+    complete_intake(patient)
+    # The plan started 7 days ago with a 14-day follow-up: "due in 7 days" is due now.
+    services.followup_schedule_after_dose_change(patient=patient, changed_on=dt.date.today() - dt.timedelta(days=7),
+                                                 is_start=True)  # fmt: skip
+    zone = __import__("tests.test_reminder_reliability", fromlist=["daytime_zone"]).daytime_zone()
+    Reminder.objects.filter(kind="followup-due-soon").update(due_at=dt.datetime.now(dt.UTC), time_zone=zone)
+
+    redis = PrivateRedis(tmp_path)
+    redis.start()
+    beat = celery_process("beat", redis.url, tmp_path, "beat", EMAIL_BACKEND="portal.mail.OutboxEmailBackend")
+    worker = celery_process("worker", redis.url, tmp_path, "worker", EMAIL_BACKEND="portal.mail.OutboxEmailBackend")
+    try:
+        assert wait_for(lambda: EmailOutbox.objects.filter(to=patient.user.email).exists(), timeout=90)
+    finally:
+        stop(worker)
+        stop(beat)
+        redis.stop()
+    email = EmailOutbox.objects.get(to=patient.user.email)
+    text = (email.subject + email.body).lower()
+    for word in ("naltrexone", "ldn", "dose", "pain", "fibromyalgia", "mg"):
+        assert word not in text
+    page = new_page()
+    sign_in(page, live_server.url, patient.user.email, TEST_PASSWORD)
+    page.get_by_text("Next follow-up visit").wait_for()
+    page.get_by_role("link", name="Book now").wait_for()

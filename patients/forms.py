@@ -252,3 +252,8 @@ class PatientFilterForm(forms.Form):
     )
     review_status = forms.ChoiceField(label="Review", choices=[("", "All"), *ReviewStatus.choices], required=False)
     screening = forms.ChoiceField(label="Screening", choices=[("", "All"), *ScreeningOutcome.choices], required=False)
+    followup = forms.ChoiceField(
+        label="Follow-up",
+        choices=[("", "All"), ("overdue", "Overdue (due date passed, not done)"), ("due_week", "Due within 7 days")],
+        required=False,
+    )

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from patients.models import CheckIn, Consent, Intake, Patient, ReviewStatus, TreatmentPhase
+from patients.models import CheckIn, Consent, FollowUp, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
 from portal.selectors import licensed_state_ids_for
@@ -49,6 +49,8 @@ def patient_search(
     state_code: str = "",
     review_status: str = "",
     screening_outcome: str = "",
+    followup: str = "",
+    today: dt.date | None = None,
 ) -> QuerySet[Patient]:
     """Filter a scoped patient list by the clinic list's controls."""
     if q:
@@ -68,6 +70,15 @@ def patient_search(
         queryset = queryset.filter(intake__review_status=review_status)
     if screening_outcome:
         queryset = queryset.filter(intake__screening_outcome=screening_outcome)
+    if followup:
+        today = today or timezone.localdate()
+        open_followups = FollowUp.objects.filter(status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])
+        if followup == "overdue":
+            # Overdue: the due date has passed and no visit was booked for it.
+            due = open_followups.filter(status=FollowUp.Status.PENDING, due_on__lt=today)
+        else:
+            due = open_followups.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=7))
+        queryset = queryset.filter(pk__in=due.values("patient_id"))
     return queryset
 
 

@@ -34,6 +34,8 @@ class PharmacyChoiceForm(forms.Form):
         required=False,
         empty_label="No preference: let the practice choose",
         widget=forms.RadioSelect,
+        # Without blank=True a radio list drops the "no preference" choice.
+        blank=True,
     )
 
     def __init__(self, *args, pharmacies=None, **kwargs):

@@ -66,15 +66,15 @@ def celery_process(kind: str, redis_url: str, tmp: Path, name: str, **env: str) 
                  "--without-gossip", "--without-mingle"]  # fmt: skip
     else:
         args += [f"--schedule={tmp / (name + '-schedule')}"]
-    environment = child_env(
-        REDIS_URL=redis_url,
-        EMAIL_BACKEND="tests.slow_mail.SlowOutboxEmailBackend",
-        REMINDER_DISPATCH_SECONDS="1",
-        REMINDER_REQUEUE_AFTER_SECONDS="5",
-        REMINDER_SEND_CHUNK="25",
-        CELERY_VISIBILITY_TIMEOUT="30",
-        **env,
-    )
+    defaults = {
+        "REDIS_URL": redis_url,
+        "EMAIL_BACKEND": "tests.slow_mail.SlowOutboxEmailBackend",
+        "REMINDER_DISPATCH_SECONDS": "1",
+        "REMINDER_REQUEUE_AFTER_SECONDS": "5",
+        "REMINDER_SEND_CHUNK": "25",
+        "CELERY_VISIBILITY_TIMEOUT": "30",
+    }
+    environment = child_env(**{**defaults, **env})
     log = open(tmp / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(args, cwd=BASE_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip

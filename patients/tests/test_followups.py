@@ -117,3 +117,29 @@ def test_no_email_reminders_after_opting_out(patient):
     Reminder.objects.filter(pk=reminder.pk).update(status="queued")
     with time_machine.travel(dt.datetime(2026, 3, 2, 15, 5, tzinfo=UTC), tick=False):
         assert reminder_send(reminder.pk) == "skipped"
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_next_follow_up_with_a_book_now_link(client, patient):
+    services.followup_schedule_after_dose_change(patient=patient, changed_on=dt.date.today(), is_start=True)
+    client.force_login(patient.user)
+    content = client.get("/patient/").content.decode()
+    assert "Next follow-up visit" in content
+    assert "Book now" in content and "/patient/appointments/book/" in content
+
+
+@pytest.mark.django_db
+def test_physician_patient_list_filters_overdue_follow_ups(client, physician):
+    from patients.tests.factories import PatientFactory
+    from portal.tests.factories import state
+
+    late = PatientFactory(state=state("TX"), legal_last_name="Late")
+    soon = PatientFactory(state=state("TX"), legal_last_name="Soon")
+    PatientFactory(state=state("TX"), legal_last_name="None")
+    today = dt.date.today()
+    services.followup_schedule_after_dose_change(patient=late, changed_on=today - dt.timedelta(days=20), is_start=True)
+    services.followup_schedule_after_dose_change(patient=soon, changed_on=today - dt.timedelta(days=10), is_start=True)
+    client.force_login(physician)
+    names = lambda q: [p.legal_last_name for p in client.get("/clinic/patients/" + q).context["page"]]  # noqa: E731
+    assert names("?followup=overdue") == ["Late"]
+    assert names("?followup=due_week") == ["Soon"]

@@ -299,3 +299,10 @@ def test_patient_factory_patient_can_use_intake(client):
     patient = PatientFactory()
     client.force_login(patient.user)
     assert client.get("/intake/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_pharmacy_step_offers_no_preference(client, new_patient):
+    client.force_login(new_patient)
+    post_step(client, "about", ABOUT_POST)
+    assert b"No preference: let the practice choose" in client.get("/intake/pharmacy/").content

@@ -63,6 +63,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             q=data["q"],
             state_code=data["state"].code if data["state"] else "",
             review_status=data["review_status"],
+            followup=data["followup"],
             screening_outcome=data["screening"],
         )
     page = Paginator(queryset.order_by("legal_last_name", "legal_first_name", "id"), PAGE_SIZE).get_page(

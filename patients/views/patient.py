@@ -13,6 +13,7 @@ from patients.forms import CheckInForm
 from patients.models import CheckIn, ReviewStatus
 from patients.response import peg_response
 from patients.selectors import checkin_due, patient_for_user
+from patients.services import followup_next_for
 from portal.access import Role, role_required
 
 
@@ -35,6 +36,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
         "checkin_due": bool(patient and checkin_due(patient, last_checkin=latest)),
         "phase": patient.treatment_phase if patient else "before-first-visit",
+        "next_followup": followup_next_for(patient) if patient else None,
     }
     return render(request, "patients/patient_home.html", context)
 

@@ -138,3 +138,57 @@ def test_waitlist_form_never_fails():
             transaction.set_rollback(True)
 
     run()
+
+
+def db_fingerprint() -> tuple:
+    """Row counts of everything a clinical form can write."""
+    from patients.models import Appointment, Message, Thread, TimeOff, WeeklyAvailability
+    from prescriptions.models import OrderEvent, PrescriptionOrder, TitrationPlan, TitrationStep
+
+    models = (Appointment, Message, Thread, TimeOff, WeeklyAvailability, OrderEvent, PrescriptionOrder,
+              TitrationPlan, TitrationStep)  # fmt: skip
+    return tuple(m.objects.count() for m in models) + tuple(
+        PrescriptionOrder.objects.order_by("pk").values_list("status", "content_hash")
+    )
+
+
+CLINICAL_FORMS = [
+    # (role, path template, fields)
+    ("patient", "/patient/messages/", ["subject", "body"]),
+    ("patient", "/patient/messages/{thread}/", ["body"]),
+    ("patient", "/patient/appointments/book/", ["state", "slot"]),
+    ("physician", "/clinic/messages/{thread}/", ["body", "article_slug"]),
+    ("physician", "/clinic/availability/", ["action", "weekday", "start_time", "end_time", "time_zone", "starts_at",
+                                             "ends_at", "reason"]),
+    ("physician", "/clinic/patients/{patient}/plan/new/", ["template", "formulation", "dosing_time", "start_date",
+                                                            "followup_days", "high_dose_reason", "override_reason",
+                                                            "form-TOTAL_FORMS", "form-0-dose_mg", "form-0-days"]),
+    ("physician", "/clinic/patients/{patient}/orders/new/", ["capsule_strength_mg", "filler", "concentration_mg_per_ml",
+                                                              "supply_start", "days_supply", "refills",
+                                                              "indication_code", "ship_to_state", "ship_to_postal_code"]),
+    ("pharmacy", "/pharmacy/orders/{order}/action/", ["to", "note", "carrier", "tracking_number"]),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "template", "fields"), CLINICAL_FORMS)
+def test_clinical_forms_never_fail_or_half_save(world, role, template, fields):
+    from patients.models import Thread
+
+    thread = Thread.objects.get(patient__pk=world["objects"]["patient"])
+    path = template.format(thread=thread.pk, patient=world["objects"]["patient"], order=world["objects"]["order"])
+    client = Client()
+    client.force_login(world["insiders"][role])
+
+    @FUZZ
+    @given(data=form_data(fields))
+    def run(data):
+        with transaction.atomic():
+            before = db_fingerprint()
+            response = client.post(path, data)
+            assert response.status_code in (200, 302, 400, 404), response.status_code
+            if response.status_code != 302:
+                assert db_fingerprint() == before
+            transaction.set_rollback(True)
+
+    run()
