@@ -20,11 +20,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# The sessions this process creates must be readable by the gunicorn it starts: one key for both.
+BENCH_SECRET_KEY = "bench-only-secret-key-" + "x" * 40
+os.environ["DJANGO_SECRET_KEY"] = BENCH_SECRET_KEY
 
 import django  # noqa: E402
 
@@ -103,11 +107,13 @@ def grow_to(target_patients: int) -> None:
             [Thread(patient=p, subject="Question about my plan", created_by=p.user) for p in patients]
         )
         Message.objects.bulk_create(
-            [Message(thread=t, sender=t.created_by if k % 2 == 0 else physician,
+            [Message(thread=t, sender=t.created_by if k % 2 == 0 else physician, from_patient=k % 2 == 0,
                      body=f"Message {k} in this thread.", created_at=now - dt.timedelta(hours=100 - k))
              for t in threads for k in range(SCALE_1X["messages_per_patient"])]
         )  # fmt: skip
-        plans = TitrationPlan.objects.bulk_create([clone(template_plan, patient=p) for p in patients])
+        plans = TitrationPlan.objects.bulk_create(
+            [clone(template_plan, patient=p, version=1, superseded_at=None) for p in patients]
+        )
         TitrationStep.objects.bulk_create([clone(s, plan=plan) for plan in plans for s in template_steps])
         PrescriptionOrder.objects.bulk_create(
             [clone(template_order, patient=p, plan=plan, status=rng.choice(statuses),
@@ -137,7 +143,7 @@ def serve(port: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "BENCH_BASELINE_VIEW": "1",
@@ -155,6 +161,20 @@ def serve(port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError("gunicorn did not start")
+
+
+def check_page(url: str, cookie: str) -> None:
+    """wrk counts redirects as successes, so first make sure the page really answers 200."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    opener = urllib.request.build_opener(NoRedirect)
+    with opener.open(request, timeout=30) as response:  # noqa: S310 - a loopback http URL built above
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status}, not 200")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def drive(url: str, cookie: str) -> dict:
@@ -197,6 +217,7 @@ def measure(label: str) -> dict:
     try:
         targets = pages()
         for name, (path, who) in targets.items():
+            check_page(f"http://127.0.0.1:{port}{path}", cookies[who])
             drive(f"http://127.0.0.1:{port}{path}", cookies[who])  # warm-up
             results[name] = {
                 "path": re.sub(r"/\d+/", "/<id>/", path),
@@ -224,7 +245,7 @@ def main() -> None:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=BASE_DIR, check=True,
-        env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        env={**os.environ, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
              "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
     )  # fmt: skip
     runs = {}
