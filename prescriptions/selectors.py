@@ -157,7 +157,9 @@ def pharmacy_queue_for(user: User, queue: str) -> QuerySet[PrescriptionOrder]:
 
 
 def pharmacy_queue_counts(user: User) -> dict[str, int]:
-    counts = order_list_for(user).select_related(None).values("status").annotate(n=Count("id")).order_by()
+    # Counting a column of the (pharmacy, status, signed_at) index lets PostgreSQL answer from the
+    # index alone instead of visiting every order row.
+    counts = order_list_for(user).select_related(None).values("status").annotate(n=Count("status")).order_by()
     by_status = {row["status"]: row["n"] for row in counts}
     return {key: sum(by_status.get(s, 0) for s in statuses) for key, statuses in QUEUE_STATUSES.items()}
 
