@@ -1,7 +1,28 @@
 from django.contrib import admin
+from django.contrib import messages as admin_messages
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import CheckIn, Consent, Intake, Patient, WaitlistEntry
+from patients import booking as booking_services
+from patients.models import (
+    Appointment,
+    Attachment,
+    CheckIn,
+    Consent,
+    Intake,
+    Message,
+    Patient,
+    PhysicianProfile,
+    Thread,
+    TimeOff,
+    VisitJoinAttempt,
+    VisitType,
+    WaitlistEntry,
+    WeeklyAvailability,
+)
+from portal.admin import ReadOnlyAdminMixin
+from portal.audit import access_record
+from portal.models import User
 
 
 class IntakeInline(admin.StackedInline):
@@ -67,25 +88,7 @@ class CheckInAdmin(SimpleHistoryAdmin):
         return obj.score
 
 
-# --- Video visits and secure messages (issue 4) ------------------------------------------------
-# Imports kept here so this block stays self-contained next to the intake admin above.
-from django.contrib import messages as admin_messages  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-
-from patients import booking as booking_services  # noqa: E402
-from patients.models import (  # noqa: E402
-    Appointment,
-    Attachment,
-    Message,
-    PhysicianProfile,
-    Thread,
-    TimeOff,
-    VisitJoinAttempt,
-    VisitType,
-    WeeklyAvailability,
-)
-from portal.audit import access_record  # noqa: E402
-from portal.models import User  # noqa: E402
+# --- Video visits and secure messages ---------------------------------------------------------
 
 
 class PhysicianFilter(admin.RelatedFieldListFilter):
@@ -93,19 +96,6 @@ class PhysicianFilter(admin.RelatedFieldListFilter):
         return field.get_choices(
             include_blank=False, ordering=("last_name",), limit_choices_to={"role": User.Role.PHYSICIAN}
         )
-
-
-class ReadOnlyAdminMixin:
-    """Records of what happened: visible to admins, changed only through the portal's rules."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditedDetailMixin:

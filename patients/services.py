@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,10 +47,6 @@ CONSENT_VERSIONS = {
 }
 
 MINIMUM_AGE = 18
-
-
-def local_today(patient: Patient) -> dt.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(patient.time_zone_name))
 
 
 @transaction.atomic
@@ -104,7 +99,7 @@ def intake_save_about(*, patient: Patient, data: dict[str, Any]) -> Patient:
             code="unserved_state",
         )
     born = data["date_of_birth"]
-    if age_on(born, local_today(patient)) < MINIMUM_AGE:
+    if age_on(born, patient.today()) < MINIMUM_AGE:
         raise ValidationError("You must be 18 or older to receive care from this practice.", code="too_young")
     for field in (
         "legal_first_name",
@@ -222,7 +217,7 @@ def intake_submit(*, patient: Patient) -> Intake:
     if missing:
         labels = dict(INTAKE_STEPS)
         raise ValidationError("Please finish these steps first: " + ", ".join(labels[s] for s in missing) + ".")
-    result = screen(screening_answers_from(intake), today=local_today(patient))
+    result = screen(screening_answers_from(intake), today=patient.today())
     intake.screening_outcome = result.outcome
     intake.screening_reasons = result.reasons
     intake.deferred_until = result.deferred_until
@@ -260,7 +255,7 @@ def intake_review(
         raise ValidationError("This intake is not waiting for review.")
     note, override_reason = note.strip(), override_reason.strip()
     if decision == ReviewDecision.APPROVE:
-        today = local_today(patient)
+        today = patient.today()
         still_deferred = intake.deferred_until is not None and intake.deferred_until > today
         if (intake.screening_outcome == ScreeningOutcome.NOT_ELIGIBLE or still_deferred) and not override_reason:
             raise ValidationError(

@@ -62,10 +62,11 @@ class PhysicianLicenseAdmin(SimpleHistoryAdmin):
         return obj.is_active_today
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Audit records can be read and searched, never written, changed or deleted."""
+class ReadOnlyAdminMixin:
+    """Records of what happened (audit rows, events, messages): visible to admins, never added,
+    changed or deleted through the admin. Works for model admins and inlines alike."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -73,6 +74,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AccessLog)

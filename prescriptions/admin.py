@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import ReadOnlyAdminMixin
 from prescriptions.models import (
     OrderEvent,
     Pharmacy,
@@ -68,33 +69,19 @@ class StateDefaultPharmacyAdmin(admin.ModelAdmin):
 # --- plans and orders ---------------------------------------------------------------------------
 
 
-class TitrationStepInline(admin.TabularInline):
+class TitrationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """A plan version is never edited: a change is a new version (DESIGN.md §4)."""
+
     model = TitrationStep
     extra = 0
     fields = ("sequence", "dose_mg", "days")
 
-    # A plan version is never edited: a change is a new version (DESIGN.md §4).
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PlanEventInline(admin.TabularInline):
+class PlanEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PlanEvent
     extra = 0
     fields = ("kind", "effective_on", "dose_mg", "previous_dose_mg", "followup_due_in_days", "actor", "created_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TitrationPlan)
@@ -118,21 +105,12 @@ class TitrationPlanAdmin(SimpleHistoryAdmin):
         return False
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderEvent
     extra = 0
     fields = ("at", "from_status", "to_status", "actor", "actor_role", "note")
     readonly_fields = fields
     ordering = ("at", "id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PrescriptionOrder)

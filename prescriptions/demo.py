@@ -120,7 +120,7 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
         return
     if Intake.objects.filter(patient=maria, review_status=ReviewStatus.APPROVED).count() == 0:
         return
-    local = patient_services.local_today(maria)
+    local = maria.today()
     v1 = services.titration_plan_create(
         patient=maria,
         physician=rivera,
@@ -190,7 +190,7 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
     plan = services.titration_plan_create(
         patient=sara,
         physician=rivera,
-        start_date=patient_services.local_today(sara) + dt.timedelta(days=1),
+        start_date=sara.today() + dt.timedelta(days=1),
         template="standard",
         formulation="capsule",
     )

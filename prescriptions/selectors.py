@@ -9,7 +9,6 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from patients.models import Patient, TreatmentPhase
-from patients.services import local_today
 from portal.access import get_scoped_or_404
 from portal.models import User
 from portal.selectors import licensed_state_ids_for
@@ -80,7 +79,7 @@ def plans_reaching_maintenance() -> list[TitrationPlan]:
         .select_related("patient__state")
         .prefetch_related("steps")
     )
-    return [plan for plan in plans if plan.maintenance_starts_on <= local_today(plan.patient)]
+    return [plan for plan in plans if plan.maintenance_starts_on <= plan.patient.today()]
 
 
 # --- orders ------------------------------------------------------------------------------------

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import ServiceState, validate_time_zone
@@ -65,6 +69,10 @@ class Patient(models.Model):
         if self.state_id:
             return self.state.timezone
         return settings.TIME_ZONE
+
+    def today(self) -> dt.date:
+        """Today's date where the patient is: washouts, deferrals and doses count local days."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone_name))
 
     @property
     def is_in_served_state(self) -> bool:

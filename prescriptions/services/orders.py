@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
-from patients.services import local_today
 from portal.models import US_STATE_NAMES, PhysicianLicense, User
 from portal.notifications import portal_update_notify
 from portal.selectors import licensed_state_ids_for
@@ -271,7 +270,7 @@ def order_draft_create(
     plan = TitrationPlan.objects.prefetch_related("steps").get(pk=plan.pk)
     _require_current_plan(plan)
     intake_require_cleared(patient=patient, override_reason=plan.screening_override_reason)
-    today = local_today(patient)
+    today = patient.today()
     order = PrescriptionOrder(
         patient=patient,
         plan=plan,
@@ -315,7 +314,7 @@ def order_draft_update(*, order: PrescriptionOrder, physician: User, **fields: A
     plan = TitrationPlan.objects.prefetch_related("steps").get(pk=order.plan_id)
     _require_current_plan(plan)
     _apply_fields(order, fields)
-    if "supply_start" in fields and order.supply_start < local_today(order.patient):
+    if "supply_start" in fields and order.supply_start < order.patient.today():
         raise ValidationError({"supply_start": "A new supply cannot start in the past."})
     _validate_draft(order)
     _compute(order, plan)
@@ -380,7 +379,7 @@ def order_sign(
     _require_current_plan(plan)
     intake = intake_require_cleared(patient=patient, override_reason=plan.screening_override_reason)
     # The signing day is the patient's own date: the prescription is issued into their state.
-    day = local_today(patient)
+    day = patient.today()
     license_ = prescriber_license_on(physician, patient, day)
     if license_ is None:
         raise ValidationError(

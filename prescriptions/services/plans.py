@@ -16,7 +16,6 @@ from patients.services import (
     FOLLOWUP_MAX_DAYS,
     FOLLOWUP_MIN_DAYS,
     followup_schedule_after_dose_change,
-    local_today,
     patient_set_treatment_phase,
 )
 from portal.models import User
@@ -45,7 +44,7 @@ def intake_require_cleared(*, patient: Patient, override_reason: str = "") -> In
     if intake is None or intake.review_status != ReviewStatus.APPROVED:
         raise ValidationError("A physician must review and approve this patient's intake before treatment starts.")
     # Opioid use precipitates withdrawal; the washout applies until deferred_until.
-    still_deferred = intake.deferred_until is not None and intake.deferred_until > local_today(patient)
+    still_deferred = intake.deferred_until is not None and intake.deferred_until > patient.today()
     not_eligible = intake.screening_outcome == ScreeningOutcome.NOT_ELIGIBLE
     if (still_deferred or not_eligible) and not (intake.override_reason.strip() or override_reason.strip()):
         why = (
@@ -107,7 +106,7 @@ def titration_plan_create(
         raise ValidationError(
             {"followup_due_in_days": f"Choose a follow-up {FOLLOWUP_MIN_DAYS} to {FOLLOWUP_MAX_DAYS} days out."}
         )
-    today = local_today(patient)
+    today = patient.today()
     if not today - dt.timedelta(days=START_PAST_DAYS) <= start_date <= today + dt.timedelta(days=START_FUTURE_DAYS):
         raise ValidationError(
             {"start_date": f"Start between {START_PAST_DAYS} days ago and {START_FUTURE_DAYS} days from today."}
@@ -181,7 +180,7 @@ def plan_mark_maintenance_reached(*, plan_id: int, today: dt.date | None = None)
     )
     if plan is None or plan.patient.treatment_phase != TreatmentPhase.TITRATION:
         return False
-    day = today or local_today(plan.patient)
+    day = today or plan.patient.today()
     if day < plan.maintenance_starts_on:
         return False
     _, created = PlanEvent.objects.get_or_create(

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
-from patients.services import local_today
 from portal.models import User
 from portal.notifications import portal_update_notify
 from prescriptions.models import Filler, Formulation, OrderStatus, PrescriptionOrder, RefillRequest, TitrationPlan
@@ -61,7 +60,7 @@ def refill_request_approve(*, refill_request: RefillRequest, physician: User) ->
     )
     if plan is None:
         raise ValidationError("The patient has no current titration plan to refill from.")
-    today = local_today(request.patient)
+    today = request.patient.today()
     # The new supply starts when the previous one runs out, or today if that has passed.
     start = max(today, previous.supply_ends_on + dt.timedelta(days=1), plan.start_date)
     same_form = previous.formulation == plan.formulation

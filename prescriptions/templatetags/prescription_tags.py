@@ -7,7 +7,6 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from patients.charts import ChartPoint, peg_chart_svg
-from patients.services import local_today
 from prescriptions import selectors
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.models import PharmacyPreference
@@ -46,7 +45,7 @@ def medication_card(patient) -> dict:
         return {"dose": None, "order": None}
     plans = selectors.plan_schedule_for(patient)
     order = selectors.latest_order_for_patient(patient) if plans else None
-    today = local_today(patient)
+    today = patient.today()
     return {
         "dose": dose_today(plans, today, order),
         "order": order,
@@ -58,7 +57,7 @@ def medication_card(patient) -> dict:
 def peg_dose_chart(patient, checkins, baseline=None) -> str:
     """The chart's PEG line with the patient's dose as a step line, up to today."""
     points = [ChartPoint(c.recorded_at.date(), c.score) for c in checkins]
-    steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=local_today(patient))]
+    steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=patient.today())]
     svg = peg_chart_svg(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)
     # peg_chart_svg writes only numbers and dates it formats itself; nothing typed by a user.
     return mark_safe(svg)  # noqa: S308
@@ -69,7 +68,7 @@ def titration_card(patient) -> dict:
     """The chart's "Titration plan" panel: the current plan, its history and the orders."""
     plans = _plans(patient)
     current = next((p for p in plans if p.is_current), None)
-    today = local_today(patient)
+    today = patient.today()
     return {
         "patient": patient,
         "current": current,

@@ -55,10 +55,9 @@ def approve_intake(patient, physician, *, override_reason="", **step_overrides):
 
 
 def make_plan(patient, physician, **kwargs):
-    from patients.services import local_today
     from prescriptions import services
 
-    kwargs.setdefault("start_date", local_today(patient))
+    kwargs.setdefault("start_date", patient.today())
     kwargs.setdefault("template", "standard")
     kwargs.setdefault("formulation", "oral_liquid")
     return services.titration_plan_create(patient=patient, physician=physician, **kwargs)

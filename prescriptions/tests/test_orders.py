@@ -11,7 +11,6 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from patients.services import local_today
 from patients.tests.factories import PatientFactory
 from portal.models import PhysicianLicense, ServiceState
 from portal.tests.factories import (
@@ -210,7 +209,7 @@ def _at(day: dt.date, hour: int = 12, tz=CHICAGO):
 
 @pytest.mark.django_db
 def test_the_prescriber_license_counts_on_its_expiry_day_and_not_the_day_after(draft, physician, tx_pharmacy):
-    expiry = local_today(draft.patient) + dt.timedelta(days=2)
+    expiry = draft.patient.today() + dt.timedelta(days=2)
     PhysicianLicense.objects.filter(physician=physician).update(expires_on=expiry)
     PrescriptionOrder.objects.filter(pk=draft.pk).update(supply_start=expiry)
     with _at(expiry):
@@ -232,7 +231,7 @@ def test_the_signing_day_is_the_patients_own_date(physician, pharmacy_user):
     PharmacyLicenseFactory(pharmacy=pharmacy_user.pharmacy_membership.pharmacy, state=state("FL"))
     StateDefaultPharmacy.objects.create(state=state("FL"), pharmacy=pharmacy_user.pharmacy_membership.pharmacy)
     order = make_draft(make_plan(fl_patient, physician), physician)
-    expiry = local_today(fl_patient) + dt.timedelta(days=3)
+    expiry = fl_patient.today() + dt.timedelta(days=3)
     PhysicianLicense.objects.filter(physician=physician, state__code="FL").update(expires_on=expiry)
     PrescriptionOrder.objects.filter(pk=order.pk).update(supply_start=expiry + dt.timedelta(days=1))
     with _at(expiry, hour=23), pytest.raises(ValidationError, match="no license active today .* in Florida"):
@@ -259,7 +258,7 @@ def test_routing_prefers_the_patients_pharmacy_when_licensed_for_the_ship_to_sta
     approved_patient, preferred, tx_pharmacy
 ):
     PharmacyLicenseFactory(pharmacy=preferred, state=state("TX"))
-    day = local_today(approved_patient)
+    day = approved_patient.today()
     assert services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == preferred
 
 
@@ -268,14 +267,14 @@ def test_routing_falls_back_to_the_default_pharmacy_when_the_preferred_one_is_no
     approved_patient, preferred, tx_pharmacy
 ):
     PharmacyLicenseFactory(pharmacy=preferred, state=state("TX"), expires_on=dt.date.today() - dt.timedelta(days=2))
-    day = local_today(approved_patient)
+    day = approved_patient.today()
     assert services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == tx_pharmacy
 
 
 @pytest.mark.django_db
 def test_routing_refuses_and_names_the_problems_when_no_pharmacy_is_licensed(approved_patient, preferred, tx_pharmacy):
     tx_pharmacy.licenses.update(expires_on=dt.date.today() - dt.timedelta(days=2))
-    day = local_today(approved_patient)
+    day = approved_patient.today()
     with pytest.raises(ValidationError) as exc:
         services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
     text = exc.value.messages[0]
@@ -285,7 +284,7 @@ def test_routing_refuses_and_names_the_problems_when_no_pharmacy_is_licensed(app
 
 @pytest.mark.django_db
 def test_routing_refuses_without_a_default_pharmacy_and_for_unserved_states(approved_patient):
-    day = local_today(approved_patient)
+    day = approved_patient.today()
     with pytest.raises(ValidationError, match="no default pharmacy for Texas"):
         services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
     ServiceState.objects.filter(code="GA").update(active=False)
@@ -515,7 +514,7 @@ def test_refill_requests_are_the_patients_own_and_declines_need_a_reason(
 
 @pytest.mark.django_db
 def test_a_draft_cannot_be_moved_to_start_in_the_past(draft, physician):
-    yesterday = local_today(draft.patient) - dt.timedelta(days=1)
+    yesterday = draft.patient.today() - dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="cannot start in the past"):
         services.order_draft_update(order=draft, physician=physician, supply_start=yesterday)
     with pytest.raises(ValidationError, match="cannot start in the past"):

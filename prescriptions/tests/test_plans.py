@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from patients.models import FollowUp, Patient, TreatmentPhase
-from patients.services import local_today
 from patients.tests.factories import PatientFactory, complete_intake
 from portal.tests.factories import state
 from prescriptions.dosing import Step, dose_on
@@ -19,7 +18,7 @@ from prescriptions.tests.factories import approve_intake, make_plan
 
 
 def today_of(patient):
-    return local_today(patient)
+    return patient.today()
 
 
 @pytest.mark.django_db

@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from patients.services import local_today
 from portal.models import AccessLog
 from portal.tests.factories import TEST_PASSWORD
 from prescriptions import services
@@ -153,7 +152,7 @@ def test_physician_starts_a_standard_plan_from_the_chart(client, physician, appr
         "template": "standard",
         "formulation": "capsule",
         "dosing_time": "bedtime",
-        "start_date": local_today(approved_patient).isoformat(),
+        "start_date": approved_patient.today().isoformat(),
         "followup_due_in_days": 21,
         "steps-TOTAL_FORMS": 8,
         "steps-INITIAL_FORMS": 0,
@@ -172,7 +171,7 @@ def test_a_hand_written_plan_with_a_bad_step_shows_the_error_and_saves_nothing(c
         "template": "custom",
         "formulation": "oral_liquid",
         "dosing_time": "morning",
-        "start_date": local_today(approved_patient).isoformat(),
+        "start_date": approved_patient.today().isoformat(),
         "followup_due_in_days": 14,
         "steps-TOTAL_FORMS": 8,
         "steps-INITIAL_FORMS": 0,
@@ -196,7 +195,7 @@ def test_a_plan_for_an_unapproved_intake_is_refused_on_the_page(client, physicia
         "template": "standard",
         "formulation": "capsule",
         "dosing_time": "bedtime",
-        "start_date": local_today(patient).isoformat(),
+        "start_date": patient.today().isoformat(),
         "followup_due_in_days": 14,
         "steps-TOTAL_FORMS": 8,
         "steps-INITIAL_FORMS": 0,
@@ -229,7 +228,7 @@ def test_physician_drafts_an_order_and_sees_the_arithmetic(client, physician, pl
         "concentration_mg_per_ml": "1.0",
         "days_supply": "30",
         "refills": "1",
-        "supply_start": local_today(approved_patient).isoformat(),
+        "supply_start": approved_patient.today().isoformat(),
     }
     response = client.post(f"/clinic/patients/{approved_patient.pk}/orders/new/", data)
     order = PrescriptionOrder.objects.get()
@@ -245,7 +244,7 @@ def test_a_bad_indication_code_shows_the_error_and_saves_nothing(client, physici
     client.force_login(physician)
     data = {
         "concentration_mg_per_ml": "1.0",
-        "supply_start": local_today(approved_patient).isoformat(),
+        "supply_start": approved_patient.today().isoformat(),
         "days_supply": "30",
         "refills": "0",
         "indication_code": "MM79.7",
@@ -464,7 +463,7 @@ def test_the_schedule_calendar_shows_each_days_dose(client, approved_patient, ph
         assert (cells[later].mg, cells[later].changes) == (D("3.0"), True)
     assert b'aria-current="date"' in response.content
     assert client.get("/patient/schedule/?month=2026-13").status_code == 200
-    assert client.get("/patient/schedule/?month=bad").context["calendar"].month == local_today(approved_patient).month
+    assert client.get("/patient/schedule/?month=bad").context["calendar"].month == approved_patient.today().month
 
 
 @pytest.mark.django_db
@@ -495,7 +494,7 @@ def test_chart_draws_the_dose_step_line_and_the_titration_card(client, physician
     services.titration_plan_create(
         patient=approved_patient,
         physician=physician,
-        start_date=local_today(approved_patient),
+        start_date=approved_patient.today(),
         template="custom",
         steps=[Step(D("1.5"), None)],
         dosing_time="morning",

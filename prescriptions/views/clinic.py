@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients.selectors import patient_get_for
-from patients.services import local_today
 from portal.access import Role, role_required
 from portal.audit import access_record
 from prescriptions import selectors, services
@@ -61,7 +60,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="plan.new")
     current = selectors.current_plan_for(patient)
-    today = local_today(patient)
+    today = patient.today()
     if request.method == "POST":
         form = PlanForm(request.POST)
         formset = StepFormSet(request.POST, prefix="steps")
@@ -144,7 +143,7 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Draft saved. Check it, then sign it to send it to the pharmacy.")
                 return redirect("prescriptions:clinic_order", pk=order.pk)
     else:
-        today = local_today(patient)
+        today = patient.today()
         start = max(plan.start_date, today)
         conditions = patient.intake.conditions if hasattr(patient, "intake") else []
         first_code = next((CODES_BY_CONDITION[c][0] for c in conditions if c in CODES_BY_CONDITION), ("", ""))
@@ -252,35 +251,33 @@ def order_send(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("prescriptions:clinic_order", pk=order.pk)
 
 
-@require_POST
-@role_required(Role.PHYSICIAN)
-def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def _transition_with_note(request: HttpRequest, pk: int, *, to: str, success: str) -> HttpResponse:
+    """The physician's note-carrying order actions: one scoped lookup, one service call."""
     order = selectors.order_get_for(request.user, pk)
     form = NoteForm(request.POST, required=False)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.order_transition(order=order, actor=request.user, to=S.CANCELLED, note=note)
+        services.order_transition(order=order, actor=request.user, to=to, note=note)
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
     else:
-        messages.success(request, "Order cancelled.")
+        messages.success(request, success)
     return redirect("prescriptions:clinic_order", pk=order.pk)
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition_with_note(request, pk, to=S.CANCELLED, success="Order cancelled.")
 
 
 @require_POST
 @role_required(Role.PHYSICIAN)
 def order_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Answer the pharmacy's question; the order goes back to pharmacist review."""
-    order = selectors.order_get_for(request.user, pk)
-    form = NoteForm(request.POST, required=False)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.order_transition(order=order, actor=request.user, to=S.IN_REVIEW, note=note)
-    except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
-    else:
-        messages.success(request, "Answer sent. The pharmacist sees it with the order.")
-    return redirect("prescriptions:clinic_order", pk=order.pk)
+    return _transition_with_note(
+        request, pk, to=S.IN_REVIEW, success="Answer sent. The pharmacist sees it with the order."
+    )
 
 
 @require_safe

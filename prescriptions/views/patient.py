@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import patient_for_user
-from patients.services import local_today
 from portal.access import Role, role_required
 from prescriptions import selectors, services
 from prescriptions.forms import RefillRequestForm
@@ -87,7 +86,7 @@ def patient_schedule(request: HttpRequest) -> HttpResponse:
     """A month of the patient's doses (``?month=YYYY-MM``), every cell from ``dose_on``."""
     patient = patient_for_user(request.user)
     plans = selectors.plan_schedule_for(patient) if patient else []
-    today = local_today(patient) if patient else dt.date.today()
+    today = patient.today() if patient else dt.date.today()
     year, month = _month_from(request.GET.get("month"), today)
     order = selectors.latest_order_for_patient(patient) if patient else None
     first = dt.date(year, month, 1)
