@@ -7,6 +7,8 @@ which CommonMark passes through) goes through an allow-list before it reaches a 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -43,3 +45,10 @@ def render_markdown(text: str) -> str:
             token.tag = "h2"
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return _cleaner.clean(html)
+
+
+@lru_cache(maxsize=128)
+def render_article_body(text: str) -> str:
+    """``render_markdown`` for published pages, remembered per body text: the library is small and
+    public, and the key is the text itself, so an edited article is rendered afresh."""
+    return render_markdown(text)

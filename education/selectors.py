@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Prefetch, Q, QuerySet, Value, When
 
@@ -127,9 +128,38 @@ def article_search_fallback(q: str) -> list[Article]:
     )
 
 
+# Lists of the public library that signed-in pages show on every view are kept in the cache for
+# a few minutes. Saving or deleting an article or category clears them (education/signals.py);
+# with the per-process default cache another web process may show the old list until it expires.
+LIBRARY_CACHE_SECONDS = 300
+LIBRARY_CACHE_PREFIX = "education:library:"
+
+
+def _library_cached(name: str, build):
+    key = LIBRARY_CACHE_PREFIX + name
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, LIBRARY_CACHE_SECONDS)
+    return value
+
+
+def library_cache_clear() -> None:
+    cache.delete_many([LIBRARY_CACHE_PREFIX + name for name in ("shareable", *(f"phase:{p}" for p in Phase.values))])
+
+
 def articles_for_phase(phase: str, limit: int = 3) -> list[Article]:
     """Up to ``limit`` published articles that suit a treatment phase, given as a plain string
     (education never looks at a patient; DESIGN.md §2). An unknown phase suggests nothing."""
     if phase not in Phase.values:
         return []
-    return list(article_list_published().for_phase(phase)[:limit])
+    suggestions = _library_cached(f"phase:{phase}", lambda: list(article_list_published().for_phase(phase)[:10]))
+    return suggestions[:limit]
+
+
+def shareable_articles() -> list[Article]:
+    """Published articles a physician may share into a thread: slug, title and category."""
+    return _library_cached(
+        "shareable",
+        lambda: list(article_list_published().only("slug", "title", "category__name", "category__order", "order")),
+    )

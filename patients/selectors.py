@@ -34,7 +34,7 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
 
 def patient_get_for(user: User, pk: int) -> Patient:
     """One patient record within ``user``'s scope, else 404."""
-    return get_scoped_or_404(patient_list_for(user), pk=pk)
+    return get_scoped_or_404(patient_list_for(user).select_related("intake__reviewed_by"), pk=pk)
 
 
 def patient_for_user(user: User) -> Patient | None:
@@ -96,6 +96,20 @@ def review_queue_for(physician: User) -> QuerySet[Intake]:
 
 def checkins_for(patient: Patient) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at"))
+
+
+def recent_checkins_with_baseline(patient: Patient, count: int = 5) -> tuple[list[CheckIn], CheckIn | None]:
+    """The patient's ``count`` latest check-ins, newest first, and their baseline check-in (the
+    first one of that kind), in one query however long ago the baseline was."""
+    mine = CheckIn.objects.filter(patient=patient)
+    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:count]
+    baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
+    rows = list(mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk"))
+    baseline = min(
+        (c for c in rows if c.kind == CheckIn.Kind.BASELINE), key=lambda c: (c.recorded_at, c.pk), default=None
+    )
+    # A baseline older than the latest ``count`` sorts last, after them.
+    return rows[:count], baseline
 
 
 def consents_for(patient: Patient) -> list[Consent]:

@@ -8,8 +8,8 @@ import datetime as dt
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from education import selectors as education_selectors
 from education.models import Article
-from education.selectors import article_list_published
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
 from portal.access import get_scoped_or_404
 from portal.models import User
@@ -22,25 +22,26 @@ def _is_patient(user: User) -> bool:
     return user.role == User.Role.PATIENT
 
 
-def thread_list_for(user: User) -> QuerySet[Thread]:
+def _threads_in_scope(user: User) -> QuerySet[Thread]:
     """Who sees which threads:
     - a patient: their own;
     - a physician: threads of patients living in a state where the physician holds a license
       active today (the care team of DESIGN.md §3), the same rule as the chart;
-    - everyone else: none.
-
-    Each thread carries ``unread_count``: messages from the other side newer than ``user``'s own
-    read marker."""
+    - everyone else: none."""
     base = Thread.objects.select_related("patient__user", "patient__state")
     if not user.is_authenticated:
         return base.none()
     if user.role == User.Role.PATIENT:
-        threads = base.filter(patient__user=user)
-    elif user.role == User.Role.PHYSICIAN:
-        threads = base.filter(patient__state_id__in=licensed_state_ids_for(user))
-    else:
-        return base.none()
-    return _with_unread_count(threads, user)
+        return base.filter(patient__user=user)
+    if user.role == User.Role.PHYSICIAN:
+        return base.filter(patient__state_id__in=licensed_state_ids_for(user))
+    return base.none()
+
+
+def thread_list_for(user: User) -> QuerySet[Thread]:
+    """The threads ``user`` may see (:func:`_threads_in_scope`), each carrying ``unread_count``:
+    messages from the other side newer than ``user``'s own read marker."""
+    return _with_unread_count(_threads_in_scope(user), user)
 
 
 def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
@@ -57,8 +58,9 @@ def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread
 
 
 def thread_get_for(user: User, pk: int) -> Thread:
-    """One thread in ``user``'s scope, else 404."""
-    return get_scoped_or_404(thread_list_for(user), pk=pk)
+    """One thread in ``user``'s scope, else 404 (the thread page counts nothing unread: it marks
+    the thread read)."""
+    return get_scoped_or_404(_threads_in_scope(user), pk=pk)
 
 
 def unread_thread_count_for(user: User) -> int:
@@ -67,7 +69,22 @@ def unread_thread_count_for(user: User) -> int:
 
 def unread_message_count_for(user: User) -> int:
     """Messages from the other side that ``user`` has not read yet, across all their threads."""
-    return sum(thread_list_for(user).filter(unread_count__gt=0).values_list("unread_count", flat=True))
+    last_read = ThreadReadMarker.objects.filter(thread=OuterRef("thread"), user=user).values("last_read_at")[:1]
+    return (
+        Message.objects.filter(
+            thread__in=_threads_in_scope(user).select_related(None).values("pk"),
+            from_patient=not _is_patient(user),
+        )
+        .filter(created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField())))
+        .count()
+    )
+
+
+# What the thread page shows of a message and its sender.
+MESSAGE_COLUMNS = (
+    *("thread_id", "sender_id", "from_patient", "body", "article_slug", "created_at"),
+    *("sender__first_name", "sender__last_name", "sender__email", "sender__role"),
+)
 
 
 def messages_for(thread: Thread) -> list[Message]:
@@ -75,6 +92,7 @@ def messages_for(thread: Thread) -> list[Message]:
     return list(
         Message.objects.filter(thread=thread)
         .select_related("sender")
+        .only(*MESSAGE_COLUMNS)
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
     )
@@ -82,7 +100,7 @@ def messages_for(thread: Thread) -> list[Message]:
 
 def attachment_get_for(user: User, pk: int) -> Attachment:
     """An attachment of a thread ``user`` may see, else 404."""
-    visible = thread_list_for(user).values("pk")
+    visible = _threads_in_scope(user).select_related(None).values("pk")
     return get_scoped_or_404(
         Attachment.objects.select_related("message__thread__patient__user").filter(message__thread__in=visible),
         pk=pk,
@@ -93,9 +111,9 @@ def read_marker_for(thread: Thread, user: User) -> dt.datetime | None:
     return ThreadReadMarker.objects.filter(thread=thread, user=user).values_list("last_read_at", flat=True).first()
 
 
-def shareable_articles() -> QuerySet[Article]:
+def shareable_articles() -> list[Article]:
     """Published education articles a physician may share into a thread."""
-    return article_list_published().only("slug", "title", "category__name", "category__order", "order")
+    return education_selectors.shareable_articles()
 
 
 def article_titles(slugs: set[str]) -> dict[str, str]:

@@ -1,4 +1,6 @@
-from django.urls import reverse
+from functools import cache
+
+from django.urls import get_script_prefix, reverse
 
 from portal.models import User
 
@@ -32,13 +34,22 @@ NAVIGATION = {
 }
 
 
+@cache
+def _links(role: str | None, is_staff: bool, script_prefix: str) -> tuple[tuple[str, str], ...]:
+    """The navigation of a role (None: signed out) as (label, URL); the URLs never change while
+    the process runs, so each combination (and mount point) is reversed once."""
+    if role is None:
+        return (("Learn", reverse("education:index")),)
+    items = [(label, reverse(name)) for label, name in NAVIGATION.get(role, [])]
+    if is_staff and role != User.Role.STAFF:
+        items.append(("Admin", reverse("admin:index")))
+    return tuple(items)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
-    items = [("Learn", reverse("education:index"))]
-    if user is not None and user.is_authenticated:
-        items = [(label, reverse(name)) for label, name in NAVIGATION.get(user.role, [])]
-        if user.is_staff and user.role != User.Role.STAFF:
-            items.append(("Admin", reverse("admin:index")))
+    signed_in = user is not None and user.is_authenticated
+    items = _links(user.role if signed_in else None, bool(signed_in and user.is_staff), get_script_prefix())
     current = request.path if request is not None else ""
     # The longest link that prefixes the current path is the one marked as the current page.
     matches = [url for _, url in items if current.startswith(url)]

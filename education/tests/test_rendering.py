@@ -2,7 +2,7 @@
 
 import pytest
 
-from education.rendering import render_markdown
+from education.rendering import render_article_body, render_markdown
 
 HOSTILE = [
     "<script>alert('xss')</script>",
@@ -90,3 +90,13 @@ def test_a_level_one_heading_in_the_body_becomes_level_two():
 
 def test_empty_body_renders_empty():
     assert render_markdown("") == ""
+
+
+def test_article_bodies_are_remembered_by_their_text_so_an_edit_shows_at_once():
+    render_article_body.cache_clear()
+    first = render_article_body("Take **1.5 mg** at bedtime.")
+    assert render_article_body("Take **1.5 mg** at bedtime.") == first
+    assert render_article_body.cache_info().hits == 1
+    edited = render_article_body("Take **3 mg** at bedtime.")
+    assert "<strong>3 mg</strong>" in edited
+    assert render_article_body("<script>alert(1)</script>") == render_markdown("<script>alert(1)</script>")

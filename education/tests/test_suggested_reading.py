@@ -52,3 +52,24 @@ def test_suggested_reading_tag_renders_nothing_for_an_unknown_phase():
 def test_suggested_reading_tag_accepts_a_choices_member():
     # The patient dashboard may pass an enum member; it is a plain string to education.
     assert "/learn/" in render("{% suggested_reading phase %}", phase=Phase.STABLE)
+
+
+@pytest.mark.django_db
+def test_cached_suggestions_follow_every_edit_in_the_admin(django_assert_num_queries):
+    first = articles_for_phase("stable")
+    with django_assert_num_queries(0):
+        assert [a.pk for a in articles_for_phase("stable")] == [a.pk for a in first]
+    article = Article.objects.get(pk=first[0].pk)
+    article.title = "Renamed by an editor"
+    article.save()
+    assert articles_for_phase("stable")[0].title == "Renamed by an editor"
+    article.status = Article.Status.DRAFT
+    article.save()
+    assert article.pk not in [a.pk for a in articles_for_phase("stable")]
+    article.category.name = "Renamed category"
+    article.status = Article.Status.PUBLISHED
+    article.save()
+    article.category.save()
+    assert articles_for_phase("stable")[0].category.name == "Renamed category"
+    Article.objects.get(pk=article.pk).delete()
+    assert article.pk not in [a.pk for a in articles_for_phase("stable")]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.html import format_html
 
 from patients.booking import booking_refusal, join_is_open
 from patients.selectors_booking import next_appointment_for
@@ -31,3 +33,22 @@ def next_visit_panel(context, patient) -> dict:
 def messages_panel(context) -> dict:
     """``{% messages_panel %}``: how many messages from the care team are unread."""
     return {"unread": unread_message_count_for(context["request"].user)}
+
+
+# Screening outcome → (badge style, words). Written by a tag, not an included template, because
+# the patient list shows one per row.
+SCREENING_BADGES = {
+    "eligible": ("text-bg-success", "Eligible"),
+    "needs_review": ("text-bg-info", "Needs review"),
+    "deferred": ("text-bg-warning", "Deferred"),
+    "not_eligible": ("text-bg-danger", "Not eligible"),
+}
+
+
+@register.simple_tag
+def screening_badge(outcome, until=None) -> str:
+    """``{% screening_badge intake.screening_outcome intake.deferred_until %}``."""
+    style, words = SCREENING_BADGES.get(outcome or "", ("text-bg-light border", "Not screened"))
+    if outcome == "deferred" and until:
+        words = f"{words} until {format_date(until, 'M j')}"
+    return format_html('<span class="badge {}">{}</span>', style, words)

@@ -121,3 +121,30 @@ def test_chart_draws_points_baseline_improvement_lines_and_dose_steps():
 
 def test_chart_without_points_is_empty():
     assert peg_chart_svg([], baseline=None) == ""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("weekly_count", [0, 2, 5, 9])
+def test_dashboard_reads_the_latest_check_ins_and_the_baseline_in_one_query(
+    patient, weekly_count, django_assert_num_queries
+):
+    from patients.selectors import recent_checkins_with_baseline
+
+    now = timezone.now()
+    made = [CheckIn.objects.create(patient=patient, kind="baseline", pain=8, enjoyment=8, activity=8,
+                                   recorded_at=now - dt.timedelta(weeks=20))]  # fmt: skip
+    for week in range(weekly_count):
+        made.append(CheckIn.objects.create(patient=patient, kind="weekly", pain=5, enjoyment=5, activity=5,
+                                           recorded_at=now - dt.timedelta(weeks=weekly_count - week)))  # fmt: skip
+    newest_first = sorted(made, key=lambda c: c.recorded_at, reverse=True)
+    with django_assert_num_queries(1):
+        recent, baseline = recent_checkins_with_baseline(patient)
+    assert [c.pk for c in recent] == [c.pk for c in newest_first[:5]]
+    assert baseline.pk == made[0].pk
+
+
+@pytest.mark.django_db
+def test_no_check_ins_means_no_baseline(patient):
+    from patients.selectors import recent_checkins_with_baseline
+
+    assert recent_checkins_with_baseline(patient) == ([], None)

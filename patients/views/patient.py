@@ -12,7 +12,7 @@ from patients import services
 from patients.forms import CheckInForm
 from patients.models import CheckIn, ReviewStatus
 from patients.response import peg_response
-from patients.selectors import checkin_due, patient_for_user
+from patients.selectors import checkin_due, patient_for_user, recent_checkins_with_baseline
 from patients.services import followup_next_for
 from portal.access import Role, role_required
 
@@ -22,10 +22,7 @@ from portal.access import Role, role_required
 def patient_home(request: HttpRequest) -> HttpResponse:
     patient = patient_for_user(request.user)
     intake = getattr(patient, "intake", None) if patient else None
-    checkins = list(CheckIn.objects.filter(patient=patient).order_by("-recorded_at")[:5]) if patient else []
-    baseline = next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
-    if baseline is None and patient:
-        baseline = CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).first()
+    checkins, baseline = recent_checkins_with_baseline(patient) if patient else ([], None)
     latest = checkins[0] if checkins else None
     context = {
         "patient": patient,

@@ -411,7 +411,34 @@ def test_pharmacy_queue_paginates(client, pharmacy_user, sent_order):
     clone_orders(sent_order, 30)
     client.force_login(pharmacy_user)
     assert len(client.get("/pharmacy/").context["page"]) == 25
-    assert len(client.get("/pharmacy/?queue=new&page=2").context["page"]) == 6
+    second = client.get("/pharmacy/?queue=new&page=2")
+    assert len(second.context["page"]) == 6
+    html = second.content.decode()
+    assert "Page 2<" in html and "page=1" in html and "page=3" not in html
+    assert "No orders in this queue" in client.get("/pharmacy/?page=9").content.decode()
+    assert len(client.get("/pharmacy/?page=oops").context["page"]) == 25
+
+
+@pytest.mark.django_db
+def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order, outsider_pharmacy_user, monkeypatch):
+    from prescriptions import selectors
+
+    clone_orders(sent_order, 5)  # six orders in the "new" queue
+    pharmacy = selectors.pharmacy_for(pharmacy_user)
+    assert selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 4
+    assert selectors.pharmacy_queue_counts(selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
+    assert selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
+        "new": 6,
+        "in_review": 0,
+        "needs_clarification": 0,
+        "compounding": 0,
+        "shipped": 0,
+        "closed": 0,
+    }
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 4)
+    client.force_login(pharmacy_user)
+    html = client.get("/pharmacy/").content.decode()
+    assert "3+<span" in html
 
 
 # --- patient -------------------------------------------------------------------------------------
@@ -563,9 +590,13 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
     client.force_login(approved_patient.user)
     paths = ["/patient/orders/", f"/patient/orders/{sent_order.pk}/", "/patient/schedule/", "/patient/"]
     PrescriptionOrder.objects.exclude(pk=sent_order.pk).delete()
+    for path in paths:  # fill the cached reading list of the patient's phase
+        client.get(path)
     small = [count_queries(client, p) for p in paths]
     advance(sent_order, pharmacy_user, "received", "in_review", "compounding", "shipped")
     clone_orders(sent_order, 20)
+    for path in paths:  # a shipped order moves the patient on to titration: warm that phase's reading list
+        client.get(path)
     assert [count_queries(client, p) for p in paths] == small
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.access import Role, role_required
 from portal.audit import access_record
+from portal.paging import open_ended_page
 from prescriptions import selectors, services
 from prescriptions.forms import PharmacyActionForm
 from prescriptions.models import OrderStatus
@@ -40,10 +40,17 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "new")
     if queue not in selectors.QUEUE_STATUSES:
         queue = "new"
-    page = Paginator(selectors.pharmacy_queue_for(request.user, queue), PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.pharmacy_queue_counts(request.user)
+    page = open_ended_page(selectors.pharmacy_queue_for(pharmacy, queue), request.GET.get("page"), PAGE_SIZE)
+    counts = selectors.pharmacy_queue_counts(pharmacy)
     queues = [(key, label, counts[key]) for key, label, _ in selectors.PHARMACY_QUEUES]
-    context = {"pharmacy": pharmacy, "queue": queue, "queues": queues, "page": page, "querystring": f"queue={queue}"}
+    context = {
+        "pharmacy": pharmacy,
+        "queue": queue,
+        "queues": queues,
+        "count_cap": selectors.QUEUE_COUNT_CAP,
+        "page": page,
+        "querystring": f"queue={queue}",
+    }
     return render(request, "prescriptions/pharmacy_queue.html", context)
 
 
