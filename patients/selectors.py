@@ -37,9 +37,11 @@ def patient_get_for(user: User, pk: int) -> Patient:
     return get_scoped_or_404(patient_list_for(user).select_related("intake__reviewed_by"), pk=pk)
 
 
-def patient_for_user(user: User) -> Patient | None:
-    """The patient record of a signed-in patient (None before they have one)."""
-    return Patient.objects.select_related("state", "intake").filter(user=user).first()
+def patient_for_user(user: User, *, columns: tuple[str, ...] = ()) -> Patient | None:
+    """The patient record of a signed-in patient (None before they have one), with its state and
+    intake; ``columns`` limits what is loaded for a page that reads only those."""
+    queryset = Patient.objects.select_related("state", "intake").filter(user=user)
+    return (queryset.only(*columns) if columns else queryset).first()
 
 
 def patient_search(

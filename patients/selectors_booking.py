@@ -84,11 +84,20 @@ def appointments_past_for(user: User, *, now: dt.datetime | None = None) -> Quer
     return appointment_list_for(user).exclude(pk__in=upcoming).order_by("-starts_at")
 
 
+# What the dashboard and the booking page show of the next visit.
+NEXT_APPOINTMENT_COLUMNS = (
+    *("patient_id", "starts_at", "ends_at", "status"),
+    *("physician__first_name", "physician__last_name", "physician__email", "physician__role"),
+    "visit_type__name",
+)
+
+
 def next_appointment_for(patient: Patient, *, now: dt.datetime | None = None) -> Appointment | None:
     now = now or timezone.now()
     return (
-        Appointment.objects.select_related("physician", "visit_type", "location_state")
+        Appointment.objects.select_related("physician", "visit_type")
         .filter(patient=patient, status=Appointment.Status.BOOKED, ends_at__gt=now)
+        .only(*NEXT_APPOINTMENT_COLUMNS)
         .order_by("starts_at")
         .first()
     )

@@ -200,10 +200,17 @@ def patient_orders_for(user: User) -> list[PrescriptionOrder]:
     )
 
 
+# What the dashboard's medication card and the dose calendar read of the latest order.
+LATEST_ORDER_COLUMNS = (
+    *("patient_id", "status", "signed_at", "formulation", "capsule_strength_mg", "concentration_mg_per_ml"),
+    *("carrier", "tracking_number"),
+)
+
+
 def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
     return (
         PrescriptionOrder.objects.filter(patient=patient, signed_at__isnull=False)
-        .select_related("pharmacy")
+        .only(*LATEST_ORDER_COLUMNS)
         .order_by("-signed_at", "-id")
         .first()
     )

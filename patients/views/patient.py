@@ -16,11 +16,19 @@ from patients.selectors import checkin_due, patient_for_user, recent_checkins_wi
 from patients.services import followup_next_for
 from portal.access import Role, role_required
 
+# What the dashboard reads of the patient, their state and their intake (not the answers).
+DASHBOARD_COLUMNS = (
+    *("user_id", "legal_first_name", "timezone", "treatment_phase"),
+    *("state__code", "state__name", "state__timezone", "state__active"),
+    *("intake__completed_steps", "intake__submitted_at", "intake__screening_outcome", "intake__deferred_until"),
+    *("intake__review_status", "intake__review_note"),
+)
+
 
 @require_safe
 @role_required(Role.PATIENT)
 def patient_home(request: HttpRequest) -> HttpResponse:
-    patient = patient_for_user(request.user)
+    patient = patient_for_user(request.user, columns=DASHBOARD_COLUMNS)
     intake = getattr(patient, "intake", None) if patient else None
     checkins, baseline = recent_checkins_with_baseline(patient) if patient else ([], None)
     latest = checkins[0] if checkins else None

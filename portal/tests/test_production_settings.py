@@ -31,3 +31,31 @@ def test_production_refuses_to_start_without_secrets(missing):
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "switch", "expected"),
+    [
+        ("postgres://u@db.example.org:5432/ldn", None, "{'server_side_binding': True, 'prepare_threshold': 5}"),
+        ("postgres://u@db.example.org:5432/ldn", "0", "{}"),
+        ("sqlite:////tmp/x.sqlite3", None, "no prepared statements"),
+    ],
+)
+def test_postgresql_prepares_repeated_statements_unless_switched_off(url, switch, expected):
+    env = {**PRODUCTION, "DATABASE_URL": url}
+    if switch is not None:
+        env["DATABASE_PREPARED_STATEMENTS"] = switch
+    code = (
+        "import django; django.setup(); from django.conf import settings; o = settings.DATABASES['default']"
+        ".get('OPTIONS', {}); print({k: o[k] for k in ('server_side_binding', 'prepare_threshold') if k in o}"
+        " if 'postgresql' in settings.DATABASES['default']['ENGINE'] else 'no prepared statements')"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code],
+        cwd=BASE_DIR,
+        env={**env, "DJANGO_SETTINGS_MODULE": "portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == expected, result.stderr
