@@ -50,6 +50,8 @@ SCALE_1X = {"patients": 1000, "messages_per_patient": 10, "orders_per_patient": 
 DURATION = os.environ.get("BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "8")
 PASSWORD_HASH = "!"  # bench accounts never sign in with a password
+# PostgreSQL takes at most 65,535 parameters in one statement now that they are bound on the server.
+BULK_BATCH = 2000
 
 
 def clone(template, **changes):
@@ -101,7 +103,8 @@ def grow_to(target_patients: int) -> None:
             [CheckIn(patient=p, kind="baseline" if k == 0 else "weekly", pain=rng.randint(2, 9),
                      enjoyment=rng.randint(2, 9), activity=rng.randint(2, 9),
                      recorded_at=now - dt.timedelta(weeks=SCALE_1X["checkins_per_patient"] - k))
-             for p in patients for k in range(SCALE_1X["checkins_per_patient"])]
+             for p in patients for k in range(SCALE_1X["checkins_per_patient"])],
+            batch_size=BULK_BATCH,
         )  # fmt: skip
         threads = Thread.objects.bulk_create(
             [Thread(patient=p, subject="Question about my plan", created_by=p.user) for p in patients]
@@ -109,7 +112,8 @@ def grow_to(target_patients: int) -> None:
         Message.objects.bulk_create(
             [Message(thread=t, sender=t.created_by if k % 2 == 0 else physician, from_patient=k % 2 == 0,
                      body=f"Message {k} in this thread.", created_at=now - dt.timedelta(hours=100 - k))
-             for t in threads for k in range(SCALE_1X["messages_per_patient"])]
+             for t in threads for k in range(SCALE_1X["messages_per_patient"])],
+            batch_size=BULK_BATCH,
         )  # fmt: skip
         plans = TitrationPlan.objects.bulk_create(
             [clone(template_plan, patient=p, version=1, superseded_at=None) for p in patients]
@@ -118,7 +122,8 @@ def grow_to(target_patients: int) -> None:
         PrescriptionOrder.objects.bulk_create(
             [clone(template_order, patient=p, plan=plan, status=rng.choice(statuses),
                    signed_at=now - dt.timedelta(minutes=rng.randint(1, 50000)))
-             for p, plan in zip(patients, plans, strict=True) for _ in range(SCALE_1X["orders_per_patient"])]
+             for p, plan in zip(patients, plans, strict=True) for _ in range(SCALE_1X["orders_per_patient"])],
+            batch_size=BULK_BATCH,
         )  # fmt: skip
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A page number past this is read as this one (an empty page), so no offset overflows the database.
+MAX_PAGE = 100_000
+
 
 @dataclass
 class OpenEndedPage:
@@ -39,7 +42,7 @@ def open_ended_page(queryset, number, per_page: int) -> OpenEndedPage:
     """Page ``number`` (1 for anything that is not a positive whole number) of an ordered
     ``queryset``; past the end, an empty page that still links back."""
     try:
-        number = max(1, int(number))
+        number = min(max(1, int(number)), MAX_PAGE)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * per_page

@@ -417,6 +417,9 @@ def test_pharmacy_queue_paginates(client, pharmacy_user, sent_order):
     assert "Page 2<" in html and "page=1" in html and "page=3" not in html
     assert "No orders in this queue" in client.get("/pharmacy/?page=9").content.decode()
     assert len(client.get("/pharmacy/?page=oops").context["page"]) == 25
+    assert len(client.get("/pharmacy/?page=-3").context["page"]) == 25
+    huge = client.get("/pharmacy/?page=99999999999999999999999")
+    assert huge.status_code == 200 and huge.context["page"].number == 100_000
 
 
 @pytest.mark.django_db
