@@ -38,6 +38,7 @@ from patients.selectors_booking import (
 from patients.services import followup_complete
 from patients.slots import fits_in_window, overlaps_any
 from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
+from portal.notifications import portal_update_notify
 
 logger = logging.getLogger(__name__)
 
@@ -364,6 +365,35 @@ def appointment_cancel(
     appointment.cancelled_by = by
     appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     _followup_due_again(appointment)
+    return appointment
+
+
+CANCELLATION_NOTE_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def appointment_cancel_by_physician(
+    *, appointment: Appointment, physician: User, note: str, now: dt.datetime | None = None
+) -> Appointment:
+    """The visit's own physician cancels it (illness, an emergency) at any time before it ends.
+    The patient reads the note on their visits page and gets a neutral "update in your portal"
+    email; a follow-up the visit was booked for is due again, and the visit-tomorrow reminder is
+    skipped at send time because the visit is no longer booked."""
+    now = now or timezone.now()
+    note = (note or "").strip()
+    if appointment.physician_id != physician.pk:
+        raise PermissionDenied("Only the visit's own physician can cancel it.")
+    if not note:
+        raise ValidationError({"note": "Tell the patient why the visit is cancelled and what to do next."})
+    if len(note) > CANCELLATION_NOTE_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the note under {CANCELLATION_NOTE_MAX_LENGTH} characters."})
+    if appointment.ends_at <= now:
+        raise ValidationError("This visit is over: record its outcome instead of cancelling it.")
+    appointment = appointment_cancel(appointment=appointment, by=physician, now=now, enforce_cutoff=False)
+    appointment.cancellation_note = note
+    appointment.save(update_fields=["cancellation_note"])
+    patient = appointment.patient
+    portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)
     return appointment
 
 

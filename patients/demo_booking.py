@@ -147,6 +147,21 @@ def _seed_visits(today: dt.date) -> None:
             starts_at=_at(today + dt.timedelta(days=1), 10, "America/Chicago"),
             status=Appointment.Status.BOOKED,
         )
+        cancelled = _place(
+            patient=maria,
+            physician=rivera,
+            kind=VisitType.Kind.FOLLOW_UP,
+            state_code="TX",
+            starts_at=_at(today - dt.timedelta(weeks=3), 14, "America/Chicago"),
+            status=Appointment.Status.CANCELLED,
+        )
+        if cancelled is not None and not cancelled.cancellation_note:
+            Appointment.objects.filter(pk=cancelled.pk).update(
+                cancelled_at=cancelled.starts_at - dt.timedelta(hours=3),
+                cancelled_by=rivera,
+                cancellation_note="I was called to an emergency and could not keep this visit. "
+                "Please book another time that suits you; I am sorry for the change.",
+            )
     if chen and james:
         _place(
             patient=james,

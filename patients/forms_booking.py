@@ -110,6 +110,16 @@ class OutcomeForm(forms.Form):
     )
 
 
+class CancelByPhysicianForm(forms.Form):
+    note = forms.CharField(
+        label="Note to the patient",
+        help_text="Why the visit is cancelled and what to do next; the patient reads it on their visits page.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=500,
+        error_messages={"required": "Tell the patient why the visit is cancelled and what to do next."},
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
         label="Visit note", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False

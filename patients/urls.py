@@ -36,6 +36,11 @@ urlpatterns = [
     path("clinic/appointments/<int:pk>/", schedule.appointment_detail, name="clinic_appointment"),
     path("clinic/appointments/<int:pk>/outcome/", schedule.appointment_outcome, name="appointment_outcome"),
     path("clinic/appointments/<int:pk>/note/", schedule.appointment_note, name="appointment_note"),
+    path(
+        "clinic/appointments/<int:pk>/cancel/",
+        schedule.appointment_cancel_by_physician,
+        name="clinic_appointment_cancel",
+    ),
     # Secure messages: <pk> in messages/<pk>/ is the thread (DESIGN.md §5).
     path("patient/messages/", messaging.patient_message_list, name="message_list"),
     path("patient/messages/<int:pk>/", messaging.patient_thread, name="thread"),

@@ -204,6 +204,9 @@ class Appointment(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    cancellation_note = models.CharField(
+        max_length=500, blank=True, help_text="Why the physician cancelled the visit; the patient reads it."
+    )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["video_room"])

@@ -498,3 +498,56 @@ def test_schedule_and_visit_list_query_counts_do_not_grow_with_the_data(client, 
     large_list = _queries(client, "/patient/appointments/")
     assert (small, small_list) == (large, large_list)
     assert large <= 8 and large_list <= 10
+
+
+@pytest.mark.django_db
+def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, physician, patient, clock):
+    from patients.models import FollowUp
+    from portal.models import Reminder
+
+    followup = FollowUp.objects.create(patient=patient, reason="dose change", due_on=dt.date(2026, 3, 10))
+    Appointment.objects.filter(pk=visit.pk).update(followup=followup)
+    FollowUp.objects.filter(pk=followup.pk).update(status=FollowUp.Status.BOOKED)
+    clock.move_to(TUESDAY_10 - dt.timedelta(hours=2))  # inside the patients' 24-hour cut-off
+    client.force_login(physician)
+    assert "Cancel this visit" in client.get(f"/clinic/appointments/{visit.pk}/").content.decode()
+    response = client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": "I am ill today; please book again."})
+    assert response["Location"] == f"/clinic/appointments/{visit.pk}/"
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancelled_by, visit.cancellation_note) == (
+        "cancelled",
+        physician,
+        "I am ill today; please book again.",
+    )
+    assert FollowUp.objects.get(pk=followup.pk).status == FollowUp.Status.PENDING
+    notice = Reminder.objects.get(kind="portal-update", recipient=patient.user)
+    assert "ill" not in notice.key + notice.subject
+    page = client.get(f"/clinic/appointments/{visit.pk}/").content.decode()
+    assert "Cancel this visit" not in page and "Note to the patient: I am ill today" in page
+    client.force_login(patient.user)
+    visits = client.get("/patient/appointments/").content.decode()
+    assert "Your physician's note: I am ill today; please book again." in visits
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("minutes_after_start", "note", "message"),
+    [
+        (-60, "", "Tell the patient why"),
+        (-60, "x" * 501, "at most 500 characters"),
+        (-60, "   ", "Tell the patient why"),
+        (50, "Running late", "This visit is over"),
+    ],
+)
+def test_a_physician_cancel_without_a_note_or_after_the_visit_changes_nothing(
+    client, visit, physician, clock, minutes_after_start, note, message
+):
+    from portal.models import Reminder
+
+    clock.move_to(TUESDAY_10 + dt.timedelta(minutes=minutes_after_start))
+    client.force_login(physician)
+    response = client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": note}, follow=True)
+    assert response.status_code == 200 and message in response.content.decode()
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancellation_note) == ("booked", "")
+    assert not Reminder.objects.filter(kind="portal-update").exists()

@@ -15,7 +15,14 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients import booking
-from patients.forms_booking import AvailabilityForm, NoteForm, OutcomeForm, TimeOffForm, TimeZoneForm
+from patients.forms_booking import (
+    AvailabilityForm,
+    CancelByPhysicianForm,
+    NoteForm,
+    OutcomeForm,
+    TimeOffForm,
+    TimeZoneForm,
+)
 from patients.models import Appointment
 from patients.selectors_booking import (
     appointment_get_for,
@@ -143,7 +150,9 @@ def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("patients:availability")
 
 
-def _appointment_page(request: HttpRequest, appointment: Appointment, *, outcome_form=None, note_form=None):
+def _appointment_page(
+    request: HttpRequest, appointment: Appointment, *, outcome_form=None, note_form=None, cancel_form=None
+):
     access_record(request, patient_user=appointment.patient.user, action="appointment.view")
     now = timezone.now()
     context = {
@@ -155,6 +164,8 @@ def _appointment_page(request: HttpRequest, appointment: Appointment, *, outcome
     }
     if appointment.status == Appointment.Status.BOOKED:
         context["outcome_form"] = outcome_form or OutcomeForm()
+        if now < appointment.ends_at and appointment.physician_id == request.user.pk:
+            context["cancel_form"] = cancel_form or CancelByPhysicianForm()
     elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
     with shown_in(physician_time_zone(request.user)) as zone:
@@ -182,6 +193,28 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Visit outcome saved.")
             return redirect("patients:clinic_appointment", pk=appointment.pk)
     return _appointment_page(request, appointment, outcome_form=form)
+
+
+@require_POST
+@role_required(Role.PHYSICIAN)
+def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = appointment_get_for(request.user, pk)
+    form = CancelByPhysicianForm(request.POST)
+    if form.is_valid():
+        try:
+            booking.appointment_cancel_by_physician(
+                appointment=appointment, physician=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # about the visit, not the note: say so on its page
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect("patients:clinic_appointment", pk=appointment.pk)
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Visit cancelled. The patient has been told and can book again.")
+            return redirect("patients:clinic_appointment", pk=appointment.pk)
+    return _appointment_page(request, appointment, cancel_form=form)
 
 
 @require_POST

@@ -62,6 +62,10 @@ def test_seed_demo_twice_leaves_the_same_rows():
     assert PhysicianLicense.objects.filter(expires_on__lt=dt.date.today()).exists(), (
         "one physician has an expired license"
     )
+    from patients.models import Appointment
+
+    cancelled = Appointment.objects.get(status="cancelled", patient__user__email="maria.lopez@demo.ldncare.example")
+    assert cancelled.cancelled_by.email == "dr.rivera@demo.ldncare.example" and cancelled.cancellation_note
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "patients:clinic_appointment": ("physician", "appointment", "GET"),
     "patients:appointment_outcome": ("physician", "appointment", "POST"),
     "patients:appointment_note": ("physician", "appointment", "POST"),
+    "patients:clinic_appointment_cancel": ("physician", "appointment", "POST"),
     "patients:thread": ("patient", "thread", "GET"),
     "patients:attachment": ("patient", "attachment", "GET"),
     "patients:clinic_thread": ("physician", "thread", "GET"),

@@ -167,6 +167,7 @@ CLINICAL_FORMS = [
                                                               "supply_start", "days_supply", "refills",
                                                               "indication_code", "ship_to_state", "ship_to_postal_code"]),
     ("pharmacy", "/pharmacy/orders/{order}/action/", ["to", "note", "carrier", "tracking_number"]),
+    ("physician", "/clinic/appointments/{appointment}/cancel/", ["note"]),
 ]  # fmt: skip
 
 
@@ -176,7 +177,12 @@ def test_clinical_forms_never_fail_or_half_save(world, role, template, fields):
     from patients.models import Thread
 
     thread = Thread.objects.get(patient__pk=world["objects"]["patient"])
-    path = template.format(thread=thread.pk, patient=world["objects"]["patient"], order=world["objects"]["order"])
+    path = template.format(
+        thread=thread.pk,
+        patient=world["objects"]["patient"],
+        order=world["objects"]["order"],
+        appointment=world["objects"]["appointment"],
+    )
     client = Client()
     client.force_login(world["insiders"][role])
 

@@ -43,3 +43,24 @@ def test_intake_and_check_in_text_is_escaped_everywhere(client):
         f"/clinic/patients/?q={patient.legal_last_name}",
     ):
         assert_escaped(client.get(path).content, path)
+
+
+@pytest.mark.django_db
+def test_a_physicians_cancellation_note_is_escaped_for_both_sides(client):
+    import time_machine
+
+    from patients import booking
+    from patients.tests.booking_helpers import MONDAY, give_hours, licensed_physician, local, ready_patient
+
+    with time_machine.travel(MONDAY, tick=False):
+        physician = licensed_physician("TX")
+        give_hours(physician)
+        patient = ready_patient()
+        visit = booking.appointment_book(
+            patient=patient, physician=physician, starts_at=local(2026, 3, 3, 10), location_state=state("TX")
+        )
+        client.force_login(physician)
+        client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": PAYLOAD})
+        assert_escaped(client.get(f"/clinic/appointments/{visit.pk}/").content, "clinic visit page")
+        client.force_login(patient.user)
+        assert_escaped(client.get("/patient/appointments/").content, "patient visits page")
