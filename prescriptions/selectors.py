@@ -226,6 +226,17 @@ def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
     }
 
 
+def clinic_order_counts(user: User) -> dict[str, int]:
+    """How many pharmacy questions, drafts and refill requests wait for a physician (three counts
+    on indexed columns)."""
+    orders = order_list_for(user).select_related(None).order_by()
+    return {
+        "questions": orders.filter(status=S.NEEDS_CLARIFICATION).count(),
+        "drafts": orders.filter(status=S.DRAFT).count(),
+        "refills": refill_requests_for(user).select_related(None).order_by().count(),
+    }
+
+
 def refill_requests_for(user: User) -> QuerySet[RefillRequest]:
     """Pending refill requests from patients in the physician's licensed states."""
     if not user.is_authenticated or user.role != User.Role.PHYSICIAN:

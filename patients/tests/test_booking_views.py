@@ -551,3 +551,18 @@ def test_a_physician_cancel_without_a_note_or_after_the_visit_changes_nothing(
     visit.refresh_from_db()
     assert (visit.status, visit.cancellation_note) == ("booked", "")
     assert not Reminder.objects.filter(kind="portal-update").exists()
+
+
+@pytest.mark.django_db
+def test_clinic_home_shows_the_physicians_next_visits_and_unread_conversations(client, visit, physician, patient):
+    from patients import messaging
+
+    other = licensed_physician("TX")
+    messaging.thread_start(patient=patient, author=patient.user, subject="Dose question", body="Is 3 mg next?")
+    client.force_login(physician)
+    response = client.get("/clinic/")
+    assert response.context["next_visits"] == [visit] and response.context["unread_threads"] == 1
+    html = response.content.decode()
+    assert "Tue Mar 3, 10:00 AM" in html and visit.patient.full_name in html
+    client.force_login(other)
+    assert client.get("/clinic/").context["next_visits"] == []

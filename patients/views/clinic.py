@@ -22,11 +22,15 @@ from patients.selectors import (
     patient_search,
     review_queue_for,
 )
+from patients.selectors_booking import appointments_upcoming_for, physician_time_zone
+from patients.selectors_messaging import unread_thread_count_for
+from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
 from portal.selectors import physician_licenses_for
 
 PAGE_SIZE = 25
+CLINIC_HOME_VISITS = 5
 # What a row of the patient list shows: loading only these keeps the intake's answers out of it.
 PATIENT_LIST_COLUMNS = (
     *("legal_first_name", "legal_last_name", "treatment_phase"),
@@ -39,16 +43,22 @@ PATIENT_LIST_COLUMNS = (
 @require_safe
 @role_required(Role.PHYSICIAN)
 def clinic_home(request: HttpRequest) -> HttpResponse:
+    """What the physician has to act on: reviews, today's and the next visits, unread messages
+    (and, through prescriptions' panel, pharmacy questions, drafts and refill requests)."""
     licenses = list(physician_licenses_for(request.user))
-    return render(
-        request,
-        "patients/clinic_home.html",
-        {
-            "licenses": licenses,
-            "patient_count": patient_list_for(request.user).count(),
-            "review_count": review_queue_for(request.user).count(),
-        },
-    )
+    with shown_in(physician_time_zone(request.user)) as zone:
+        return render(
+            request,
+            "patients/clinic_home.html",
+            {
+                "licenses": licenses,
+                "patient_count": patient_list_for(request.user).count(),
+                "review_count": review_queue_for(request.user).count(),
+                "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
+                "unread_threads": unread_thread_count_for(request.user),
+                "zone_label": zone.key,
+            },
+        )
 
 
 @require_safe

@@ -77,3 +77,10 @@ def titration_card(patient) -> dict:
         "orders": selectors.orders_of_patient(patient),
         "refill_requests": selectors.pending_refill_requests_of_patient(patient),
     }
+
+
+@register.inclusion_tag("prescriptions/_clinic_orders_panel.html")
+def clinic_orders_panel(physician) -> dict:
+    """The clinic home's "Orders" panel: pharmacy questions waiting for an answer, drafts to sign
+    and refill requests, counted within the physician's licensed states."""
+    return selectors.clinic_order_counts(physician)

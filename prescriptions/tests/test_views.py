@@ -627,3 +627,20 @@ def test_a_held_order_is_signed_but_reaches_the_pharmacy_only_when_sent(
     assert PrescriptionOrder.objects.get(pk=draft.pk).status == "sent"
     client.force_login(pharmacy_user)
     assert client.get(f"/pharmacy/orders/{draft.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_clinic_home_counts_what_waits_for_a_physician(
+    client, physician, outsider_physician, plan, refill_request, pharmacy_user
+):
+    question = sign(make_draft(plan, physician), physician)
+    advance(question, pharmacy_user, "received", "in_review", "needs_clarification")
+    make_draft(plan, physician)
+    client.force_login(physician)
+    html = client.get("/clinic/").content.decode()
+    assert "1 pharmacy question</strong> to answer" in html
+    assert "1 draft to sign" in html
+    assert "1 refill request</strong>" in html
+    client.force_login(outsider_physician)  # licensed in Iowa only: none of these are theirs
+    html = client.get("/clinic/").content.decode()
+    assert "No pharmacy questions" in html and "0 drafts to sign" in html and "No refill requests" in html
