@@ -11,6 +11,7 @@ output against Django's own renderer, byte for byte.
 from __future__ import annotations
 
 from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
@@ -61,13 +62,21 @@ def _input(widget: dict) -> str:
     return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
 
 
+def _plain(value):
+    """Text as ``{{ value }}`` prints it. Dates, numbers and the like are localized by the
+    template engine, so those go to Django's template instead."""
+    if not isinstance(value, str | Promise):
+        raise _Unsupported
+    return conditional_escape(value)
+
+
 def _textarea(widget: dict) -> str:
-    body = conditional_escape(widget["value"]) if widget["value"] else ""
+    body = _plain(widget["value"]) if widget["value"] else ""
     return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{body}</textarea>'
 
 
 def _option(option: dict) -> str:
-    label = conditional_escape(option["label"])
+    label = _plain(option["label"])
     return f'<option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{label}</option>'
 
 
@@ -76,7 +85,7 @@ def _select(widget: dict) -> str:
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{_plain(group_name)}">')
         for option in group_choices:
             if option["template_name"] != WIDGETS + "select_option.html":
                 raise _Unsupported

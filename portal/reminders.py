@@ -223,8 +223,16 @@ def reminder_mark_failed(reminder_id: int, *, reason: str) -> None:
     )
 
 
+# Ids per UPDATE when many rows are resent at once: PostgreSQL takes at most 65,535 parameters.
+RESEND_CHUNK = 5000
+
+
 def reminders_resend(*, ids: Iterable[int]) -> int:
-    """Admin action: put failed reminders back in the queue, due now."""
-    return Reminder.objects.filter(pk__in=list(ids), status=Reminder.Status.FAILED).update(
-        status=Reminder.Status.PENDING, due_at=timezone.now(), status_reason="resent by an admin", attempts=0
-    )
+    """Admin action: put failed reminders back in the queue, due now (in chunks, so "select all"
+    after a long outage works however many rows failed)."""
+    ids, now, count = list(ids), timezone.now(), 0
+    for start in range(0, len(ids), RESEND_CHUNK):
+        count += Reminder.objects.filter(
+            pk__in=ids[start : start + RESEND_CHUNK], status=Reminder.Status.FAILED
+        ).update(status=Reminder.Status.PENDING, due_at=now, status_reason="resent by an admin", attempts=0)
+    return count

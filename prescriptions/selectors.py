@@ -80,7 +80,9 @@ def plans_reaching_maintenance() -> list[TitrationPlan]:
         .select_related("patient__state")
         .prefetch_related("steps")
     )
-    return [plan for plan in plans if plan.maintenance_starts_on <= plan.patient.today()]
+    # In chunks: each chunk's steps come in one query whose id list stays far below PostgreSQL's
+    # limit of 65,535 parameters, however many patients are titrating.
+    return [plan for plan in plans.iterator(chunk_size=2000) if plan.maintenance_starts_on <= plan.patient.today()]
 
 
 # --- orders ------------------------------------------------------------------------------------
@@ -160,16 +162,16 @@ def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionO
     )
 
 
-# A queue tab counts its orders up to this many ("99+" beyond), so the tabs cost the same for a
+# A queue tab counts its orders up to this many ("100+" beyond), so the tabs cost the same for a
 # pharmacy with a few hundred orders and one with a hundred thousand delivered ones.
 QUEUE_COUNT_CAP = 100
 
 
 def pharmacy_queue_counts(pharmacy: Pharmacy, *, cap: int | None = None) -> dict[str, int]:
-    """Orders per queue of a pharmacy (from :func:`pharmacy_for`), each counted up to ``cap`` (a
-    value of ``cap`` means "``cap`` or more"), in one query that reads at most ``cap`` index
+    """Orders per queue of a pharmacy (from :func:`pharmacy_for`), each counted up to ``cap + 1``
+    (that value means "more than ``cap``"), in one query that reads at most ``cap + 1`` index
     entries per queue."""
-    cap = cap or QUEUE_COUNT_CAP
+    cap = (cap or QUEUE_COUNT_CAP) + 1  # one more, to tell "exactly the cap" from "more than it"
     routed = _routed_to(PrescriptionOrder.objects.all(), [pharmacy.pk])
     parts, params = [], []
     for statuses in QUEUE_STATUSES.values():

@@ -73,3 +73,19 @@ def test_cached_suggestions_follow_every_edit_in_the_admin(django_assert_num_que
     assert articles_for_phase("stable")[0].category.name == "Renamed category"
     Article.objects.get(pk=article.pk).delete()
     assert article.pk not in [a.pk for a in articles_for_phase("stable")]
+
+
+@pytest.mark.django_db
+def test_a_list_read_before_an_edit_commits_is_dropped_when_it_commits(django_capture_on_commit_callbacks):
+    first = articles_for_phase("stable")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        article = Article.objects.get(pk=first.pk)
+        article.title = "Retitled in a transaction"
+        article.save()
+        # Another request reading before the commit would cache the rows it can see.
+        from django.core.cache import cache
+
+        from education.selectors import LIBRARY_CACHE_PREFIX
+
+        cache.set(LIBRARY_CACHE_PREFIX + "phase:stable", [first], 300)
+    assert articles_for_phase("stable")[0].title == "Retitled in a transaction"

@@ -502,8 +502,11 @@ def test_schedule_and_visit_list_query_counts_do_not_grow_with_the_data(client, 
 
 @pytest.mark.django_db
 def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, physician, patient, clock):
+    from django.core import mail
+
     from patients.models import FollowUp
     from portal.models import Reminder
+    from portal.reminders import reminder_send
 
     followup = FollowUp.objects.create(patient=patient, reason="dose change", due_on=dt.date(2026, 3, 10))
     Appointment.objects.filter(pk=visit.pk).update(followup=followup)
@@ -521,7 +524,11 @@ def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, 
     )
     assert FollowUp.objects.get(pk=followup.pk).status == FollowUp.Status.PENDING
     notice = Reminder.objects.get(kind="portal-update", recipient=patient.user)
-    assert "ill" not in notice.key + notice.subject
+    Reminder.objects.filter(pk=notice.pk).update(status=Reminder.Status.QUEUED)
+    assert reminder_send(notice.pk, now=TUESDAY_10 - dt.timedelta(hours=1)) == "sent"
+    email = mail.outbox[-1]
+    assert email.to == [patient.user.email]
+    assert "ill" not in email.subject + email.body and "cancel" not in (email.subject + email.body).lower()
     page = client.get(f"/clinic/appointments/{visit.pk}/").content.decode()
     assert "Cancel this visit" not in page and "Note to the patient: I am ill today" in page
     client.force_login(patient.user)
@@ -536,7 +543,8 @@ def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, 
         (-60, "", "Tell the patient why"),
         (-60, "x" * 501, "at most 500 characters"),
         (-60, "   ", "Tell the patient why"),
-        (50, "Running late", "This visit is over"),
+        (50, "Running late", "can no longer be cancelled"),
+        (50, "", "can no longer be cancelled"),
     ],
 )
 def test_a_physician_cancel_without_a_note_or_after_the_visit_changes_nothing(

@@ -199,6 +199,9 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
+    if appointment.status != Appointment.Status.BOOKED or appointment.ends_at <= timezone.now():
+        messages.error(request, "This visit can no longer be cancelled: it is over or no longer booked.")
+        return redirect("patients:clinic_appointment", pk=appointment.pk)
     form = CancelByPhysicianForm(request.POST)
     if form.is_valid():
         try:

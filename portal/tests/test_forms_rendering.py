@@ -93,3 +93,16 @@ def test_the_portals_own_forms_print_the_same_html():
 def test_the_portal_uses_the_fast_renderer(settings):
     assert settings.FORM_RENDERER == "portal.forms_rendering.PortalFormRenderer"
     assert isinstance(forms.Form().renderer or forms.renderers.get_default_renderer(), PortalFormRenderer)
+
+
+def test_labels_that_are_not_text_are_localized_as_djangos_templates_do(settings):
+    from decimal import Decimal
+
+    settings.USE_THOUSAND_SEPARATOR = True
+
+    class NonText(forms.Form):
+        pick = forms.ChoiceField(choices=[(1, dt.date(2026, 1, 2)), (2, Decimal("1234.50")), (3, 7)])
+        grouped = forms.ChoiceField(choices=[(dt.date(2026, 5, 1), [("a", "A")])])
+
+    for name, stock, fast in render_both(NonText):
+        assert fast == stock, name

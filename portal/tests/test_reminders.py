@@ -245,3 +245,15 @@ def test_pharmacy_licenses_are_covered_too():
     assert list(Reminder.objects.values_list("kind", "subject")) == [
         ("license-expiry-30", f"prescriptions.pharmacylicense:{license_.pk}")
     ]
+
+
+@pytest.mark.django_db
+def test_resending_many_failed_reminders_goes_in_chunks_and_leaves_other_statuses(monkeypatch):
+    from portal import reminders
+
+    monkeypatch.setattr(reminders, "RESEND_CHUNK", 2)
+    rows = make_due(5)
+    Reminder.objects.filter(pk__in=[r.pk for r in rows[:4]]).update(status=Reminder.Status.FAILED)
+    assert reminders.reminders_resend(ids=(r.pk for r in rows)) == 4
+    assert sorted(Reminder.objects.values_list("status", flat=True)) == ["pending"] * 5
+    assert Reminder.objects.filter(status_reason="resent by an admin").count() == 4

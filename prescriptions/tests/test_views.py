@@ -428,7 +428,8 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
 
     clone_orders(sent_order, 5)  # six orders in the "new" queue
     pharmacy = selectors.pharmacy_for(pharmacy_user)
-    assert selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 4
+    assert selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 5  # more than 4
+    assert selectors.pharmacy_queue_counts(pharmacy, cap=6)["new"] == 6  # exactly 6
     assert selectors.pharmacy_queue_counts(selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
     assert selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
         "new": 6,
@@ -441,7 +442,7 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
     monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 4)
     client.force_login(pharmacy_user)
     html = client.get("/pharmacy/").content.decode()
-    assert "3+<span" in html
+    assert "4+<span" in html
 
 
 # --- patient -------------------------------------------------------------------------------------
