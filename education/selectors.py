@@ -136,12 +136,7 @@ LIBRARY_CACHE_PREFIX = "education:library:"
 
 
 def _library_cached(name: str, build):
-    key = LIBRARY_CACHE_PREFIX + name
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, LIBRARY_CACHE_SECONDS)
-    return value
+    return cache.get_or_set(LIBRARY_CACHE_PREFIX + name, build, LIBRARY_CACHE_SECONDS)
 
 
 def library_cache_clear() -> None:

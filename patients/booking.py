@@ -369,9 +369,19 @@ def appointment_cancel(
 
 
 CANCELLATION_NOTE_MAX_LENGTH = 500
+CANCEL_REFUSAL = "This visit can no longer be cancelled: it is over or no longer booked."
 
 
 @transaction.atomic
+def physician_may_cancel(appointment: Appointment, physician: User, *, now: dt.datetime) -> bool:
+    """Whether ``physician`` may still cancel the visit: their own, booked, and not yet over."""
+    return (
+        appointment.physician_id == physician.pk
+        and appointment.status == Appointment.Status.BOOKED
+        and now < appointment.ends_at
+    )
+
+
 def appointment_cancel_by_physician(
     *, appointment: Appointment, physician: User, note: str, now: dt.datetime | None = None
 ) -> Appointment:
@@ -383,12 +393,12 @@ def appointment_cancel_by_physician(
     note = (note or "").strip()
     if appointment.physician_id != physician.pk:
         raise PermissionDenied("Only the visit's own physician can cancel it.")
+    if not physician_may_cancel(appointment, physician, now=now):
+        raise ValidationError(CANCEL_REFUSAL)
     if not note:
         raise ValidationError({"note": "Tell the patient why the visit is cancelled and what to do next."})
     if len(note) > CANCELLATION_NOTE_MAX_LENGTH:
         raise ValidationError({"note": f"Keep the note under {CANCELLATION_NOTE_MAX_LENGTH} characters."})
-    if appointment.ends_at <= now:
-        raise ValidationError("This visit is over: record its outcome instead of cancelling it.")
     appointment = appointment_cancel(appointment=appointment, by=physician, now=now, enforce_cutoff=False)
     appointment.cancellation_note = note
     appointment.save(update_fields=["cancellation_note"])

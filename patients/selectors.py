@@ -37,11 +37,38 @@ def patient_get_for(user: User, pk: int) -> Patient:
     return get_scoped_or_404(patient_list_for(user).select_related("intake__reviewed_by"), pk=pk)
 
 
-def patient_for_user(user: User, *, columns: tuple[str, ...] = ()) -> Patient | None:
+def patient_for_user(user: User) -> Patient | None:
     """The patient record of a signed-in patient (None before they have one), with its state and
-    intake; ``columns`` limits what is loaded for a page that reads only those."""
-    queryset = Patient.objects.select_related("state", "intake").filter(user=user)
-    return (queryset.only(*columns) if columns else queryset).first()
+    intake."""
+    return Patient.objects.select_related("state", "intake").filter(user=user).first()
+
+
+# What the dashboard reads of the patient, their state and their intake (not the answers).
+DASHBOARD_COLUMNS = (
+    *("user_id", "legal_first_name", "timezone", "treatment_phase"),
+    *("state__code", "state__name", "state__timezone", "state__active"),
+    *("intake__completed_steps", "intake__submitted_at", "intake__screening_outcome", "intake__deferred_until"),
+    *("intake__review_status", "intake__review_note"),
+)
+
+
+def patient_for_dashboard(user: User) -> Patient | None:
+    """:func:`patient_for_user` with only what the dashboard shows."""
+    return Patient.objects.select_related("state", "intake").filter(user=user).only(*DASHBOARD_COLUMNS).first()
+
+
+# What a row of the clinic's patient list shows: the intake's answers stay out of it.
+PATIENT_LIST_COLUMNS = (
+    *("legal_first_name", "legal_last_name", "treatment_phase"),
+    *("user__first_name", "user__last_name", "user__email"),
+    "state__code",
+    *("intake__review_status", "intake__screening_outcome", "intake__deferred_until"),
+)
+
+
+def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
+    """A scoped (and searched) patient list in name order, with only the columns a row shows."""
+    return queryset.order_by("legal_last_name", "legal_first_name", "id").only(*PATIENT_LIST_COLUMNS)
 
 
 def patient_search(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from education import selectors as education_selectors
 from education.models import Article
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
 from portal.access import get_scoped_or_404
@@ -44,11 +43,18 @@ def thread_list_for(user: User) -> QuerySet[Thread]:
     return _with_unread_count(_threads_in_scope(user), user)
 
 
+def _unread(user: User, thread) -> Q:
+    """Messages from the other side of ``thread`` (a column reference) newer than ``user``'s own
+    read marker: the one rule for "unread", used per thread and in total."""
+    last_read = ThreadReadMarker.objects.filter(thread=thread, user=user).values("last_read_at")[:1]
+    return Q(from_patient=not _is_patient(user)) & Q(
+        created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField()))
+    )
+
+
 def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
-    last_read = ThreadReadMarker.objects.filter(thread=OuterRef(OuterRef("pk")), user=user).values("last_read_at")[:1]
     unread = (
-        Message.objects.filter(thread=OuterRef("pk"), from_patient=not _is_patient(user))
-        .filter(created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField())))
+        Message.objects.filter(_unread(user, OuterRef(OuterRef("pk"))), thread=OuterRef("pk"))
         .order_by()
         .values("thread")
         .annotate(count=Count("pk"))
@@ -69,15 +75,8 @@ def unread_thread_count_for(user: User) -> int:
 
 def unread_message_count_for(user: User) -> int:
     """Messages from the other side that ``user`` has not read yet, across all their threads."""
-    last_read = ThreadReadMarker.objects.filter(thread=OuterRef("thread"), user=user).values("last_read_at")[:1]
-    return (
-        Message.objects.filter(
-            thread__in=_threads_in_scope(user).select_related(None).values("pk"),
-            from_patient=not _is_patient(user),
-        )
-        .filter(created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField())))
-        .count()
-    )
+    threads = _threads_in_scope(user).select_related(None).values("pk")
+    return Message.objects.filter(_unread(user, OuterRef("thread")), thread__in=threads).count()
 
 
 # What the thread page shows of a message and its sender.
@@ -109,11 +108,6 @@ def attachment_get_for(user: User, pk: int) -> Attachment:
 
 def read_marker_for(thread: Thread, user: User) -> dt.datetime | None:
     return ThreadReadMarker.objects.filter(thread=thread, user=user).values_list("last_read_at", flat=True).first()
-
-
-def shareable_articles() -> list[Article]:
-    """Published education articles a physician may share into a thread."""
-    return education_selectors.shareable_articles()
 
 
 def article_titles(slugs: set[str]) -> dict[str, str]:

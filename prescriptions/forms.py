@@ -18,15 +18,6 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field when the form has one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PharmacyChoiceForm(forms.Form):
     pharmacy = forms.ModelChoiceField(
         label="Preferred compounding pharmacy",

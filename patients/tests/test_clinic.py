@@ -168,9 +168,13 @@ def test_chart_view_writes_an_access_audit_row_and_shows_the_peg_chart(client, p
 def test_patient_list_filters_and_searches(client, physician):
     a = PatientFactory(state=state("TX"), legal_first_name="Ana", legal_last_name="Zamora")
     complete_intake(a, about={"legal_first_name": "Ana", "legal_last_name": "Zamora"}, history={"hashimotos": True})
-    b = PatientFactory(state=state("TX"))
+    # Fixed names and emails: a random one containing "zamo" would match the search too.
+    b = PatientFactory(state=state("TX"), user__first_name="Ben", user__last_name="Young", user__email="b@example.com")
     complete_intake(b, about={"legal_first_name": "Ben", "legal_last_name": "Young"})
-    PatientFactory(state=state("TX"))  # not started
+    PatientFactory(  # not started
+        state=state("TX"), legal_first_name="Cara", legal_last_name="Xu",
+        user__first_name="Cara", user__last_name="Xu", user__email="c@example.com",
+    )  # fmt: skip
     client.force_login(physician)
 
     def names(query):

@@ -31,9 +31,10 @@ from patients.selectors_booking import (
     visit_type_for,
 )
 from patients.slots import local_to_utc
-from patients.views.helpers import add_service_errors, shown_in
+from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
+from portal.forms import add_service_errors
 from portal.models import ServiceState
 
 DAYS_PER_PAGE = 7

@@ -19,6 +19,7 @@ from patients.selectors import (
     consents_for,
     patient_get_for,
     patient_list_for,
+    patient_list_rows,
     patient_search,
     review_queue_for,
 )
@@ -31,13 +32,6 @@ from portal.selectors import physician_licenses_for
 
 PAGE_SIZE = 25
 CLINIC_HOME_VISITS = 5
-# What a row of the patient list shows: loading only these keeps the intake's answers out of it.
-PATIENT_LIST_COLUMNS = (
-    *("legal_first_name", "legal_last_name", "treatment_phase"),
-    *("user__first_name", "user__last_name", "user__email"),
-    "state__code",
-    *("intake__review_status", "intake__screening_outcome", "intake__deferred_until"),
-)
 
 
 @require_safe
@@ -83,8 +77,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             followup=data["followup"],
             screening_outcome=data["screening"],
         )
-    rows = queryset.order_by("legal_last_name", "legal_first_name", "id").only(*PATIENT_LIST_COLUMNS)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(patient_list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "patients/patient_list.html", {"form": form, "page": page, "querystring": query.urlencode()})

@@ -6,18 +6,7 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from patients.forms import STEP_FORMS, WaitlistForm
 from patients.models import Intake, Patient
 from portal.access import Role, role_required
 from portal.audit import client_ip
+from portal.forms import add_service_errors
 from portal.models import US_STATE_NAMES
 
 
@@ -102,11 +103,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "unserved_state":
                     unserved_state = form.cleaned_data["state_code"]
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 intake.refresh_from_db()
                 messages.success(request, "Saved. You can leave and come back at any time.")

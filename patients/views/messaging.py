@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from education.selectors import shareable_articles
 from patients import messaging
 from patients.forms_messaging import ClinicReplyForm, NewThreadForm, ReplyForm
 from patients.models import Thread
@@ -21,14 +22,14 @@ from patients.selectors_messaging import (
     article_titles,
     attachment_get_for,
     messages_for,
-    shareable_articles,
     thread_get_for,
     thread_list_for,
     unread_thread_count_for,
 )
-from patients.views.helpers import add_service_errors, shown_in
+from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
+from portal.forms import add_service_errors
 
 PAGE_SIZE = 25
 
@@ -129,7 +130,7 @@ def patient_thread(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for(request.user, pk)
-    articles = list(shareable_articles())
+    articles = shareable_articles()
     if request.method == "POST":
         form = ClinicReplyForm(request.POST, request.FILES, articles=articles)
         if _send_reply(request, thread, form):

@@ -12,23 +12,16 @@ from patients import services
 from patients.forms import CheckInForm
 from patients.models import CheckIn, ReviewStatus
 from patients.response import peg_response
-from patients.selectors import checkin_due, patient_for_user, recent_checkins_with_baseline
+from patients.selectors import checkin_due, patient_for_dashboard, patient_for_user, recent_checkins_with_baseline
 from patients.services import followup_next_for
 from portal.access import Role, role_required
-
-# What the dashboard reads of the patient, their state and their intake (not the answers).
-DASHBOARD_COLUMNS = (
-    *("user_id", "legal_first_name", "timezone", "treatment_phase"),
-    *("state__code", "state__name", "state__timezone", "state__active"),
-    *("intake__completed_steps", "intake__submitted_at", "intake__screening_outcome", "intake__deferred_until"),
-    *("intake__review_status", "intake__review_note"),
-)
+from portal.forms import add_service_errors
 
 
 @require_safe
 @role_required(Role.PATIENT)
 def patient_home(request: HttpRequest) -> HttpResponse:
-    patient = patient_for_user(request.user, columns=DASHBOARD_COLUMNS)
+    patient = patient_for_dashboard(request.user)
     intake = getattr(patient, "intake", None) if patient else None
     checkins, baseline = recent_checkins_with_baseline(patient) if patient else ([], None)
     latest = checkins[0] if checkins else None
@@ -60,8 +53,7 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
             try:
                 services.checkin_record(patient=patient, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Thank you. Your check-in was saved and your physician can see it.")
                 return redirect("patients:home")

@@ -34,9 +34,10 @@ from patients.selectors_booking import (
     time_off_get_for,
 )
 from patients.slots import local_to_utc
-from patients.views.helpers import add_service_errors, shown_in
+from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
+from portal.forms import add_service_errors
 from portal.selectors import licensed_state_ids_for
 
 
@@ -164,7 +165,7 @@ def _appointment_page(
     }
     if appointment.status == Appointment.Status.BOOKED:
         context["outcome_form"] = outcome_form or OutcomeForm()
-        if now < appointment.ends_at and appointment.physician_id == request.user.pk:
+        if booking.physician_may_cancel(appointment, request.user, now=now):
             context["cancel_form"] = cancel_form or CancelByPhysicianForm()
     elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
@@ -199,8 +200,8 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
-    if appointment.status != Appointment.Status.BOOKED or appointment.ends_at <= timezone.now():
-        messages.error(request, "This visit can no longer be cancelled: it is over or no longer booked.")
+    if not booking.physician_may_cancel(appointment, request.user, now=timezone.now()):
+        messages.error(request, booking.CANCEL_REFUSAL)
         return redirect("patients:clinic_appointment", pk=appointment.pk)
     form = CancelByPhysicianForm(request.POST)
     if form.is_valid():

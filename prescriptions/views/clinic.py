@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record
+from portal.forms import add_service_errors
 from prescriptions import selectors, services
 from prescriptions.dosing import TEMPLATES, fmt_amount
 from prescriptions.forms import (
@@ -20,7 +21,6 @@ from prescriptions.forms import (
     PlanForm,
     SignForm,
     StepFormSet,
-    apply_service_errors,
     steps_from_formset,
 )
 from prescriptions.icd10 import CODES_BY_CONDITION, suggested_codes
@@ -82,7 +82,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                     followup_due_in_days=data["followup_due_in_days"],
                 )
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 what = "started" if plan.version == 1 else f"changed (version {plan.version})"
                 messages.success(request, f"Plan {what}. The follow-up visit and the patient's schedule are updated.")
@@ -138,7 +138,7 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 order = services.order_draft_create(plan=plan, physician=request.user, ship_to=ship_to, **data)
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Draft saved. Check it, then sign it to send it to the pharmacy.")
                 return redirect("prescriptions:clinic_order", pk=order.pk)
@@ -175,7 +175,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.order_draft_update(order=order, physician=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, "Draft updated.")
                 return redirect("prescriptions:clinic_order", pk=order.pk)
