@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import CheckIn, Consent, FollowUp, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
+from portal.prepared import PreparedQuery
 from portal.selectors import licensed_state_ids_for
 
 CHECKIN_INTERVAL_DAYS = 7
@@ -52,9 +53,19 @@ DASHBOARD_COLUMNS = (
 )
 
 
+DASHBOARD_PATIENT = PreparedQuery(
+    lambda p: (
+        Patient.objects.select_related("state", "intake")
+        .filter(user_id=p("user_id", IntegerField()))
+        .only(*DASHBOARD_COLUMNS)
+        .order_by("pk")[:1]
+    )
+)
+
+
 def patient_for_dashboard(user: User) -> Patient | None:
     """:func:`patient_for_user` with only what the dashboard shows."""
-    return Patient.objects.select_related("state", "intake").filter(user=user).only(*DASHBOARD_COLUMNS).first()
+    return DASHBOARD_PATIENT.first(user_id=user.pk)
 
 
 # What a row of the clinic's patient list shows: the intake's answers stay out of it.
@@ -127,13 +138,24 @@ def checkins_for(patient: Patient) -> list[CheckIn]:
     return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at"))
 
 
-def recent_checkins_with_baseline(patient: Patient, count: int = 5) -> tuple[list[CheckIn], CheckIn | None]:
-    """The patient's ``count`` latest check-ins, newest first, and their baseline check-in (the
-    first one of that kind), in one query however long ago the baseline was."""
-    mine = CheckIn.objects.filter(patient=patient)
-    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:count]
+RECENT_CHECKINS = 5
+
+
+def _recent_checkins_with_baseline(p) -> QuerySet[CheckIn]:
+    mine = CheckIn.objects.filter(patient_id=p("patient_id", IntegerField()))
+    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:RECENT_CHECKINS]
     baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
-    rows = list(mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk"))
+    return mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk")
+
+
+RECENT_CHECKINS_WITH_BASELINE = PreparedQuery(_recent_checkins_with_baseline)
+
+
+def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], CheckIn | None]:
+    """The patient's latest check-ins (:data:`RECENT_CHECKINS`), newest first, and their baseline
+    check-in (the first one of that kind), in one query however long ago the baseline was."""
+    count = RECENT_CHECKINS
+    rows = RECENT_CHECKINS_WITH_BASELINE.all(patient_id=patient.pk)
     baseline = min(
         (c for c in rows if c.kind == CheckIn.Kind.BASELINE), key=lambda c: (c.recorded_at, c.pk), default=None
     )

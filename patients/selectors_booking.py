@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, IntegerField, QuerySet
 from django.utils import timezone
 
 from patients.models import (
@@ -23,6 +23,7 @@ from patients.models import (
 from patients.slots import Interval, free_starts, windows_on
 from portal.access import get_scoped_or_404
 from portal.models import PhysicianLicense, ServiceState, User
+from portal.prepared import PreparedQuery
 
 # How far ahead patients may book, and the least notice a physician gets.
 BOOKING_HORIZON_DAYS = 60
@@ -92,15 +93,22 @@ NEXT_APPOINTMENT_COLUMNS = (
 )
 
 
-def next_appointment_for(patient: Patient, *, now: dt.datetime | None = None) -> Appointment | None:
-    now = now or timezone.now()
-    return (
+NEXT_APPOINTMENT = PreparedQuery(
+    lambda p: (
         Appointment.objects.select_related("physician", "visit_type")
-        .filter(patient=patient, status=Appointment.Status.BOOKED, ends_at__gt=now)
+        .filter(
+            patient_id=p("patient_id", IntegerField()),
+            status=Appointment.Status.BOOKED,
+            ends_at__gt=p("now", DateTimeField()),
+        )
         .only(*NEXT_APPOINTMENT_COLUMNS)
-        .order_by("starts_at")
-        .first()
+        .order_by("starts_at", "pk")[:1]
     )
+)
+
+
+def next_appointment_for(patient: Patient, *, now: dt.datetime | None = None) -> Appointment | None:
+    return NEXT_APPOINTMENT.first(patient_id=patient.pk, now=now or timezone.now())
 
 
 def schedule_for(physician: User, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:

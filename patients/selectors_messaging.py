@@ -12,6 +12,7 @@ from education.models import Article
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
 from portal.access import get_scoped_or_404
 from portal.models import User
+from portal.prepared import PreparedQuery, RowCount
 from portal.selectors import licensed_state_ids_for
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -43,18 +44,21 @@ def thread_list_for(user: User) -> QuerySet[Thread]:
     return _with_unread_count(_threads_in_scope(user), user)
 
 
-def _unread(user: User, thread) -> Q:
-    """Messages from the other side of ``thread`` (a column reference) newer than ``user``'s own
+def _unread(thread, *, reader_id, reader_is_patient: bool) -> Q:
+    """Messages from the other side of ``thread`` (a column reference) newer than the reader's own
     read marker: the one rule for "unread", used per thread and in total."""
-    last_read = ThreadReadMarker.objects.filter(thread=thread, user=user).values("last_read_at")[:1]
-    return Q(from_patient=not _is_patient(user)) & Q(
+    last_read = ThreadReadMarker.objects.filter(thread=thread, user_id=reader_id).values("last_read_at")[:1]
+    return Q(from_patient=not reader_is_patient) & Q(
         created_at__gt=Coalesce(Subquery(last_read), Value(EPOCH, output_field=DateTimeField()))
     )
 
 
 def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread]:
     unread = (
-        Message.objects.filter(_unread(user, OuterRef(OuterRef("pk"))), thread=OuterRef("pk"))
+        Message.objects.filter(
+            _unread(OuterRef(OuterRef("pk")), reader_id=user.pk, reader_is_patient=_is_patient(user)),
+            thread=OuterRef("pk"),
+        )
         .order_by()
         .values("thread")
         .annotate(count=Count("pk"))
@@ -73,10 +77,24 @@ def unread_thread_count_for(user: User) -> int:
     return thread_list_for(user).filter(unread_count__gt=0).count()
 
 
+def _unread_of_patient(p) -> QuerySet[Message]:
+    reader_id = p("user_id", IntegerField())
+    threads = Thread.objects.filter(patient__user_id=reader_id).values("pk")
+    unread = _unread(OuterRef("thread"), reader_id=reader_id, reader_is_patient=True)
+    return Message.objects.filter(unread, thread__in=threads).order_by().values_list(RowCount(), flat=True)
+
+
+# The patient dashboard's count, prepared (a physician's scope is a list of states, counted below).
+UNREAD_OF_PATIENT = PreparedQuery(_unread_of_patient)
+
+
 def unread_message_count_for(user: User) -> int:
     """Messages from the other side that ``user`` has not read yet, across all their threads."""
+    if user.is_authenticated and _is_patient(user):
+        return UNREAD_OF_PATIENT.first(user_id=user.pk)
     threads = _threads_in_scope(user).select_related(None).values("pk")
-    return Message.objects.filter(_unread(user, OuterRef("thread")), thread__in=threads).count()
+    unread = _unread(OuterRef("thread"), reader_id=user.pk, reader_is_patient=_is_patient(user))
+    return Message.objects.filter(unread, thread__in=threads).count()
 
 
 # What the thread page shows of a message and its sender.

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import IntegerField
 from django.utils import timezone
 
 from patients.models import (
@@ -24,6 +25,7 @@ from patients.reminders import followup_reminders_cancel, followup_reminders_sch
 from patients.screening import ScreeningAnswers, screen
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.notifications import portal_update_notify
+from portal.prepared import PreparedQuery
 from portal.selectors import licensed_state_ids_for
 
 # The order of the intake steps; "pharmacy" is served by the prescriptions app (it owns pharmacies).
@@ -359,8 +361,16 @@ def followup_schedule_after_dose_change(
     return followup
 
 
+NEXT_FOLLOWUP = PreparedQuery(
+    lambda p: FollowUp.objects.filter(
+        patient_id=p("patient_id", IntegerField()), status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED]
+    ).order_by("due_on", "pk")[:1]
+)
+
+
 def followup_next_for(patient: Patient) -> FollowUp | None:
-    return FollowUp.objects.filter(patient=patient, status__in=["pending", "booked"]).first()
+    """The patient's open follow-up due first."""
+    return NEXT_FOLLOWUP.first(patient_id=patient.pk)
 
 
 @transaction.atomic

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import IntegerField, Prefetch, QuerySet
 from django.utils import timezone
 
 from patients.models import Patient, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
+from portal.prepared import PreparedQuery, attach_prefetched
 from portal.selectors import licensed_state_ids_for
 from prescriptions.models import (
     OrderEvent,
@@ -23,6 +24,7 @@ from prescriptions.models import (
     PrescriptionOrder,
     RefillRequest,
     TitrationPlan,
+    TitrationStep,
 )
 
 S = OrderStatus
@@ -63,9 +65,22 @@ def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
     )
 
 
+PLANS_OF_PATIENT = PreparedQuery(
+    lambda p: TitrationPlan.objects.filter(patient_id=p("patient_id", IntegerField())).order_by("version")
+)
+STEPS_OF_PATIENT = PreparedQuery(
+    lambda p: TitrationStep.objects.filter(plan__patient_id=p("patient_id", IntegerField())).order_by(
+        "plan", "sequence"
+    )
+)
+
+
 def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
     """A patient's plan versions with their steps only: enough for ``dose_on``."""
-    return list(TitrationPlan.objects.filter(patient=patient).prefetch_related("steps").order_by("version"))
+    plans = PLANS_OF_PATIENT.all(patient_id=patient.pk)
+    if plans:
+        attach_prefetched(plans, "steps", STEPS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
+    return plans
 
 
 def current_plan_for(patient: Patient) -> TitrationPlan | None:
@@ -209,13 +224,17 @@ LATEST_ORDER_COLUMNS = (
 )
 
 
-def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
-    return (
-        PrescriptionOrder.objects.filter(patient=patient, signed_at__isnull=False)
+LATEST_ORDER = PreparedQuery(
+    lambda p: (
+        PrescriptionOrder.objects.filter(patient_id=p("patient_id", IntegerField()), signed_at__isnull=False)
         .only(*LATEST_ORDER_COLUMNS)
-        .order_by("-signed_at", "-id")
-        .first()
+        .order_by("-signed_at", "-id")[:1]
     )
+)
+
+
+def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
+    return LATEST_ORDER.first(patient_id=patient.pk)
 
 
 def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
