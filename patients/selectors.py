@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import IntegerField, Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from patients.models import CheckIn, Consent, FollowUp, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery
-from portal.selectors import licensed_state_ids_for
+from portal.prepared import PreparedQuery, given
+from portal.selectors import licensed_state_ids_for, licensed_states
 
 CHECKIN_INTERVAL_DAYS = 7
 
@@ -29,12 +30,29 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
     if user.role == User.Role.PATIENT:
         return base.filter(user=user)
     if user.role == User.Role.PHYSICIAN:
-        return base.filter(state_id__in=licensed_state_ids_for(user, day=day or timezone.localdate()))
+        return _of_physician(base, given(physician_id=user.pk, day=day or timezone.localdate()))
     return base.none()
+
+
+def _of_physician(patients: QuerySet[Patient], p) -> QuerySet[Patient]:
+    """The physician branch of :func:`patient_list_for`, for plain and prepared reads."""
+    return patients.filter(state_id__in=licensed_states(p))
+
+
+CHART_PATIENT = PreparedQuery(
+    lambda p: _of_physician(Patient.objects.select_related("user", "state", "intake", "intake__reviewed_by"), p).filter(
+        pk=p("pk", BigIntegerField())
+    )
+)
 
 
 def patient_get_for(user: User, pk: int) -> Patient:
     """One patient record within ``user``'s scope, else 404."""
+    if user.is_authenticated and user.role == User.Role.PHYSICIAN:
+        patient = CHART_PATIENT.first(pk=pk, physician_id=user.pk, day=timezone.localdate())
+        if patient is None:
+            raise Http404("No such record.")
+        return patient
     return get_scoped_or_404(patient_list_for(user).select_related("intake__reviewed_by"), pk=pk)
 
 
@@ -56,7 +74,7 @@ DASHBOARD_COLUMNS = (
 DASHBOARD_PATIENT = PreparedQuery(
     lambda p: (
         Patient.objects.select_related("state", "intake")
-        .filter(user_id=p("user_id", IntegerField()))
+        .filter(user_id=p("user_id", BigIntegerField()))
         .only(*DASHBOARD_COLUMNS)
         .order_by("pk")[:1]
     )
@@ -134,15 +152,20 @@ def review_queue_for(physician: User) -> QuerySet[Intake]:
     )
 
 
+CHECKINS_OF_PATIENT = PreparedQuery(
+    lambda p: CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("recorded_at", "pk")
+)
+
+
 def checkins_for(patient: Patient) -> list[CheckIn]:
-    return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at"))
+    return CHECKINS_OF_PATIENT.all(patient_id=patient.pk)
 
 
 RECENT_CHECKINS = 5
 
 
 def _recent_checkins_with_baseline(p) -> QuerySet[CheckIn]:
-    mine = CheckIn.objects.filter(patient_id=p("patient_id", IntegerField()))
+    mine = CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField()))
     recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:RECENT_CHECKINS]
     baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
     return mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk")
@@ -163,8 +186,13 @@ def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], Chec
     return rows[:count], baseline
 
 
+CONSENTS_OF_PATIENT = PreparedQuery(
+    lambda p: Consent.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("kind", "-given_at", "pk")
+)
+
+
 def consents_for(patient: Patient) -> list[Consent]:
-    return list(Consent.objects.filter(patient=patient).order_by("kind", "-given_at"))
+    return CONSENTS_OF_PATIENT.all(patient_id=patient.pk)
 
 
 def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datetime | None = None) -> bool:

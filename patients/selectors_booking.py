@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import DateTimeField, IntegerField, QuerySet
+from django.db.models import BigIntegerField, DateTimeField, QuerySet
 from django.utils import timezone
 
 from patients.models import (
@@ -97,7 +97,7 @@ NEXT_APPOINTMENT = PreparedQuery(
     lambda p: (
         Appointment.objects.select_related("physician", "visit_type")
         .filter(
-            patient_id=p("patient_id", IntegerField()),
+            patient_id=p("patient_id", BigIntegerField()),
             status=Appointment.Status.BOOKED,
             ends_at__gt=p("now", DateTimeField()),
         )

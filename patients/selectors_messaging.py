@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DateTimeField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from education.models import Article
@@ -78,7 +89,7 @@ def unread_thread_count_for(user: User) -> int:
 
 
 def _unread_of_patient(p) -> QuerySet[Message]:
-    reader_id = p("user_id", IntegerField())
+    reader_id = p("user_id", BigIntegerField())
     threads = Thread.objects.filter(patient__user_id=reader_id).values("pk")
     unread = _unread(OuterRef("thread"), reader_id=reader_id, reader_is_patient=True)
     return Message.objects.filter(unread, thread__in=threads).order_by().values_list(RowCount(), flat=True)
@@ -91,7 +102,7 @@ UNREAD_OF_PATIENT = PreparedQuery(_unread_of_patient)
 def unread_message_count_for(user: User) -> int:
     """Messages from the other side that ``user`` has not read yet, across all their threads."""
     if user.is_authenticated and _is_patient(user):
-        return UNREAD_OF_PATIENT.first(user_id=user.pk)
+        return UNREAD_OF_PATIENT.first(user_id=user.pk) or 0
     threads = _threads_in_scope(user).select_related(None).values("pk")
     unread = _unread(OuterRef("thread"), reader_id=user.pk, reader_is_patient=_is_patient(user))
     return Message.objects.filter(unread, thread__in=threads).count()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import IntegerField
+from django.db.models import BigIntegerField
 from django.utils import timezone
 
 from patients.models import (
@@ -363,7 +363,7 @@ def followup_schedule_after_dose_change(
 
 NEXT_FOLLOWUP = PreparedQuery(
     lambda p: FollowUp.objects.filter(
-        patient_id=p("patient_id", IntegerField()), status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED]
+        patient_id=p("patient_id", BigIntegerField()), status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED]
     ).order_by("due_on", "pk")[:1]
 )
 

@@ -16,12 +16,14 @@ The read is written once, as an ordinary queryset, by a function of ``p``::
     NEXT_FOLLOWUP.queryset(patient_id=patient.pk)       # the same read as a plain queryset
 
 ``p(name, field)`` is a placeholder when preparing and the value itself for ``queryset()``; the
-tests run every registered read both ways and compare (``portal/tests/test_prepared.py``). Values
-are converted for the database by the placeholder's field, as a filter on that field converts
-them. Because the build runs once per process, everything that varies per request (the user, the
+tests run every registered read both ways and compare (``portal/tests/test_prepared.py``).
+Values are converted for the database by the placeholder's field, as a filter on that field
+converts them; a number outside its column's range matches nothing, as in an equality filter.
+
+Because the build runs once per process, everything that varies per request (the user, the
 patient, today, now) must come in through ``p``; the tests build each read at two different
 moments and refuse any whose SQL or constants differ. Not supported: ``prefetch_related()`` (use
-a second prepared read) and lists of values (``__in=p(...)``)."""
+a second prepared read and :func:`attach_prefetched`) and lists of values (``__in=p(...)``)."""
 
 from __future__ import annotations
 
@@ -99,13 +101,21 @@ class _Compiled:
             self.populators = get_related_populators(klass_info, select, alias)
             self.annotations = tuple(compiler.annotation_col_map.items())
 
-    def bind(self, values: dict[str, Any], connection) -> list:
+    def bind(self, values: dict[str, Any], connection) -> list | None:
+        """The parameters with ``values`` in place, or None when a number lies outside its
+        column's range (such a value matches no row, as it would in an ORM equality filter)."""
         if self.names - values.keys() or values.keys() - self.names:
             raise TypeError(f"this read takes exactly {sorted(self.names)}, not {sorted(values)}")
         params = list(self.params)
         for i in self.slots:
             slot = params[i]
-            params[i] = slot.field.get_db_prep_value(values[slot.name], connection, prepared=False)
+            value = slot.field.get_db_prep_value(values[slot.name], connection, prepared=False)
+            internal_type = slot.field.get_internal_type()
+            if value is not None and internal_type in connection.ops.integer_field_ranges:
+                low, high = connection.ops.integer_field_range(internal_type)
+                if (low is not None and value < low) or (high is not None and value > high):
+                    return None
+            params[i] = value
         return params
 
     def rows(self, connection, params: list) -> list:
@@ -164,7 +174,7 @@ class PreparedQuery:
 
     def queryset(self, **values) -> QuerySet:
         """The same read as a plain queryset with ``values`` in place of the placeholders."""
-        return self.build(lambda name, field: values[name])
+        return self.build(given(**values))
 
     def _alias(self) -> str:
         if self._model is None:
@@ -191,12 +201,21 @@ class PreparedQuery:
         alias = self._alias()
         connection = connections[alias]
         compiled = self._compiled_for(alias, connection)
-        return compiled.objects(compiled.rows(connection, compiled.bind(values, connection)), alias)
+        params = compiled.bind(values, connection)
+        if params is None:
+            return []
+        return compiled.objects(compiled.rows(connection, params), alias)
 
     def first(self, **values):
         """The first row, or None (build the queryset sliced to one row)."""
         rows = self.all(**values)
         return rows[0] if rows else None
+
+
+def given(**values) -> Callable[[str, Field], Any]:
+    """A ``p`` that puts the values in place: shares a prepared read's rule with a plain queryset
+    (``build(given(day=today))``)."""
+    return lambda name, field: values[name]
 
 
 class RowCount(Func):

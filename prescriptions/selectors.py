@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import IntegerField, Prefetch, QuerySet
+from django.db.models import BigIntegerField, Prefetch, QuerySet
 from django.utils import timezone
 
 from patients.models import Patient, TreatmentPhase
@@ -20,6 +20,7 @@ from prescriptions.models import (
     Pharmacy,
     PharmacyLicense,
     PharmacyMembership,
+    PharmacyPreference,
     PlanEvent,
     PrescriptionOrder,
     RefillRequest,
@@ -54,25 +55,40 @@ def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
 # --- plans -------------------------------------------------------------------------------------
 
 
-def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
-    """All versions of a patient's plan, oldest first, with their steps. ``patient`` must already
-    be a record the asking user may see (``patients.selectors.patient_get_for``)."""
-    return list(
-        TitrationPlan.objects.filter(patient=patient)
-        .select_related("created_by")
-        .prefetch_related("steps", Prefetch("events", queryset=PlanEvent.objects.select_related("actor")))
-        .order_by("version")
-    )
-
-
 PLANS_OF_PATIENT = PreparedQuery(
-    lambda p: TitrationPlan.objects.filter(patient_id=p("patient_id", IntegerField())).order_by("version")
+    lambda p: TitrationPlan.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("version")
 )
 STEPS_OF_PATIENT = PreparedQuery(
-    lambda p: TitrationStep.objects.filter(plan__patient_id=p("patient_id", IntegerField())).order_by(
+    lambda p: TitrationStep.objects.filter(plan__patient_id=p("patient_id", BigIntegerField())).order_by(
         "plan", "sequence"
     )
 )
+
+
+PLANS_WITH_AUTHORS = PreparedQuery(
+    lambda p: (
+        TitrationPlan.objects.filter(patient_id=p("patient_id", BigIntegerField()))
+        .select_related("created_by")
+        .order_by("version")
+    )
+)
+PLAN_EVENTS_OF_PATIENT = PreparedQuery(
+    lambda p: (
+        PlanEvent.objects.filter(plan__patient_id=p("patient_id", BigIntegerField()))
+        .select_related("actor")
+        .order_by("-effective_on", "-created_at", "-pk")
+    )
+)
+
+
+def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
+    """All versions of a patient's plan, oldest first, with their steps and events. ``patient``
+    must already be a record the asking user may see (``patients.selectors.patient_get_for``)."""
+    plans = PLANS_WITH_AUTHORS.all(patient_id=patient.pk)
+    if plans:
+        attach_prefetched(plans, "steps", STEPS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
+        attach_prefetched(plans, "events", PLAN_EVENTS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
+    return plans
 
 
 def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
@@ -201,11 +217,18 @@ def pharmacy_queue_counts(pharmacy: Pharmacy, *, cap: int | None = None) -> dict
     return dict(zip(QUEUE_STATUSES, row, strict=True))
 
 
+ORDERS_OF_PATIENT = PreparedQuery(
+    lambda p: (
+        PrescriptionOrder.objects.filter(patient_id=p("patient_id", BigIntegerField()))
+        .select_related("pharmacy")
+        .order_by("-created_at", "-id")
+    )
+)
+
+
 def orders_of_patient(patient: Patient) -> list[PrescriptionOrder]:
     """A patient's orders, newest first, for the physician's chart (``patient`` already scoped)."""
-    return list(
-        PrescriptionOrder.objects.filter(patient=patient).select_related("pharmacy").order_by("-created_at", "-id")
-    )
+    return ORDERS_OF_PATIENT.all(patient_id=patient.pk)
 
 
 def patient_orders_for(user: User) -> list[PrescriptionOrder]:
@@ -226,7 +249,7 @@ LATEST_ORDER_COLUMNS = (
 
 LATEST_ORDER = PreparedQuery(
     lambda p: (
-        PrescriptionOrder.objects.filter(patient_id=p("patient_id", IntegerField()), signed_at__isnull=False)
+        PrescriptionOrder.objects.filter(patient_id=p("patient_id", BigIntegerField()), signed_at__isnull=False)
         .only(*LATEST_ORDER_COLUMNS)
         .order_by("-signed_at", "-id")[:1]
     )
@@ -294,9 +317,28 @@ def physician_action_count(user: User) -> int:
     return questions + refill_requests_for(user).count()
 
 
-def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
-    return list(
-        RefillRequest.objects.filter(patient=patient, status=RefillRequest.Status.PENDING)
+PENDING_REFILLS_OF_PATIENT = PreparedQuery(
+    lambda p: (
+        RefillRequest.objects.filter(patient_id=p("patient_id", BigIntegerField()), status=RefillRequest.Status.PENDING)
         .select_related("order")
-        .order_by("created_at")
+        .order_by("created_at", "pk")
     )
+)
+
+
+def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
+    return PENDING_REFILLS_OF_PATIENT.all(patient_id=patient.pk)
+
+
+PREFERRED_PHARMACY = PreparedQuery(
+    lambda p: (
+        PharmacyPreference.objects.select_related("pharmacy")
+        .filter(patient_id=p("patient_id", BigIntegerField()))
+        .order_by("pk")[:1]
+    )
+)
+
+
+def preferred_pharmacy_of_patient(patient: Patient) -> PharmacyPreference | None:
+    """The patient's pharmacy choice (its ``pharmacy`` is None for "no preference"), or None."""
+    return PREFERRED_PHARMACY.first(patient_id=patient.pk)

@@ -11,14 +11,15 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import DateTimeField, IntegerField
+from django.db.models import BigIntegerField, DateTimeField
 from django.db.models.base import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from patients.models import CheckIn, Message, Patient, Thread
 from portal.models import User
-from portal.prepared import REGISTRY, Param, PreparedQuery, RowCount, attach_prefetched
+from portal.prepared import REGISTRY, Param, PreparedQuery, RowCount, _Compiled, attach_prefetched
+from prescriptions.models import PrescriptionOrder, RefillRequest
 
 # The URL map imports every page's views, and with them every prepared read.
 import_module("portal.urls")
@@ -44,6 +45,8 @@ def _candidates(name: str) -> list:
     return {
         "user_id": list(User.objects.values_list("pk", flat=True)) + [0],
         "patient_id": list(Patient.objects.values_list("pk", flat=True)) + [0],
+        "pk": list(Patient.objects.values_list("pk", flat=True)) + [0],
+        "physician_id": list(User.objects.filter(role=User.Role.PHYSICIAN).values_list("pk", flat=True)) + [0],
         "now": [now, now - dt.timedelta(days=60), now + dt.timedelta(days=60)],
         "day": [timezone.localdate(), timezone.localdate() + dt.timedelta(days=800)],
     }[name]
@@ -59,6 +62,9 @@ def demo(db):
     call_command("seed_demo", verbosity=0)
     # One message from the care team that its patient has not read yet.
     thread = Thread.objects.order_by("pk").first()
+    # And a refill request waiting for a physician.
+    order = PrescriptionOrder.objects.filter(signed_at__isnull=False).order_by("pk").first()
+    RefillRequest.objects.create(order=order, patient=order.patient)
     Message.objects.create(
         thread=thread, sender=User.objects.filter(role="physician").first(), from_patient=False, body="Unread."
     )
@@ -88,8 +94,6 @@ def test_each_read_gives_what_its_plain_queryset_gives(demo, query):
 def test_each_read_compiles_the_same_whenever_it_is_built(query):
     """A build that read the clock (or anything else per request) would freeze that value into
     every later request; building at two moments finds it."""
-    from portal.prepared import _Compiled
-
     with time_machine.travel(dt.datetime(2026, 3, 8, 9, 0, tzinfo=dt.UTC), tick=False):
         first = _Compiled(query.prepared_queryset(), "default")
     with time_machine.travel(dt.datetime(2027, 11, 1, 23, 30, tzinfo=dt.UTC), tick=False):
@@ -99,12 +103,13 @@ def test_each_read_compiles_the_same_whenever_it_is_built(query):
 
 
 def test_a_read_runs_one_query_and_refuses_missing_or_unknown_values(patient):
-    query = PreparedQuery(lambda p: Patient.objects.filter(user_id=p("user_id", IntegerField())).order_by("pk")[:1])
+    query = PreparedQuery(lambda p: Patient.objects.filter(user_id=p("user_id", BigIntegerField())).order_by("pk")[:1])
     REGISTRY.remove(query)
     with CaptureQueriesContext(connection) as queries:
         found = query.first(user_id=patient.user_id)
     assert len(queries) == 1
     assert found.pk == patient.pk
+    assert query.first(user_id=2**63) is None  # beyond any id: no row, as with the ORM
     with pytest.raises(TypeError, match="user_id"):
         query.first()
     with pytest.raises(TypeError, match="user_id"):
@@ -127,7 +132,7 @@ def test_row_count_counts_without_grouping(patient):
         CheckIn.objects.create(patient=patient, kind="weekly", pain=pain, enjoyment=4, activity=4)
     query = PreparedQuery(
         lambda p: (
-            CheckIn.objects.filter(patient_id=p("patient_id", IntegerField()))
+            CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField()))
             .order_by()
             .values_list(RowCount(), flat=True)
         )
@@ -138,8 +143,10 @@ def test_row_count_counts_without_grouping(patient):
 
 
 def test_prefetching_and_other_iterables_are_refused(patient):
-    prefetching = PreparedQuery(lambda p: Patient.objects.filter(pk=p("id", IntegerField())).prefetch_related("user"))
-    as_dicts = PreparedQuery(lambda p: Patient.objects.filter(pk=p("id", IntegerField())).values("pk"))
+    prefetching = PreparedQuery(
+        lambda p: Patient.objects.filter(pk=p("id", BigIntegerField())).prefetch_related("user")
+    )
+    as_dicts = PreparedQuery(lambda p: Patient.objects.filter(pk=p("id", BigIntegerField())).values("pk"))
     REGISTRY.remove(prefetching)
     REGISTRY.remove(as_dicts)
     with pytest.raises(TypeError, match="prefetch"):
@@ -162,4 +169,4 @@ def test_attached_related_objects_are_read_without_a_query(patient, other_patien
 
 
 def test_param_repr_names_the_value():
-    assert repr(Param("patient_id", IntegerField())) == "Param('patient_id')"
+    assert repr(Param("patient_id", BigIntegerField())) == "Param('patient_id')"

@@ -9,7 +9,6 @@ from django.utils.safestring import mark_safe
 from patients.charts import ChartPoint, peg_chart_svg
 from prescriptions import selectors
 from prescriptions.dosing import dose_changes, fmt_amount
-from prescriptions.models import PharmacyPreference
 from prescriptions.presenters import dose_today, patient_status_words
 
 register = template.Library()
@@ -24,7 +23,7 @@ def mg(value) -> str:
 @register.simple_tag
 def preferred_pharmacy_name(patient) -> str:
     """The patient's chosen pharmacy for summaries and charts ("No preference" when none)."""
-    preference = PharmacyPreference.objects.select_related("pharmacy").filter(patient=patient).first()
+    preference = selectors.preferred_pharmacy_of_patient(patient)
     if preference is None:
         return "Not chosen yet"
     return preference.pharmacy.name if preference.pharmacy else "No preference"
