@@ -33,8 +33,16 @@ BOOKING_MIN_NOTICE = dt.timedelta(hours=2)
 def physician_time_zone(physician: User) -> str:
     """The zone a physician's weekly hours and schedule are in (the practice's zone until they
     choose one)."""
-    zone = PhysicianProfile.objects.filter(physician=physician).values_list("timezone", flat=True).first()
-    return zone or settings.TIME_ZONE
+    return PHYSICIAN_ZONE.first(physician_id=physician.pk) or settings.TIME_ZONE
+
+
+PHYSICIAN_ZONE = PreparedQuery(
+    lambda p: (
+        PhysicianProfile.objects.filter(physician_id=p("physician_id", BigIntegerField()))
+        .order_by("pk")
+        .values_list("timezone", flat=True)[:1]
+    )
+)
 
 
 def zone_of(name: str) -> zoneinfo.ZoneInfo:

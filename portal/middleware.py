@@ -8,8 +8,11 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db.models import BigIntegerField
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from portal.prepared import PreparedQuery
 
 SESSION_STARTED_KEY = "portal.session_started_at"
 
@@ -34,6 +37,15 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+# Whether a user has enrolled an authenticator app (asked on every page of a staff role).
+TOTP_ENROLLED = PreparedQuery(
+    lambda p: (
+        Authenticator.objects.filter(user_id=p("user_id", BigIntegerField()), type=Authenticator.Type.TOTP)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+)
+
 # Paths a user who still has to enrol MFA may reach: enrolment itself, sign-out, public pages.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/learn/")
 
@@ -51,7 +63,7 @@ class RequireMFAMiddleware:
             and user.must_use_mfa
             and request.path != "/"
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not TOTP_ENROLLED.all(user_id=user.pk)
         ):
             messages.warning(
                 request,

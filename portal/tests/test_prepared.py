@@ -9,6 +9,7 @@ from importlib import import_module
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import BigIntegerField, DateTimeField
@@ -16,7 +17,7 @@ from django.db.models.base import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from patients.models import CheckIn, Message, Patient, Thread
+from patients.models import Attachment, CheckIn, Message, Patient, Thread
 from portal.models import User
 from portal.prepared import REGISTRY, Param, PreparedQuery, RowCount, _Compiled, attach_prefetched
 from prescriptions.models import PrescriptionOrder, RefillRequest
@@ -45,7 +46,9 @@ def _candidates(name: str) -> list:
     return {
         "user_id": list(User.objects.values_list("pk", flat=True)) + [0],
         "patient_id": list(Patient.objects.values_list("pk", flat=True)) + [0],
-        "pk": list(Patient.objects.values_list("pk", flat=True)) + [0],
+        # "pk" is a patient's or a thread's id, by the read.
+        "pk": sorted({*Patient.objects.values_list("pk", flat=True), *Thread.objects.values_list("pk", flat=True), 0}),
+        "thread_id": list(Thread.objects.values_list("pk", flat=True)) + [0],
         "physician_id": list(User.objects.filter(role=User.Role.PHYSICIAN).values_list("pk", flat=True)) + [0],
         "now": [now, now - dt.timedelta(days=60), now + dt.timedelta(days=60)],
         "day": [timezone.localdate(), timezone.localdate() + dt.timedelta(days=800)],
@@ -65,8 +68,15 @@ def demo(db):
     # And a refill request waiting for a physician.
     order = PrescriptionOrder.objects.filter(signed_at__isnull=False).order_by("pk").first()
     RefillRequest.objects.create(order=order, patient=order.patient)
-    Message.objects.create(
+    message = Message.objects.create(
         thread=thread, sender=User.objects.filter(role="physician").first(), from_patient=False, body="Unread."
+    )
+    Attachment.objects.create(
+        message=message,
+        file=SimpleUploadedFile("note.txt", b"x"),
+        original_name="note.txt",
+        content_type="text/plain",
+        size=1,
     )
 
 
