@@ -118,9 +118,9 @@ class _Compiled:
             params[i] = value
         return params
 
-    def rows(self, connection, params: list) -> list:
+    def rows(self, connection, sql: str, params: list) -> list:
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not self.converters:
             return rows
@@ -198,13 +198,27 @@ class PreparedQuery:
 
     def all(self, **values) -> list:
         """What the queryset yields for ``values``, as a list."""
+        return self._run(values)
+
+    def rows(self, **values) -> PreparedRows:
+        """The read for ``values`` as a sliceable sequence (``rows[start:stop]`` runs it with a
+        LIMIT and OFFSET), for paging."""
+        return PreparedRows(self, values)
+
+    def _run(self, values: dict[str, Any], start: int = 0, stop: int | None = None) -> list:
         alias = self._alias()
         connection = connections[alias]
         compiled = self._compiled_for(alias, connection)
         params = compiled.bind(values, connection)
         if params is None:
             return []
-        return compiled.objects(compiled.rows(connection, params), alias)
+        sql = compiled.sql
+        if start or stop is not None:
+            if connection.vendor not in ("postgresql", "sqlite"):
+                raise NotImplementedError(f"paging a prepared read on {connection.vendor}")
+            sql = f"{sql} LIMIT %s OFFSET %s"
+            params += [connection.ops.no_limit_value() if stop is None else max(0, stop - start), start]
+        return compiled.objects(compiled.rows(connection, sql, params), alias)
 
     def first(self, **values):
         """The first row, or None (build the queryset sliced to one row)."""
@@ -225,6 +239,26 @@ class RowCount(Func):
     template = "COUNT(*)"
     output_field = IntegerField()
     arity = 0
+
+
+class PreparedRows:
+    """A prepared read with its values, sliced like a queryset: ``rows[50:76]`` reads only those
+    rows. The read must be ordered and not sliced itself."""
+
+    def __init__(self, query: PreparedQuery, values: dict[str, Any]):
+        self.query = query
+        self.values = values
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("prepared rows are read by slices without a step")
+        start, stop = index.start or 0, index.stop
+        if start < 0 or (stop is not None and stop < 0):
+            raise ValueError("negative indexes are not supported")
+        return self.query._run(self.values, start, stop)
+
+    def __iter__(self):
+        return iter(self.query.all(**self.values))
 
 
 def attach_prefetched(instances: list, related_name: str, related: list, *, key: str) -> None:

@@ -4,15 +4,15 @@ this app lives here; outside a user's scope a record is a 404."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
-from django.db import connection
-from django.db.models import BigIntegerField, Prefetch, QuerySet
+from django.db.models import BigIntegerField, IntegerField, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import Patient, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery, attach_prefetched
+from portal.prepared import PreparedQuery, PreparedRows, attach_prefetched
 from portal.selectors import licensed_state_ids_for
 from prescriptions.models import (
     OrderEvent,
@@ -31,17 +31,33 @@ from prescriptions.models import (
 S = OrderStatus
 
 
+MEMBERSHIP = PreparedQuery(
+    lambda p: (
+        PharmacyMembership.objects.select_related("pharmacy")
+        .filter(user_id=p("user_id", BigIntegerField()), pharmacy__active=True)
+        .order_by("pk")[:1]
+    )
+)
+LICENSES_OF_PHARMACY = PreparedQuery(
+    lambda p: (
+        PharmacyLicense.objects.select_related("state")
+        .filter(pharmacy_id=p("pharmacy_id", BigIntegerField()))
+        .order_by("state__code", "pk")
+    )
+)
+
+
 def pharmacy_for(user: User) -> Pharmacy | None:
-    """The one pharmacy a pharmacy-staff user belongs to (None if not yet assigned)."""
+    """The one pharmacy a pharmacy-staff user belongs to (None if not yet assigned), with its
+    licenses."""
     if not user.is_authenticated or user.role != User.Role.PHARMACY:
         return None
-    membership = (
-        PharmacyMembership.objects.select_related("pharmacy")
-        .prefetch_related(Prefetch("pharmacy__licenses", queryset=PharmacyLicense.objects.select_related("state")))
-        .filter(user=user, pharmacy__active=True)
-        .first()
-    )
-    return membership.pharmacy if membership else None
+    membership = MEMBERSHIP.first(user_id=user.pk)
+    if membership is None:
+        return None
+    pharmacy = membership.pharmacy
+    attach_prefetched([pharmacy], "licenses", LICENSES_OF_PHARMACY.all(pharmacy_id=pharmacy.pk), key="pharmacy_id")
+    return pharmacy
 
 
 def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
@@ -134,15 +150,16 @@ def order_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Prescr
         return base.filter(patient__state_id__in=licensed_state_ids_for(user, day=day))
     if user.role == User.Role.PHARMACY:
         membership = PharmacyMembership.objects.filter(user=user, pharmacy__active=True).values("pharmacy_id")
-        return _routed_to(base, membership)
+        return _routed_to(base, pharmacy_id__in=membership)
     if user.role == User.Role.PATIENT:
         return base.filter(patient__user=user, signed_at__isnull=False)
     return base.none()
 
 
-def _routed_to(orders: QuerySet[PrescriptionOrder], pharmacy_ids) -> QuerySet[PrescriptionOrder]:
-    """What a pharmacy sees of ``orders``: those routed to it, from the moment they are sent."""
-    return orders.filter(pharmacy_id__in=pharmacy_ids).exclude(status__in=[S.DRAFT, S.SIGNED])
+def _routed_to(orders: QuerySet[PrescriptionOrder], **pharmacy) -> QuerySet[PrescriptionOrder]:
+    """What a pharmacy sees of ``orders``: those routed to it (``pharmacy_id=…`` or
+    ``pharmacy_id__in=…``), from the moment they are sent."""
+    return orders.filter(**pharmacy).exclude(status__in=[S.DRAFT, S.SIGNED])
 
 
 def order_get_for(user: User, pk: int) -> PrescriptionOrder:
@@ -167,30 +184,30 @@ PHARMACY_QUEUES: list[tuple[str, str, tuple[str, ...]]] = [
 QUEUE_STATUSES = {key: statuses for key, _, statuses in PHARMACY_QUEUES}
 
 
-def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionOrder]:
-    """One queue of a pharmacy, newest first; ``pharmacy`` comes from :func:`pharmacy_for` (the
-    user's own). The list shows the details copied at signing, so it needs no joins."""
-    statuses = QUEUE_STATUSES.get(queue, QUEUE_STATUSES["new"])
-    return (
-        _routed_to(PrescriptionOrder.objects.all(), [pharmacy.pk])
-        .filter(status__in=statuses)
-        .order_by("-signed_at", "-id")
-        .only(
-            "id",
-            "status",
-            "signed_at",
-            "patient_name",
-            "formulation",
-            "capsule_strength_mg",
-            "concentration_mg_per_ml",
-            "quantity",
-            "quantity_unit",
-            "ship_to_state",
-            "prescriber_name",
-            "tracking_number",
-            "carrier",
-        )
+# What a queue row shows: details copied at signing, so the list needs no joins.
+QUEUE_COLUMNS = (
+    *("id", "status", "signed_at", "patient_name", "formulation", "capsule_strength_mg", "concentration_mg_per_ml"),
+    *("quantity", "quantity_unit", "ship_to_state", "prescriber_name", "tracking_number", "carrier"),
+)
+
+
+def _queue(p, statuses) -> QuerySet[PrescriptionOrder]:
+    return _routed_to(PrescriptionOrder.objects.all(), pharmacy_id=p("pharmacy_id", BigIntegerField())).filter(
+        status__in=statuses
     )
+
+
+def _queue_read(statuses) -> PreparedQuery:
+    return PreparedQuery(lambda p: _queue(p, statuses).order_by("-signed_at", "-id").only(*QUEUE_COLUMNS))
+
+
+QUEUE_READS = {key: _queue_read(statuses) for key, statuses in QUEUE_STATUSES.items()}
+
+
+def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> PreparedRows:
+    """One queue of a pharmacy, newest first, to be sliced into pages; ``pharmacy`` comes from
+    :func:`pharmacy_for` (the user's own)."""
+    return QUEUE_READS.get(queue, QUEUE_READS["new"]).rows(pharmacy_id=pharmacy.pk)
 
 
 # A queue tab counts its orders up to this many ("100+" beyond), so the tabs cost the same for a
@@ -198,23 +215,34 @@ def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionO
 QUEUE_COUNT_CAP = 100
 
 
+class _CappedCount(Subquery):
+    """How many rows a subquery sliced to ``[:cap]`` yields: reads at most ``cap`` index entries."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+
+@cache
+def _queue_counts_read(cap: int) -> PreparedQuery:
+    def build(p):
+        counts = [
+            _CappedCount(_queue(p, statuses).order_by().values("pk")[:cap]) for statuses in QUEUE_STATUSES.values()
+        ]
+        return Pharmacy.objects.filter(pk=p("pharmacy_id", BigIntegerField())).values_list(*counts)
+
+    return PreparedQuery(build)
+
+
 def pharmacy_queue_counts(pharmacy: Pharmacy, *, cap: int | None = None) -> dict[str, int]:
     """Orders per queue of a pharmacy (from :func:`pharmacy_for`), each counted up to ``cap + 1``
     (that value means "more than ``cap``"), in one query that reads at most ``cap + 1`` index
     entries per queue."""
     cap = (cap or QUEUE_COUNT_CAP) + 1  # one more, to tell "exactly the cap" from "more than it"
-    routed = _routed_to(PrescriptionOrder.objects.all(), [pharmacy.pk])
-    parts, params = [], []
-    for statuses in QUEUE_STATUSES.values():
-        inner = routed.filter(status__in=statuses).order_by().values("pk")[:cap]
-        sql, inner_params = inner.query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 - SQL compiled by Django
-        params.extend(inner_params)
-    with connection.cursor() as cursor:
-        # Only SQL that Django compiled above, with its parameters passed separately.
-        cursor.execute("SELECT " + ", ".join(parts), params)  # nosec B608
-        row = cursor.fetchone()
-    return dict(zip(QUEUE_STATUSES, row, strict=True))
+    row = _queue_counts_read(cap).first(pharmacy_id=pharmacy.pk)
+    return dict(zip(QUEUE_STATUSES, row or (0,) * len(QUEUE_STATUSES), strict=True))
+
+
+_queue_counts_read(QUEUE_COUNT_CAP + 1)  # compiled with the other reads, and checked with them
 
 
 ORDERS_OF_PATIENT = PreparedQuery(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from patients.models import Attachment, CheckIn, Message, Patient, Thread
 from portal.models import User
 from portal.prepared import REGISTRY, Param, PreparedQuery, RowCount, _Compiled, attach_prefetched
-from prescriptions.models import PrescriptionOrder, RefillRequest
+from prescriptions.models import Pharmacy, PrescriptionOrder, RefillRequest
 
 # The URL map imports every page's views, and with them every prepared read.
 import_module("portal.urls")
@@ -49,6 +49,7 @@ def _candidates(name: str) -> list:
         # "pk" is a patient's or a thread's id, by the read.
         "pk": sorted({*Patient.objects.values_list("pk", flat=True), *Thread.objects.values_list("pk", flat=True), 0}),
         "thread_id": list(Thread.objects.values_list("pk", flat=True)) + [0],
+        "pharmacy_id": list(Pharmacy.objects.values_list("pk", flat=True)) + [0],
         "physician_id": list(User.objects.filter(role=User.Role.PHYSICIAN).values_list("pk", flat=True)) + [0],
         "now": [now, now - dt.timedelta(days=60), now + dt.timedelta(days=60)],
         "day": [timezone.localdate(), timezone.localdate() + dt.timedelta(days=800)],
@@ -180,3 +181,20 @@ def test_attached_related_objects_are_read_without_a_query(patient, other_patien
 
 def test_param_repr_names_the_value():
     assert repr(Param("patient_id", BigIntegerField())) == "Param('patient_id')"
+
+
+def test_prepared_rows_page_like_a_queryset(patient):
+    for pain in range(1, 8):
+        CheckIn.objects.create(patient=patient, kind="weekly", pain=pain, enjoyment=4, activity=4)
+    query = PreparedQuery(
+        lambda p: CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("pain", "pk")
+    )
+    REGISTRY.remove(query)
+    rows, plain = query.rows(patient_id=patient.pk), query.queryset(patient_id=patient.pk)
+    for start, stop in [(0, 3), (3, 6), (6, 9), (10, 12), (2, None), (0, 0)]:
+        assert [c.pain for c in rows[start:stop]] == [c.pain for c in plain[start:stop]], (start, stop)
+    assert [c.pain for c in rows] == list(range(1, 8))
+    with pytest.raises(TypeError):
+        rows[1]
+    with pytest.raises(ValueError):
+        rows[-2:]
