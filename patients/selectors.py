@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients.models import CheckIn, Consent, FollowUp, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery, given
+from portal.prepared import PreparedQuery, PreparedRows, RowCount, given
 from portal.selectors import licensed_state_ids_for, licensed_states
 
 CHECKIN_INTERVAL_DAYS = 7
@@ -98,6 +98,21 @@ PATIENT_LIST_COLUMNS = (
 def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
     """A scoped (and searched) patient list in name order, with only the columns a row shows."""
     return queryset.order_by("legal_last_name", "legal_first_name", "id").only(*PATIENT_LIST_COLUMNS)
+
+
+def _physician_list(p) -> QuerySet[Patient]:
+    return patient_list_rows(_of_physician(Patient.objects.select_related("user", "state", "intake"), p))
+
+
+PHYSICIAN_LIST = PreparedQuery(_physician_list)
+PHYSICIAN_LIST_COUNT = PreparedQuery(lambda p: _physician_list(p).order_by().values_list(RowCount(), flat=True))
+
+
+def physician_patient_rows(physician: User) -> PreparedRows:
+    """The whole (unsearched) patient list of a physician, to be paged: :func:`patient_list_rows`
+    of :func:`patient_list_for`, prepared, with its ``count()``."""
+    values = {"physician_id": physician.pk, "day": timezone.localdate()}
+    return PHYSICIAN_LIST.rows(**values).with_count(PHYSICIAN_LIST_COUNT)
 
 
 def patient_search(

@@ -248,6 +248,18 @@ class PreparedRows:
     def __init__(self, query: PreparedQuery, values: dict[str, Any]):
         self.query = query
         self.values = values
+        self.counter: PreparedQuery | None = None
+
+    def with_count(self, counter: PreparedQuery) -> PreparedRows:
+        """Give these rows a ``count()`` (for Django's ``Paginator``): ``counter`` is a read of
+        the same values that yields the number of rows (see :class:`RowCount`)."""
+        self.counter = counter
+        return self
+
+    def count(self) -> int:
+        if self.counter is None:
+            raise TypeError("these rows were not given a count")
+        return self.counter.first(**self.values) or 0
 
     def __getitem__(self, index: slice) -> list:
         if not isinstance(index, slice) or index.step is not None:

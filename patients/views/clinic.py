@@ -13,6 +13,7 @@ from patients import services
 from patients.charts import ChartPoint, peg_chart_svg
 from patients.forms import PatientFilterForm, ReviewForm
 from patients.models import CheckIn, ReviewStatus
+from patients.presenters import patient_rows
 from patients.response import peg_response
 from patients.selectors import (
     checkins_for,
@@ -21,6 +22,7 @@ from patients.selectors import (
     patient_list_for,
     patient_list_rows,
     patient_search,
+    physician_patient_rows,
     review_queue_for,
 )
 from patients.selectors_booking import appointments_upcoming_for, physician_time_zone
@@ -66,21 +68,24 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientFilterForm(request.GET or None)
-    queryset = patient_list_for(request.user)
-    if form.is_valid():
+    if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
         queryset = patient_search(
-            queryset,
+            patient_list_for(request.user),
             q=data["q"],
             state_code=data["state"].code if data["state"] else "",
             review_status=data["review_status"],
             followup=data["followup"],
             screening_outcome=data["screening"],
         )
-    page = Paginator(patient_list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = patient_list_rows(queryset)
+    else:
+        rows = physician_patient_rows(request.user)  # the same list unsearched, prepared
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "patients/patient_list.html", {"form": form, "page": page, "querystring": query.urlencode()})
+    context = {"form": form, "page": page, "rows": patient_rows(page.object_list), "querystring": query.urlencode()}
+    return render(request, "patients/patient_list.html", context)
 
 
 @require_safe
