@@ -29,6 +29,7 @@ from patients.selectors_messaging import (
 from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
+from portal.datefmt import local_date
 from portal.forms import add_service_errors
 
 PAGE_SIZE = 25
@@ -85,11 +86,16 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
     thread_messages = messages_for(thread)
     previously_read = messaging.thread_mark_read(thread=thread, user=request.user, at=timezone.now())
     titles = article_titles({m.article_slug for m in thread_messages if m.article_slug})
-    for message in thread_messages:
-        message.is_new = previously_read is None or message.created_at > previously_read
-        message.is_mine = message.sender_id == request.user.pk
-        message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
+    patient_name = thread.patient.full_name
     with shown_in(zone_name):
+        for message in thread_messages:
+            message.is_new = previously_read is None or message.created_at > previously_read
+            message.is_mine = message.sender_id == request.user.pk
+            message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
+            message.author = (
+                "You" if message.is_mine else patient_name if message.from_patient else message.sender.display_name
+            )
+            message.shown_at = local_date(message.created_at, "M j, Y g:i A T")
         return render(
             request,
             "patients/thread_detail.html",
