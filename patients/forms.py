@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from patients.models import CheckIn, Condition, ReviewStatus, ScreeningOutcome, SideEffect
-from portal.models import US_STATES, ServiceState
+from portal.models import US_STATES
+from portal.selectors import state_filter_choices
 
 US_TIME_ZONES = [
     ("", "Use my state's usual time zone"),
@@ -247,9 +248,7 @@ class PatientFilterForm(forms.Form):
             field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
 
     q = forms.CharField(label="Search by name or email", required=False, max_length=100)
-    state = forms.ModelChoiceField(
-        label="State", queryset=ServiceState.objects.all(), to_field_name="code", required=False, empty_label="All"
-    )
+    state = forms.ChoiceField(label="State", choices=lambda: [("", "All"), *state_filter_choices()], required=False)
     review_status = forms.ChoiceField(label="Review", choices=[("", "All"), *ReviewStatus.choices], required=False)
     screening = forms.ChoiceField(label="Screening", choices=[("", "All"), *ScreeningOutcome.choices], required=False)
     followup = forms.ChoiceField(

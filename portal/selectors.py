@@ -37,3 +37,12 @@ def physician_licenses_for(physician: User) -> QuerySet[PhysicianLicense]:
 
 def active_service_states() -> QuerySet[ServiceState]:
     return ServiceState.objects.filter(active=True).order_by("name")
+
+
+STATE_CHOICES = PreparedQuery(lambda p: ServiceState.objects.order_by("name", "pk").values_list("code", "name"))
+
+
+def state_filter_choices() -> list[tuple[str, str]]:
+    """Every state the practice has (served now or not) as (code, "Name (CODE)"), by name: the
+    choices of the clinic's state filters."""
+    return [(code, f"{name} ({code})") for code, name in STATE_CHOICES.all()]

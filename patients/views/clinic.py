@@ -73,7 +73,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         queryset = patient_search(
             patient_list_for(request.user),
             q=data["q"],
-            state_code=data["state"].code if data["state"] else "",
+            state_code=data["state"],
             review_status=data["review_status"],
             followup=data["followup"],
             screening_outcome=data["screening"],

@@ -88,7 +88,6 @@ def test_the_hot_reads_are_registered():
 @pytest.mark.parametrize("query", REGISTRY, ids=repr)
 def test_each_read_gives_what_its_plain_queryset_gives(demo, query):
     names = _names(query)
-    assert names, "a prepared read without placeholders should be a constant, not a query"
     tried = 0
     non_empty = 0
     for combo in itertools.product(*(_candidates(n) for n in names)):
