@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from patients import services
-from patients.charts import ChartPoint, peg_chart_svg
 from patients.forms import PatientFilterForm, ReviewForm
 from patients.models import CheckIn, ReviewStatus
 from patients.presenters import patient_rows
@@ -97,7 +96,6 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     checkins = checkins_for(patient)
     baseline = next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
     latest = checkins[-1] if checkins else None
-    points = [ChartPoint(c.recorded_at.date(), c.score) for c in checkins]
     context = {
         "patient": patient,
         "intake": intake,
@@ -106,7 +104,6 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "baseline": baseline,
         "latest_score": latest.score if latest else None,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
-        "chart_svg": peg_chart_svg(points, baseline=baseline.score if baseline else None),
         "review_form": ReviewForm() if intake and intake.review_status == ReviewStatus.PENDING else None,
     }
     return render(request, "patients/patient_chart.html", context)
