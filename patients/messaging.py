@@ -126,14 +126,21 @@ def _attachment_store(*, message: Message, upload: UploadedFile, content_type: s
     return attachment
 
 
-def thread_mark_read(*, thread: Thread, user: User, at: dt.datetime | None = None) -> dt.datetime | None:
+def thread_mark_read(
+    *, thread: Thread, user: User, at: dt.datetime | None = None, shown_up_to: dt.datetime | None = None
+) -> dt.datetime | None:
     """Move ``user``'s read marker forward (never back) to ``at``; return where it was before.
+    ``shown_up_to`` is the newest message the reader was shown: when the marker is already past
+    it, every message shown was read before and nothing is written (a page view of a quiet
+    thread costs no write).
 
     Not wrapped in a transaction: each statement is a single idempotent row write, and two tabs
     racing are settled by the unique constraint (the loser's insert is ignored) and by the
     conditional UPDATE (a marker never moves back)."""
     at = at or timezone.now()
     previous = read_marker_for(thread, user)
+    if previous is not None and shown_up_to is not None and previous >= shown_up_to:
+        return previous
     if previous is None:
         ThreadReadMarker.objects.bulk_create(
             [ThreadReadMarker(thread=thread, user=user, last_read_at=at)], ignore_conflicts=True

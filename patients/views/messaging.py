@@ -84,7 +84,12 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
     if is_clinic:
         access_record(request, patient_user=thread.patient.user, action="messages.thread.view")
     thread_messages = messages_for(thread)
-    previously_read = messaging.thread_mark_read(thread=thread, user=request.user, at=timezone.now())
+    previously_read = messaging.thread_mark_read(
+        thread=thread,
+        user=request.user,
+        at=timezone.now(),
+        shown_up_to=max((m.created_at for m in thread_messages), default=None),
+    )
     titles = article_titles({m.article_slug for m in thread_messages if m.article_slug})
     patient_name = thread.patient.full_name
     with shown_in(zone_name):
