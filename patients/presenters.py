@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
+from patients.models import ReviewStatus, TreatmentPhase
+from patients.models.record import patient_name
 from patients.templatetags.care_tags import screening_badge
 from portal.links import record_url
+
+REVIEW_LABELS = dict(ReviewStatus.choices)
+PHASE_LABELS = dict(TreatmentPhase.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,21 +26,18 @@ class PatientRow:
     phase: str
 
 
-def patient_rows(patients) -> list[PatientRow]:
-    """Rows of the clinic's patient list (``patients`` from ``patient_list_rows``)."""
-    rows = []
-    for patient in patients:
-        intake = getattr(patient, "intake", None)
-        rows.append(
+def patient_rows(rows) -> list[PatientRow]:
+    """Rows of the clinic's patient list, from the values ``patient_list_rows`` reads."""
+    result = []
+    for pk, legal_first, legal_last, first, last, email, state_code, review, outcome, until, phase in rows:
+        result.append(
             PatientRow(
-                url=record_url("patients:chart", patient.pk),
-                name=patient.full_name,
-                state_code=patient.state.code if patient.state_id else "—",
-                review=intake.get_review_status_display() if intake else "Intake not started",
-                screening=screening_badge(
-                    intake.screening_outcome if intake else None, intake.deferred_until if intake else None
-                ),
-                phase=patient.get_treatment_phase_display(),
+                url=record_url("patients:chart", pk),
+                name=patient_name(legal_first, legal_last, first, last, email),
+                state_code=state_code or "—",
+                review=REVIEW_LABELS.get(review, review) if review else "Intake not started",
+                screening=screening_badge(outcome, until),
+                phase=PHASE_LABELS.get(phase, phase),
             )
         )
-    return rows
+    return result

@@ -86,26 +86,28 @@ def patient_for_dashboard(user: User) -> Patient | None:
     return DASHBOARD_PATIENT.first(user_id=user.pk)
 
 
-# What a row of the clinic's patient list shows: the intake's answers stay out of it.
-PATIENT_LIST_COLUMNS = (
-    *("legal_first_name", "legal_last_name", "treatment_phase"),
-    *("user__first_name", "user__last_name", "user__email"),
-    "state__code",
-    *("intake__review_status", "intake__screening_outcome", "intake__deferred_until"),
+# What a row of the clinic's patient list shows (the intake's answers stay out of it), in the
+# order ``patients.presenters.patient_rows`` reads them.
+PATIENT_ROW_FIELDS = (
+    *("pk", "legal_first_name", "legal_last_name", "user__first_name", "user__last_name", "user__email"),
+    *("state__code", "intake__review_status", "intake__screening_outcome", "intake__deferred_until"),
+    "treatment_phase",
 )
 
 
-def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
-    """A scoped (and searched) patient list in name order, with only the columns a row shows."""
-    return queryset.order_by("legal_last_name", "legal_first_name", "id").only(*PATIENT_LIST_COLUMNS)
+def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet:
+    """A scoped (and searched) patient list in name order, as the values a row shows."""
+    return queryset.order_by("legal_last_name", "legal_first_name", "id").values_list(*PATIENT_ROW_FIELDS)
 
 
 def _physician_list(p) -> QuerySet[Patient]:
-    return patient_list_rows(_of_physician(Patient.objects.select_related("user", "state", "intake"), p))
+    return patient_list_rows(_of_physician(Patient.objects.all(), p))
 
 
 PHYSICIAN_LIST = PreparedQuery(_physician_list)
-PHYSICIAN_LIST_COUNT = PreparedQuery(lambda p: _physician_list(p).order_by().values_list(RowCount(), flat=True))
+PHYSICIAN_LIST_COUNT = PreparedQuery(
+    lambda p: _of_physician(Patient.objects.all(), p).order_by().values_list(RowCount(), flat=True)
+)
 
 
 def physician_patient_rows(physician: User) -> PreparedRows:

@@ -22,6 +22,11 @@ class TreatmentPhase(models.TextChoices):
     STABLE = "stable", "On a stable dose"
 
 
+def patient_name(legal_first: str, legal_last: str, first: str, last: str, email: str) -> str:
+    """How the portal names a patient: the legal name, else the account's name, else its email."""
+    return f"{legal_first} {legal_last}".strip() or f"{first} {last}".strip() or email
+
+
 class Patient(models.Model):
     """One per patient account. ``state`` is the state of residence: it decides which physicians
     may see the record (DESIGN.md §3). It is only ever a state the practice serves."""
@@ -59,8 +64,8 @@ class Patient(models.Model):
 
     @property
     def full_name(self) -> str:
-        name = f"{self.legal_first_name} {self.legal_last_name}".strip()
-        return name or self.user.get_full_name() or self.user.email
+        user = self.user
+        return patient_name(self.legal_first_name, self.legal_last_name, user.first_name, user.last_name, user.email)
 
     @property
     def time_zone_name(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
@@ -48,7 +50,13 @@ SCREENING_BADGES = {
 @register.simple_tag
 def screening_badge(outcome, until=None) -> str:
     """``{% screening_badge intake.screening_outcome intake.deferred_until %}``."""
-    style, words = SCREENING_BADGES.get(outcome or "", ("text-bg-light border", "Not screened"))
+    return _screening_badge(outcome or "", until)
+
+
+@lru_cache(maxsize=1024)
+def _screening_badge(outcome: str, until) -> str:
+    # A handful of outcomes and dates recur on every list page: each badge is written once.
+    style, words = SCREENING_BADGES.get(outcome, ("text-bg-light border", "Not screened"))
     if outcome == "deferred" and until:
         words = f"{words} until {format_date(until, 'M j')}"
     return format_html('<span class="badge {}">{}</span>', style, words)
