@@ -3,9 +3,8 @@ each attribute, method and tag a template resolves per row costs more than the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from patients.models import ReviewStatus, TreatmentPhase
 from patients.models.record import patient_name
@@ -16,28 +15,27 @@ REVIEW_LABELS = dict(ReviewStatus.choices)
 PHASE_LABELS = dict(TreatmentPhase.choices)
 
 
-@dataclass(frozen=True, slots=True)
-class PatientRow:
-    url: str
-    name: str
-    state_code: str
-    review: str
-    screening: SafeString
-    phase: str
+# A row's markup (values escaped by format_html): the list shows 25 rows, and writing each in one
+# call costs a fraction of resolving its template variables one by one.
+PATIENT_ROW = (
+    '<tr><td><a href="{url}">{name}</a></td><td>{state}</td><td>{review}</td><td>{screening}</td><td>{phase}</td></tr>'
+)
 
 
-def patient_rows(rows) -> list[PatientRow]:
-    """Rows of the clinic's patient list, from the values ``patient_list_rows`` reads."""
-    result = []
-    for pk, legal_first, legal_last, first, last, email, state_code, review, outcome, until, phase in rows:
-        result.append(
-            PatientRow(
-                url=record_url("patients:chart", pk),
-                name=patient_name(legal_first, legal_last, first, last, email),
-                state_code=state_code or "—",
-                review=REVIEW_LABELS.get(review, review) if review else "Intake not started",
-                screening=screening_badge(outcome, until),
-                phase=PHASE_LABELS.get(phase, phase),
-            )
+def patient_rows_html(rows) -> SafeString:
+    """The table rows of the clinic's patient list, from the values ``patient_list_rows`` reads;
+    empty when there are none."""
+    html = [
+        format_html(
+            PATIENT_ROW,
+            url=record_url("patients:chart", pk),
+            name=patient_name(legal_first, legal_last, first, last, email),
+            state=state_code or "—",
+            review=REVIEW_LABELS.get(review, review) if review else "Intake not started",
+            screening=screening_badge(outcome, until),
+            phase=PHASE_LABELS.get(phase, phase),
         )
-    return result
+        for pk, legal_first, legal_last, first, last, email, state_code, review, outcome, until, phase in rows
+    ]
+    # Each row was escaped by format_html above.
+    return mark_safe("\n".join(html))  # noqa: S308

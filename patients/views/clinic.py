@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from patients import services
 from patients.forms import PatientFilterForm, ReviewForm
 from patients.models import CheckIn, ReviewStatus
-from patients.presenters import patient_rows
+from patients.presenters import patient_rows_html
 from patients.response import peg_response
 from patients.selectors import (
     checkins_for,
@@ -83,7 +83,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "rows": patient_rows(page.object_list), "querystring": query.urlencode()}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": patient_rows_html(page.object_list),
+        "querystring": query.urlencode(),
+    }
     return render(request, "patients/patient_list.html", context)
 
 

@@ -49,7 +49,7 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
         "queues": queues,
         "count_cap": selectors.QUEUE_COUNT_CAP,
         "page": page,
-        "rows": presenters.queue_rows(page),
+        "rows": presenters.queue_rows_html(page),
         "querystring": f"queue={queue}",
     }
     return render(request, "prescriptions/pharmacy_queue.html", context)
