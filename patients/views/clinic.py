@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from patients import services
 from patients.forms import PatientFilterForm, ReviewForm
 from patients.models import CheckIn, ReviewStatus
-from patients.presenters import patient_rows_html
+from patients.presenters import checkin_rows_html, patient_rows_html
 from patients.response import peg_response
 from patients.selectors import (
     checkins_for,
@@ -106,6 +106,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": intake,
         "consents": consents_for(patient),
         "checkins": checkins,
+        "checkin_rows": checkin_rows_html(checkins),
         "baseline": baseline,
         "latest_score": latest.score if latest else None,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
