@@ -3,8 +3,10 @@ each attribute, method and tag a template resolves per row costs more than the s
 
 from __future__ import annotations
 
+from django.template.defaultfilters import filesizeformat, linebreaksbr
+from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from patients.models import ReviewStatus, TreatmentPhase
@@ -70,3 +72,55 @@ def checkin_rows_html(checkins) -> SafeString:
     ]
     # Each row was escaped by format_html above.
     return mark_safe("\n".join(html))  # noqa: S308
+
+
+# A message of a thread (values escaped by format_html); a long conversation shows every message.
+MESSAGE_CARD = (
+    '<li class="card mb-2{mine}"><div class="card-body">'
+    '<p class="small text-body-secondary mb-1"><strong>{author}</strong> · {shown_at}{new}</p>'
+    "{body}{article}{attachments}</div></li>"
+)
+NEW_BADGE = ' <span class="badge text-bg-primary">New</span>'
+SHARED_ARTICLE = (
+    '<div class="card bg-body-tertiary mt-2"><div class="card-body py-2">'
+    '<span class="small text-body-secondary">Shared reading</span><br><a href="{}">{}</a></div></div>'
+)
+UNPUBLISHED_ARTICLE = (
+    '<div class="card bg-body-tertiary mt-2"><div class="card-body py-2">'
+    '<span class="small text-body-secondary">A shared article that is no longer published.</span></div></div>'
+)
+ATTACHMENT = '<p class="mb-0 mt-2 small">Attachment: <a href="{}">{}</a> ({})</p>'
+
+
+def message_cards_html(messages, *, is_clinic: bool) -> SafeString:
+    """A thread's messages as the thread page lists them. Each message carries what the view
+    worked out for its reader: ``author``, ``shown_at``, ``is_mine``, ``is_new`` and
+    ``article_title``; attachments link to the reader's side of the portal."""
+    attachment_url = "patients:clinic_attachment" if is_clinic else "patients:attachment"
+    cards = []
+    for m in messages:
+        if not m.article_slug:
+            article = ""
+        elif m.article_title:
+            article = format_html(SHARED_ARTICLE, reverse("education:article", args=[m.article_slug]), m.article_title)
+        else:
+            article = mark_safe(UNPUBLISHED_ARTICLE)  # noqa: S308 - fixed text
+        attachments = format_html_join(
+            "",
+            ATTACHMENT,
+            ((record_url(attachment_url, a.pk), a.original_name, filesizeformat(a.size)) for a in m.attachments.all()),
+        )
+        cards.append(
+            format_html(
+                MESSAGE_CARD,
+                mine=" border-primary-subtle" if m.is_mine else "",
+                author=m.author,
+                shown_at=m.shown_at,
+                new=mark_safe(NEW_BADGE) if m.is_new and not m.is_mine else "",  # noqa: S308 - fixed text
+                body=format_html('<div class="message-body">{}</div>', linebreaksbr(m.body)) if m.body else "",
+                article=article,
+                attachments=attachments,
+            )
+        )
+    # Each card was escaped by format_html above.
+    return mark_safe("\n".join(cards))  # noqa: S308

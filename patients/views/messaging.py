@@ -16,6 +16,7 @@ from education.selectors import shareable_articles
 from patients import messaging
 from patients.forms_messaging import ClinicReplyForm, NewThreadForm, ReplyForm
 from patients.models import Thread
+from patients.presenters import message_cards_html
 from patients.selectors import patient_for_user
 from patients.selectors_booking import physician_time_zone
 from patients.selectors_messaging import (
@@ -104,7 +105,12 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
         return render(
             request,
             "patients/thread_detail.html",
-            {"thread": thread, "thread_messages": thread_messages, "form": form, "is_clinic": is_clinic},
+            {
+                "thread": thread,
+                "message_cards": message_cards_html(thread_messages, is_clinic=is_clinic),
+                "form": form,
+                "is_clinic": is_clinic,
+            },
         )
 
 
