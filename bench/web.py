@@ -314,7 +314,54 @@ def main() -> None:
     }  # fmt: skip
     out = BASE_DIR / "bench" / "results" / "web.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten to {out.relative_to(BASE_DIR)}")
+    readme = BASE_DIR / "README.md"
+    readme.write_text(with_table(readme.read_text(), result))
+    print(f"\nwritten to {out.relative_to(BASE_DIR)} and the table in README.md")
+
+
+TABLE_START, TABLE_END = "<!-- make bench: web table -->", "<!-- end of the web table -->"
+
+
+def readme_table(result: dict) -> str:
+    """The README's table of a run: each page at 1× and 10× data, against its own baselines."""
+    one, ten = result["runs"]["1x"], result["runs"]["10x"]
+
+    def cells(row: dict) -> str:
+        return (
+            f"{row['rps']:.0f} | {row['p50_ms']:.0f} / {row['p95_ms']:.0f} | "
+            f"{row['throughput_vs_baseline']:.2f} ({row['p95_vs_baseline']:.1f}×)"
+        )
+
+    lines = [
+        f"Data at 1×: {one['data']['patients']:,} patients, {one['data']['messages']:,} messages, "
+        f"{one['data']['orders']:,} orders, {one['data']['checkins']:,} check-ins; at 10×: "
+        f"{ten['data']['patients']:,}, {ten['data']['messages']:,}, {ten['data']['orders']:,}, "
+        f"{ten['data']['checkins']:,}. Measured {result['measured_at'][:10]} ({result['tool']}).",
+        "",
+        "| page | path | 1× req/s | 1× p50 / p95 ms | 1× vs baseline (p95) | 10× req/s | 10× p50 / p95 ms "
+        "| 10× vs baseline (p95) | 10× / 1× req/s (vs baseline) | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in ten["pages"].items():
+        first = one["pages"][name]
+        drift_free = row.get("vs_baseline_10x_over_1x", 1.0)
+        lines.append(
+            f"| {name} | `{row['path']}` | {cells(first)} | {cells(row)} | {row['rps_vs_1x']:.2f} ({drift_free:.2f}) "
+            f"| {first['errors'] + row['errors']} |"
+        )
+    base_one, base_ten = one["pages"]["baseline (ok view)"], ten["pages"]["baseline (ok view)"]
+    lines += [
+        "",
+        f"The baseline row is the median of its {base_one['runs']} runs at 1× ({base_one['rps_min']:.0f}–"
+        f"{base_one['rps_max']:.0f} req/s) and {base_ten['runs']} at 10× ({base_ten['rps_min']:.0f}–"
+        f"{base_ten['rps_max']:.0f} req/s).",
+    ]
+    return "\n".join(lines)
+
+
+def with_table(text: str, result: dict) -> str:
+    start, end = text.index(TABLE_START) + len(TABLE_START), text.index(TABLE_END)
+    return text[:start] + "\n" + readme_table(result) + "\n" + text[end:]
 
 
 if __name__ == "__main__":

@@ -40,9 +40,14 @@ def _of_physician(patients: QuerySet[Patient], p) -> QuerySet[Patient]:
 
 
 CHART_PATIENT = PreparedQuery(
-    lambda p: _of_physician(Patient.objects.select_related("user", "state", "intake", "intake__reviewed_by"), p).filter(
-        pk=p("pk", BigIntegerField())
-    )
+    lambda p: _of_physician(
+        # The pharmacy choice (a prescriptions relation, named here without an import) comes in
+        # the same read, for the chart's intake panel.
+        Patient.objects.select_related(
+            "user", "state", "intake", "intake__reviewed_by", "pharmacy_preference__pharmacy"
+        ),
+        p,
+    ).filter(pk=p("pk", BigIntegerField()))
 )
 
 

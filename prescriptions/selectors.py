@@ -81,13 +81,6 @@ STEPS_OF_PATIENT = PreparedQuery(
 )
 
 
-PLANS_WITH_AUTHORS = PreparedQuery(
-    lambda p: (
-        TitrationPlan.objects.filter(patient_id=p("patient_id", BigIntegerField()))
-        .select_related("created_by")
-        .order_by("version")
-    )
-)
 PLAN_EVENTS_OF_PATIENT = PreparedQuery(
     lambda p: (
         PlanEvent.objects.filter(plan__patient_id=p("patient_id", BigIntegerField()))
@@ -100,7 +93,7 @@ PLAN_EVENTS_OF_PATIENT = PreparedQuery(
 def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
     """All versions of a patient's plan, oldest first, with their steps and events. ``patient``
     must already be a record the asking user may see (``patients.selectors.patient_get_for``)."""
-    plans = PLANS_WITH_AUTHORS.all(patient_id=patient.pk)
+    plans = PLANS_OF_PATIENT.all(patient_id=patient.pk)
     if plans:
         attach_prefetched(plans, "steps", STEPS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
         attach_prefetched(plans, "events", PLAN_EVENTS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
@@ -368,5 +361,9 @@ PREFERRED_PHARMACY = PreparedQuery(
 
 
 def preferred_pharmacy_of_patient(patient: Patient) -> PharmacyPreference | None:
-    """The patient's pharmacy choice (its ``pharmacy`` is None for "no preference"), or None."""
+    """The patient's pharmacy choice (its ``pharmacy`` is None for "no preference"), or None;
+    taken from the patient when the patient's own read brought it (the chart's does)."""
+    relation = type(patient).pharmacy_preference.related
+    if relation.is_cached(patient):
+        return relation.get_cached_value(patient)
     return PREFERRED_PHARMACY.first(patient_id=patient.pk)

@@ -1,4 +1,5 @@
-"""The pharmacy queue's rows, written in Python, are the markup the template's own row wrote."""
+"""What the pharmacy queue and the chart show: queue rows written in Python are the markup the
+template wrote, and the chart reads the pharmacy choice with the patient."""
 
 import re
 import zoneinfo
@@ -45,3 +46,28 @@ def test_queue_rows_are_the_template_rows(zone):
         assert _squeezed(ours) == _squeezed(TEMPLATE_ROWS.render(Context({"orders": orders})))
     assert "&lt;b&gt;Ann &amp; Bo&lt;/b&gt;" in ours and "1Z&lt;x&gt;" in ours
     assert str(queue_rows_html([])) == ""
+
+
+@pytest.mark.django_db
+def test_the_chart_reads_the_pharmacy_choice_with_the_patient():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patients.models import Patient
+    from patients.selectors import patient_get_for
+    from portal.models import User
+    from prescriptions.models import PharmacyPreference
+    from prescriptions.selectors import preferred_pharmacy_of_patient
+
+    call_command("seed_demo", verbosity=0)
+    physician = User.objects.get(email="dr.rivera@demo.ldncare.example")
+    patient = Patient.objects.get(user__email="maria.lopez@demo.ldncare.example")
+    assert PharmacyPreference.objects.filter(patient=patient).exists()
+    for _ in ("with a choice", "without one"):
+        expected = PharmacyPreference.objects.filter(patient=patient).first()
+        charted = patient_get_for(physician, patient.pk)
+        with CaptureQueriesContext(connection) as queries:
+            assert preferred_pharmacy_of_patient(charted) == expected
+        assert len(queries) == 0
+        assert preferred_pharmacy_of_patient(Patient.objects.get(pk=patient.pk)) == expected  # read on its own
+        PharmacyPreference.objects.filter(patient=patient).delete()
