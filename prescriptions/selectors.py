@@ -242,6 +242,7 @@ ORDERS_OF_PATIENT = PreparedQuery(
     lambda p: (
         PrescriptionOrder.objects.filter(patient_id=p("patient_id", BigIntegerField()))
         .select_related("pharmacy")
+        .only("patient_id", "status", "created_at", "pharmacy__name")  # what the chart's list shows
         .order_by("-created_at", "-id")
     )
 )
@@ -342,6 +343,7 @@ PENDING_REFILLS_OF_PATIENT = PreparedQuery(
     lambda p: (
         RefillRequest.objects.filter(patient_id=p("patient_id", BigIntegerField()), status=RefillRequest.Status.PENDING)
         .select_related("order")
+        .only("patient_id", "status", "created_at", "order__id")  # the chart links each to its order
         .order_by("created_at", "pk")
     )
 )

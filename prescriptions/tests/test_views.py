@@ -585,14 +585,18 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
     client, physician, approved_patient, sent_order, pharmacy_user
 ):
     paths = [f"/clinic/orders/{sent_order.pk}/", "/clinic/orders/", f"/fhir/MedicationRequest/{sent_order.pk}"]
+    paths.append(f"/clinic/patients/{sent_order.patient_id}/")  # the chart lists the orders and refill requests
     client.force_login(physician)
     clone_orders(sent_order, 9)
+    RefillRequest.objects.create(order=sent_order, patient=sent_order.patient)
     small = [count_queries(client, p) for p in paths]
-    clone_orders(sent_order, 190)
+    for order in clone_orders(sent_order, 190)[:20]:
+        RefillRequest.objects.create(order=order, patient=order.patient)
     large = [count_queries(client, p) for p in paths]
     assert small == large and max(large) <= 15
     client.force_login(approved_patient.user)
     paths = ["/patient/orders/", f"/patient/orders/{sent_order.pk}/", "/patient/schedule/", "/patient/"]
+    RefillRequest.objects.all().delete()
     PrescriptionOrder.objects.exclude(pk=sent_order.pk).delete()
     for path in paths:  # fill the cached reading list of the patient's phase
         client.get(path)
