@@ -10,7 +10,7 @@ the way the ORM's own iterables do (``django.db.models.query.ModelIterable``).
 The read is written once, as an ordinary queryset, by a function of ``p``::
 
     NEXT_FOLLOWUP = PreparedQuery(
-        lambda p: FollowUp.objects.filter(patient_id=p("patient_id", IntegerField())).order_by("due_on")[:1]
+        lambda p: FollowUp.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("due_on")[:1]
     )
     NEXT_FOLLOWUP.first(patient_id=patient.pk)          # prepared
     NEXT_FOLLOWUP.queryset(patient_id=patient.pk)       # the same read as a plain queryset
@@ -22,8 +22,14 @@ converts them; a number outside its column's range matches nothing, as in an equ
 
 Because the build runs once per process, everything that varies per request (the user, the
 patient, today, now) must come in through ``p``; the tests build each read at two different
-moments and refuse any whose SQL or constants differ. Not supported: ``prefetch_related()`` (use
-a second prepared read and :func:`attach_prefetched`) and lists of values (``__in=p(...)``)."""
+moments and refuse any whose SQL or constants differ (a build that read the clock). Not
+supported: ``prefetch_related()`` (use a second prepared read and :func:`attach_prefetched`) and
+lists of values (``__in=p(...)``).
+
+Turning rows into objects uses the compiler's own description of its columns (``select``,
+``klass_info``, converters and ``get_related_populators``), as Django's ``ModelIterable`` does.
+Those are internals of the pinned Django release; the comparison tests above are what tells an
+upgrade that broke them."""
 
 from __future__ import annotations
 
