@@ -183,3 +183,26 @@ def queue_rows_html(orders) -> SafeString:
     ]
     # Each row was escaped by format_html above.
     return mark_safe("\n".join(rows))  # noqa: S308
+
+
+# An order in the chart's list (values escaped by format_html): a patient treated for years has
+# dozens of orders, all listed.
+CHART_ORDER = '<li><a href="{url}">{number}</a> · {status} · {created}{pharmacy}</li>'
+
+
+def chart_orders_html(orders) -> SafeString:
+    """The items of the chart's order list (``orders`` from ``selectors.orders_of_patient``), dates
+    in the current time zone; empty when there are none."""
+    items = [
+        format_html(
+            CHART_ORDER,
+            url=record_url("prescriptions:clinic_order", order.pk),
+            number=order.number,
+            status=order.get_status_display(),
+            created=local_date(order.created_at, "M j, Y"),
+            pharmacy=format_html(" · {}", order.pharmacy.name) if order.pharmacy else "",
+        )
+        for order in orders
+    ]
+    # Each item was escaped by format_html above.
+    return mark_safe("\n".join(items))  # noqa: S308

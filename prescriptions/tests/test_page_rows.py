@@ -1,5 +1,5 @@
-"""What the pharmacy queue and the chart show: queue rows written in Python are the markup the
-template wrote, and the chart reads the pharmacy choice with the patient."""
+"""What the pharmacy queue and the chart show: queue rows and the chart's order list written in
+Python are the markup the templates wrote, and the chart reads the pharmacy choice with the patient."""
 
 import re
 import zoneinfo
@@ -71,3 +71,26 @@ def test_the_chart_reads_the_pharmacy_choice_with_the_patient():
         assert len(queries) == 0
         assert preferred_pharmacy_of_patient(Patient.objects.get(pk=patient.pk)) == expected  # read on its own
         PharmacyPreference.objects.filter(patient=patient).delete()
+
+
+CHART_TEMPLATE_ORDERS = Template(
+    """{% for order in orders %}
+      <li><a href="{% url 'prescriptions:clinic_order' order.pk %}">{{ order.number }}</a> · {{ order.get_status_display }} · {{ order.created_at|date:"M j, Y" }}{% if order.pharmacy %} · {{ order.pharmacy.name }}{% endif %}</li>
+    {% endfor %}"""
+)
+
+
+@pytest.mark.django_db
+def test_chart_orders_are_the_template_items():
+    from prescriptions.models import Pharmacy
+    from prescriptions.presenters import chart_orders_html
+
+    call_command("seed_demo", verbosity=0)
+    Pharmacy.objects.filter(pk=Pharmacy.objects.order_by("pk").first().pk).update(name="Gulf & <Coast>")
+    PrescriptionOrder.objects.filter(pk=PrescriptionOrder.objects.order_by("pk").first().pk).update(pharmacy=None)
+    orders = list(PrescriptionOrder.objects.select_related("pharmacy").order_by("pk"))
+    assert any(o.pharmacy for o in orders) and any(not o.pharmacy for o in orders)
+    with timezone.override(zoneinfo.ZoneInfo("America/Chicago")):
+        ours = str(chart_orders_html(orders))
+        assert _squeezed(ours) == _squeezed(CHART_TEMPLATE_ORDERS.render(Context({"orders": orders})))
+    assert str(chart_orders_html([])) == ""
