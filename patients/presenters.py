@@ -29,20 +29,21 @@ PATIENT_ROW = (
 def patient_rows_html(rows) -> SafeString:
     """The table rows of the clinic's patient list, from the values ``patient_list_rows`` reads;
     empty when there are none."""
-    html = [
-        format_html(
-            PATIENT_ROW,
-            url=record_url("patients:chart", pk),
-            name=patient_name(legal_first, legal_last, first, last, email),
-            state=state_code or "—",
-            review=REVIEW_LABELS.get(review, review) if review else "Intake not started",
-            screening=screening_badge(outcome, until),
-            phase=PHASE_LABELS.get(phase, phase),
-        )
-        for pk, legal_first, legal_last, first, last, email, state_code, review, outcome, until, phase in rows
-    ]
-    # Each row was escaped by format_html above.
-    return mark_safe("\n".join(html))  # noqa: S308
+    return format_html_join(
+        "\n",
+        PATIENT_ROW,
+        (
+            {
+                "url": record_url("patients:chart", pk),
+                "name": patient_name(legal_first, legal_last, first, last, email),
+                "state": state_code or "—",
+                "review": REVIEW_LABELS.get(review, review) if review else "Intake not started",
+                "screening": screening_badge(outcome, until),
+                "phase": PHASE_LABELS.get(phase, phase),
+            }
+            for pk, legal_first, legal_last, first, last, email, state_code, review, outcome, until, phase in rows
+        ),
+    )
 
 
 # A check-in row of the chart's table (values escaped by format_html): a patient on treatment for
@@ -55,23 +56,24 @@ CHECKIN_ROW = (
 
 def checkin_rows_html(checkins) -> SafeString:
     """The rows of the chart's check-in table, dates in the current time zone; empty when none."""
-    html = [
-        format_html(
-            CHECKIN_ROW,
-            date=local_date(c.recorded_at, "M j, Y"),
-            kind=c.get_kind_display(),
-            pain=localize(c.pain),
-            enjoyment=localize(c.enjoyment),
-            activity=localize(c.activity),
-            score=localize(c.score),
-            effects=", ".join(c.side_effect_labels()) or "—",
-            other=format_html(" ({})", c.side_effect_other) if c.side_effect_other else "",
-            note=format_html("<br><small>{}</small>", c.note) if c.note else "",
-        )
-        for c in checkins
-    ]
-    # Each row was escaped by format_html above.
-    return mark_safe("\n".join(html))  # noqa: S308
+    return format_html_join(
+        "\n",
+        CHECKIN_ROW,
+        (
+            {
+                "date": local_date(c.recorded_at, "M j, Y"),
+                "kind": c.get_kind_display(),
+                "pain": localize(c.pain),
+                "enjoyment": localize(c.enjoyment),
+                "activity": localize(c.activity),
+                "score": localize(c.score),
+                "effects": ", ".join(c.side_effect_labels()) or "—",
+                "other": format_html(" ({})", c.side_effect_other) if c.side_effect_other else "",
+                "note": format_html("<br><small>{}</small>", c.note) if c.note else "",
+            }
+            for c in checkins
+        ),
+    )
 
 
 # A message of a thread (values escaped by format_html); a long conversation shows every message.
@@ -97,30 +99,27 @@ def message_cards_html(messages, *, is_clinic: bool) -> SafeString:
     worked out for its reader: ``author``, ``shown_at``, ``is_mine``, ``is_new`` and
     ``article_title``; attachments link to the reader's side of the portal."""
     attachment_url = "patients:clinic_attachment" if is_clinic else "patients:attachment"
-    cards = []
-    for m in messages:
-        if not m.article_slug:
-            article = ""
-        elif m.article_title:
-            article = format_html(SHARED_ARTICLE, reverse("education:article", args=[m.article_slug]), m.article_title)
-        else:
-            article = mark_safe(UNPUBLISHED_ARTICLE)  # noqa: S308 - fixed text
-        attachments = format_html_join(
+    return format_html_join("\n", MESSAGE_CARD, (_card(m, attachment_url) for m in messages))
+
+
+def _card(m, attachment_url: str) -> dict:
+    """What fills MESSAGE_CARD for one message; format_html_join escapes each value."""
+    if not m.article_slug:
+        article = ""
+    elif m.article_title:
+        article = format_html(SHARED_ARTICLE, reverse("education:article", args=[m.article_slug]), m.article_title)
+    else:
+        article = mark_safe(UNPUBLISHED_ARTICLE)  # noqa: S308 - fixed text
+    return {
+        "mine": " border-primary-subtle" if m.is_mine else "",
+        "author": m.author,
+        "shown_at": m.shown_at,
+        "new": mark_safe(NEW_BADGE) if m.is_new and not m.is_mine else "",  # noqa: S308 - fixed text
+        "body": format_html('<div class="message-body">{}</div>', linebreaksbr(m.body)) if m.body else "",
+        "article": article,
+        "attachments": format_html_join(
             "",
             ATTACHMENT,
             ((record_url(attachment_url, a.pk), a.original_name, filesizeformat(a.size)) for a in m.attachments.all()),
-        )
-        cards.append(
-            format_html(
-                MESSAGE_CARD,
-                mine=" border-primary-subtle" if m.is_mine else "",
-                author=m.author,
-                shown_at=m.shown_at,
-                new=mark_safe(NEW_BADGE) if m.is_new and not m.is_mine else "",  # noqa: S308 - fixed text
-                body=format_html('<div class="message-body">{}</div>', linebreaksbr(m.body)) if m.body else "",
-                article=article,
-                attachments=attachments,
-            )
-        )
-    # Each card was escaped by format_html above.
-    return mark_safe("\n".join(cards))  # noqa: S308
+        ),
+    }
