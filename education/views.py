@@ -9,12 +9,13 @@ from django.views.decorators.http import require_safe
 
 from education.rendering import render_article_body
 from education.selectors import SEARCH_MAX_LENGTH, article_get_published, article_search, categories_with_articles
+from portal.params import text_param
 
 
 @require_safe
 def article_list(request: HttpRequest) -> HttpResponse:
     """The library grouped by category, or ranked search results for ``?q=``."""
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    q = text_param(request, "q", max_length=SEARCH_MAX_LENGTH)
     context: dict = {"q": q}
     if q:
         context["results"] = article_search(q)

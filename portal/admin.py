@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -120,3 +121,27 @@ class ReminderAdmin(admin.ModelAdmin):
 class EmailOutboxAdmin(ReadOnlyAdmin):
     list_display = ("sent_at", "to", "subject")
     search_fields = ("to", "subject")
+
+
+# allauth's own admin shows an authenticator's data (the TOTP secret) in an editable field.
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Who has which second factor, and when it was last used. An admin can remove one (a lost
+    phone: the person enrols again at their next sign-in) but never sees or edits a secret; the
+    removal is recorded in the admin's change history."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

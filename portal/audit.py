@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
+from ipware import get_client_ip
 
 from portal.models import AccessLog, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; the deployment guide sets
-    # the proxy to overwrite X-Forwarded-For so the first entry can be trusted there.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    candidate = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return candidate or None
+    """The address of the person making the request. X-Forwarded-For is only read behind as many
+    proxies as ``TRUSTED_PROXY_COUNT`` says (default none): its left part is written by the client
+    and can claim any address, so only the entries our own proxies added count."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        ip, _routable = get_client_ip(
+            request, proxy_order="right-most", proxy_count=count, request_header_order=["HTTP_X_FORWARDED_FOR"]
+        )
+    else:
+        ip, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    return ip
 
 
 def access_record(request: HttpRequest, *, patient_user: User, action: str) -> AccessLog | None:

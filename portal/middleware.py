@@ -1,18 +1,21 @@
-"""Session lifetime and the MFA requirement for staff roles (DESIGN.md §3)."""
+"""Session lifetime, the MFA requirement for staff roles, and the headers of private pages
+(docs/architecture.md "Security")."""
 
 from __future__ import annotations
 
 import time
+from functools import wraps
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db.models import BigIntegerField
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
-from portal.prepared import PreparedQuery
+from portal.mfa import session_completed_mfa
 
 SESSION_STARTED_KEY = "portal.session_started_at"
 
@@ -33,41 +36,71 @@ class SessionLifetimeMiddleware:
             elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 messages.info(request, "For your security you were signed out after 12 hours. Please sign in again.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 
-# Whether a user has enrolled an authenticator app (asked on every page of a staff role).
-TOTP_ENROLLED = PreparedQuery(
-    lambda p: (
-        Authenticator.objects.filter(user_id=p("user_id", BigIntegerField()), type=Authenticator.Type.TOTP)
-        .order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-)
-
-# Paths a user who still has to enrol MFA may reach: enrolment itself, sign-out, public pages.
+# Paths a user who still has to complete MFA may reach: sign-in and enrolment, sign-out, public pages.
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/learn/")
 
 
 class RequireMFAMiddleware:
-    """Physicians, pharmacy staff and admins must enrol TOTP before any page with health data."""
+    """Physicians, pharmacy staff, practice staff and admins reach pages with health data (the
+    admin included) only in a session whose sign-in passed a second factor. Someone who has not
+    enrolled an authenticator is sent to enrol; someone enrolled whose session lacks the second
+    factor (a session not opened through allauth's sign-in) is asked for a code first.
+
+    The path compared is ``path_info``: ``path`` carries the SCRIPT_NAME prefix, which a client can
+    influence behind some proxies and which must never make a chart look like a sign-in page."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
+        path = request.path_info
         if (
             user.is_authenticated
             and user.must_use_mfa
-            and request.path != "/"
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not TOTP_ENROLLED.all(user_id=user.pk)
+            and path != "/"
+            and not path.startswith(MFA_EXEMPT_PREFIXES)
+            and not session_completed_mfa(request)
         ):
+            if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                return redirect_to_login(request.get_full_path(), login_url=reverse("mfa_reauthenticate"))
             messages.warning(
                 request,
                 "Your role works with health records, so you must set up an authenticator app before you continue.",
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+def allow_camera(view):
+    """Marks a view whose page runs a video visit: its Permissions-Policy lets this origin use the
+    camera and microphone, which every other page refuses."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Permissions-Policy"] = settings.PERMISSIONS_POLICY_VIDEO
+        return response
+
+    return wrapped
+
+
+class PrivateResponseMiddleware:
+    """Every answer to a signed-in person may carry health data, so no cache (the browser's back
+    button history on a shared computer, a proxy) may keep it: ``Cache-Control: no-store, private``.
+    Also sets the Permissions-Policy header of pages that did not choose their own."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True, no_cache=True, max_age=0)
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response

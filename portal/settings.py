@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",
@@ -66,11 +67,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,7 +126,16 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits, one-time TOTP codes and lockouts live in the cache, so production needs one cache
+# shared by every web process: a per-process cache would accept one code twice across two workers.
+if not DEBUG and not env("CACHE_URL", default=""):
+    raise ImproperlyConfigured(
+        "Production settings (DJANGO_DEBUG=0) need CACHE_URL, a cache shared by all web processes "
+        "(e.g. rediscache://127.0.0.1:6379/1)."
+    )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+    raise ImproperlyConfigured("CACHE_URL must name a shared cache (Redis, Memcached or the database) in production.")
 
 REDIS_URL = env("REDIS_URL", default="")
 
@@ -140,6 +152,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.VarietyValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -174,7 +187,19 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "LDN Care Portal"
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
+# TOTP secrets and recovery-code seeds are encrypted at rest (portal/mfa.py). MFA_ENCRYPTION_KEYS is
+# a comma-separated list of Fernet keys: the first encrypts, all decrypt (for rotation). Make one
+# with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
+MFA_ADAPTER = "portal.mfa.EncryptingMFAAdapter"
+if DEBUG:
+    MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktbWZhLWtleS1ub3QtZm9yLXByb2R1Y3Q="])
+else:
+    MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+    if not MFA_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured(
+            "Production settings (DJANGO_DEBUG=0) need MFA_ENCRYPTION_KEYS: the Fernet key that encrypts "
+            "authenticator secrets."
+        )
 # Roles that must enrol TOTP before they reach any page with health data (DESIGN.md §3).
 MFA_REQUIRED_ROLES = ("physician", "pharmacy", "staff")
 
@@ -187,9 +212,18 @@ AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_VERBOSE = False
 
 # --- Email -----------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-if not DEBUG and "EMAIL_URL" in env:
+# EMAIL_URL (smtp+tls://user:pass@host:587) is honoured in development too. Production must name
+# it: the console backend would print live password-reset links into the server log.
+if not DEBUG and not env("EMAIL_URL", default=""):
+    raise ImproperlyConfigured(
+        "Production settings (DJANGO_DEBUG=0) need EMAIL_URL, the mail server that sends portal emails "
+        "(e.g. smtp+tls://user:password@mail.example.org:587)."
+    )
+if env("EMAIL_URL", default=""):
     vars().update(env.email("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # The sender name is neutral: a name that names the treatment would itself be health information.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Care Team <care@ldncare.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -281,6 +315,35 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-treatment-phases": {"task": "prescriptions.tasks.refresh_treatment_phases", "schedule": timedelta(days=1)},
 }
 
+# --- Response headers ---------------------------------------------------------------------------
+# A strict Content-Security-Policy: scripts, styles and fonts only from our own static files, no
+# inline script, no framing, forms post only to us. Images may also be data: URIs (the TOTP QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features no page uses are off everywhere; camera and microphone are allowed (to this
+# origin only) on the pages of a video visit, which opt in with portal.middleware.allow_camera.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+PERMISSIONS_POLICY_VIDEO = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
+# How many proxies in front of the portal add themselves to X-Forwarded-For (django-ipware's
+# count). 0, the default, trusts no header: the client address is the connection's own.
+# allauth's rate limits and axes' lockouts read the client address the same way.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "portal.audit.client_ip"
+
 # --- Production transport security -------------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -299,10 +362,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"drop_query_string": {"()": "portal.logfilters.DropQueryString"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "filters": ["drop_query_string"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines, without their query strings (docs/architecture.md "Security").
+        "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
         # Successful sign-ins are routine; failures and lockouts (WARNING) are still logged.
         "axes": {"level": "WARNING"},
     },

@@ -1,12 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from portal import views
 
-# The admin signs in through allauth so that MFA and lockout apply there too.
-admin.site.login = login_required(admin.site.login)
+# The admin signs in through allauth so that MFA, rate limits and lockout apply there too.
+admin.site.login = views.admin_login
 admin.site.site_header = "LDN Care Portal administration"
 admin.site.site_title = "LDN Care admin"
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.models import EmailOutbox, Reminder, User
+from portal.tests.signin import sign_in
 from tests.processes import PrivateRedis, celery_process, kill_hard, stop, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -123,7 +124,7 @@ def test_redis_outage_loses_no_reminder_and_fails_no_request(redis_server, tmp_p
 
     monkeypatch.setattr(tasks.send_reminders, "apply_async", publish)
     redis_server.stop()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     statuses = []
     for _ in range(4):
         statuses.append(client.get("/patient/").status_code)

@@ -9,13 +9,14 @@ from django.urls import reverse
 from education.models import Article
 from education.tests.factories import ArticleFactory
 from portal.tests.factories import PhysicianFactory
+from portal.tests.signin import sign_in
 
 CHANGELIST = reverse("admin:education_article_changelist")
 
 
 @pytest.mark.django_db
 def test_admin_changelist_shows_articles_with_review_columns(client, admin_user):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.get(CHANGELIST)
     assert response.status_code == 200
     body = response.content.decode()
@@ -27,7 +28,7 @@ def test_admin_changelist_shows_articles_with_review_columns(client, admin_user)
 def test_admin_stale_filter_lists_only_reviews_older_than_a_year(client, admin_user):
     stale = ArticleFactory(title="Reviewed long ago", reviewed_on=dt.date(2020, 1, 1))
     never = ArticleFactory(title="Never reviewed", reviewed_on=None)
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
 
     listed = set(client.get(CHANGELIST, {"review": "stale"}).context["cl"].result_list)
     assert listed == {stale, never}
@@ -42,7 +43,7 @@ def test_admin_change_form_previews_the_sanitized_body(client, admin_user):
     article = ArticleFactory(
         body_markdown="## Preview heading\n\n<script>alert('x')</script>\n\n<img src=x onerror=alert(1)>"
     )
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.get(reverse("admin:education_article_change", args=[article.pk]))
     assert response.status_code == 200
     body = response.content.decode()
@@ -55,7 +56,7 @@ def test_admin_change_form_previews_the_sanitized_body(client, admin_user):
 def test_admin_add_form_renders_and_saves_phases(client, admin_user):
     from education.models import Category
 
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get(reverse("admin:education_article_add")).status_code == 200
     response = client.post(
         reverse("admin:education_article_add"),
@@ -77,7 +78,7 @@ def test_admin_add_form_renders_and_saves_phases(client, admin_user):
 @pytest.mark.django_db
 def test_admin_actions_publish_and_unpublish_with_history(client, admin_user):
     draft = ArticleFactory(status=Article.Status.DRAFT)
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     client.post(CHANGELIST, {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.status == Article.Status.PUBLISHED
@@ -94,7 +95,7 @@ def test_physician_with_change_permission_can_edit_articles(client):
     physician.user_permissions.add(
         Permission.objects.get(codename="change_article"), Permission.objects.get(codename="view_article")
     )
-    client.force_login(physician)
+    sign_in(client, physician)
     article = Article.objects.get(slug="side-effects")
     assert client.get(CHANGELIST).status_code == 200
     assert client.get(reverse("admin:education_article_change", args=[article.pk])).status_code == 200
@@ -103,7 +104,7 @@ def test_physician_with_change_permission_can_edit_articles(client):
 @pytest.mark.django_db
 def test_physician_without_permission_cannot_open_the_article_admin(client):
     physician = PhysicianFactory(is_staff=True)
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.get(CHANGELIST).status_code == 403
 
 
@@ -112,7 +113,7 @@ def test_admin_history_of_an_article_renders(client, admin_user):
     article = Article.objects.get(slug="side-effects")
     article.title = "Side effects, revised"
     article.save()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.get(reverse("admin:education_article_history", args=[article.pk]))
     assert response.status_code == 200
     assert "Side effects, revised" in response.content.decode()
@@ -121,7 +122,7 @@ def test_admin_history_of_an_article_renders(client, admin_user):
 @pytest.mark.django_db
 def test_admin_reviewer_choices_are_physicians_only(client, admin_user):
     physician = PhysicianFactory()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     form = client.get(reverse("admin:education_article_add")).context["adminform"].form
     reviewers = set(form.fields["reviewed_by"].queryset)
     assert physician in reviewers

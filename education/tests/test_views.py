@@ -11,6 +11,7 @@ from django.utils.html import escape
 from education.models import Article, Category
 from education.tests.factories import ArticleFactory
 from portal.tests.factories import PhysicianFactory
+from portal.tests.signin import sign_in
 
 INDEX = "/learn/"
 
@@ -68,7 +69,7 @@ def test_draft_article_is_not_found_by_the_public(client, admin_user):
     draft = ArticleFactory(status=Article.Status.DRAFT, title="Secret draft")
     assert client.get(article_url(draft.slug)).status_code == 404
     # Signed-in people get no special view either: drafts are for the admin.
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get(article_url(draft.slug)).status_code == 404
 
 

@@ -16,6 +16,7 @@ from patients.tests.booking_helpers import MONDAY, UTC, give_hours, licensed_phy
 from patients.tests.factories import complete_intake
 from portal.models import ServiceState
 from portal.tests.factories import state
+from portal.tests.signin import sign_in
 
 TUESDAY_10 = local(2026, 3, 3, 10)  # 16:00 UTC
 
@@ -425,7 +426,7 @@ def test_booking_page_confirms_on_screen_and_by_email_with_a_calendar_file(
 ):
     physician, patient = ready
     settings.VIDEO_ROOM_URL_TEMPLATE = "https://meet.example.org/{room}"
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/patient/appointments/book/", {"state": "TX", "slot": slot_value(physician, TUESDAY_10)}, follow=True
@@ -457,7 +458,7 @@ def test_booking_page_confirms_on_screen_and_by_email_with_a_calendar_file(
 def test_the_calendar_file_can_be_downloaded_again(client, ready):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get(f"/patient/appointments/{visit.pk}/calendar.ics")
     assert response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content

@@ -11,6 +11,7 @@ from patients.selectors_booking import open_slots
 from patients.slots import free_starts, local_to_utc, windows_on
 from patients.tests.booking_helpers import CHICAGO, NEW_YORK, UTC, give_hours, licensed_physician, local, ready_patient
 from portal.tests.factories import state
+from portal.tests.signin import sign_in
 
 FOLLOW_UP = dt.timedelta(minutes=20)
 
@@ -83,7 +84,7 @@ def test_a_patient_in_another_zone_sees_the_physicians_hours_in_their_own_zone_a
     # Sundays 09:00–09:45 Chicago: room for one initial consultation (45 minutes).
     give_hours(physician, weekdays=[6], start=dt.time(9), end=dt.time(9, 45))
     patient = ready_patient("FL", "America/New_York")
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     with time_machine.travel(utc(2026, 3, 2, 15), tick=False):
         response = client.get("/patient/appointments/book/?state=FL&from=2026-03-08")
     (day, day_slots) = response.context["days"][0]

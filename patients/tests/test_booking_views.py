@@ -15,6 +15,7 @@ from patients.tests.booking_helpers import MONDAY, give_hours, licensed_physicia
 from patients.tests.factories import complete_intake
 from portal.models import AccessLog
 from portal.tests.factories import state
+from portal.tests.signin import sign_in
 
 TUESDAY_10 = local(2026, 3, 3, 10)
 
@@ -52,7 +53,7 @@ def test_patient_sees_upcoming_and_past_visits_in_their_zone(client, visit, pati
         patient=patient, physician=physician, visit_type=visit.visit_type, location_state=state("TX"),
         starts_at=local(2026, 2, 2, 10), ends_at=local(2026, 2, 2, 10, 45), status="completed",
     )  # fmt: skip
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get("/patient/appointments/")
     assert list(response.context["upcoming"]) == [visit]
     assert list(response.context["past"]) == [past]
@@ -65,7 +66,7 @@ def test_patient_sees_upcoming_and_past_visits_in_their_zone(client, visit, pati
 def test_booking_page_asks_where_the_patient_will_be_then_offers_times(client, clock, physician, patient):
     give_hours(physician)
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     first = client.get("/patient/appointments/book/")
     assert "Where will you be during the visit?" in first.content.decode()
     assert "days" not in first.context
@@ -78,7 +79,7 @@ def test_booking_page_asks_where_the_patient_will_be_then_offers_times(client, c
 def test_booking_page_refuses_a_state_not_served(client, clock, physician, patient):
     give_hours(physician)
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get("/patient/appointments/book/?state=NV")
     assert "Our physicians are not licensed in Nevada" in response.content.decode()
     assert "days" not in response.context
@@ -88,7 +89,7 @@ def test_booking_page_refuses_a_state_not_served(client, clock, physician, patie
 def test_choosing_a_time_shows_a_confirmation_before_booking(client, clock, physician, patient):
     give_hours(physician)
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get(f"/patient/appointments/book/?state=TX&slot={slot_value(physician, TUESDAY_10)}")
     assert "Book this visit" in response.content.decode()
     assert not Appointment.objects.exists()
@@ -96,21 +97,21 @@ def test_choosing_a_time_shows_a_confirmation_before_booking(client, clock, phys
 
 @pytest.mark.django_db
 def test_a_patient_who_cannot_book_yet_is_told_why(client, clock, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get("/patient/appointments/book/?state=TX")
     assert "submit your intake" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_a_patient_with_a_visit_is_sent_to_reschedule_it(client, visit, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get("/patient/appointments/book/?state=TX")
     assert "You already have a visit booked" in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_patient_cancels_and_reschedules_from_the_pages(client, visit, patient, physician):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     new_time = TUESDAY_10 + dt.timedelta(days=1)
     page = client.get(f"/patient/appointments/{visit.pk}/reschedule/?state=TX")
     assert page.status_code == 200 and page.context["replacing"] == visit
@@ -128,7 +129,7 @@ def test_patient_cancels_and_reschedules_from_the_pages(client, visit, patient, 
 @pytest.mark.django_db
 def test_changes_inside_the_cutoff_are_refused_with_a_message(client, visit, patient, clock):
     clock.move_to(TUESDAY_10 - dt.timedelta(hours=2))
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(f"/patient/appointments/{visit.pk}/cancel/", follow=True)
     assert "up to 24 hours before" in response.content.decode()
     response = client.get(f"/patient/appointments/{visit.pk}/reschedule/", follow=True)
@@ -141,7 +142,7 @@ def test_changes_inside_the_cutoff_are_refused_with_a_message(client, visit, pat
 def test_joining_confirms_the_state_then_redirects_to_the_room(client, visit, patient, clock, settings):
     settings.VIDEO_ROOM_URL_TEMPLATE = "https://meet.example.org/{room}"
     clock.move_to(TUESDAY_10 - dt.timedelta(minutes=5))
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     page = client.get(f"/patient/appointments/{visit.pk}/join/")
     assert "Which state are you in right now?" in page.content.decode()
     response = client.post(f"/patient/appointments/{visit.pk}/join/", {"state": "TX", "confirm": "on"})
@@ -152,7 +153,7 @@ def test_joining_confirms_the_state_then_redirects_to_the_room(client, visit, pa
 @pytest.mark.django_db
 def test_joining_from_a_state_without_a_license_explains_and_records(client, visit, patient, clock):
     clock.move_to(TUESDAY_10)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(f"/patient/appointments/{visit.pk}/join/", {"state": "NV", "confirm": "on"})
     assert response.status_code == 200
     assert "not licensed in Nevada" in response.content.decode()
@@ -163,7 +164,7 @@ def test_joining_from_a_state_without_a_license_explains_and_records(client, vis
 @pytest.mark.django_db
 def test_physician_sees_the_week_and_the_day_in_their_own_zone(client, visit, physician):
     PhysicianProfile.objects.filter(physician=physician).update(timezone="America/New_York")
-    client.force_login(physician)
+    sign_in(client, physician)
     week = client.get("/clinic/schedule/")
     assert week.context["view"] == "week" and week.context["first"] == dt.date(2026, 3, 2)
     content = week.content.decode()
@@ -177,7 +178,7 @@ def test_physician_sees_the_week_and_the_day_in_their_own_zone(client, visit, ph
 @pytest.mark.django_db
 def test_physician_opens_a_visit_records_the_outcome_and_a_note_and_it_is_audited(client, visit, physician, clock):
     clock.move_to(TUESDAY_10 + dt.timedelta(minutes=40))
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/appointments/{visit.pk}/", REMOTE_ADDR="198.51.100.4")
     assert page.status_code == 200 and "Open the video room" in page.content.decode()
     log = AccessLog.objects.get()
@@ -191,7 +192,7 @@ def test_physician_opens_a_visit_records_the_outcome_and_a_note_and_it_is_audite
 
 @pytest.mark.django_db
 def test_physician_sets_hours_time_off_and_time_zone(client, clock, physician):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(
         "/clinic/availability/", {"action": "window", "weekday": "1", "start_time": "09:00", "end_time": "12:00"}
     )
@@ -213,7 +214,7 @@ def test_physician_sets_hours_time_off_and_time_zone(client, clock, physician):
 
 @pytest.mark.django_db
 def test_time_off_over_a_booked_visit_warns_that_it_stays_booked(client, visit, physician):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(
         "/clinic/availability/",
         {"action": "time_off", "starts_at": "2026-03-03T00:00", "ends_at": "2026-03-04T00:00"},
@@ -231,7 +232,7 @@ def test_time_off_over_a_booked_visit_warns_that_it_stays_booked(client, visit, 
 @pytest.mark.parametrize("role", ["physician", "pharmacy", "admin"])
 @pytest.mark.parametrize("path", PATIENT_PAGES)
 def test_patient_visit_pages_refuse_other_roles(client, role_users, role, path):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path).status_code == 403
 
 
@@ -239,13 +240,13 @@ def test_patient_visit_pages_refuse_other_roles(client, role_users, role, path):
 @pytest.mark.parametrize("role", ["patient", "pharmacy", "admin"])
 @pytest.mark.parametrize("path", CLINIC_PAGES)
 def test_clinic_visit_pages_refuse_other_roles(client, role_users, role, path):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path).status_code == 403
 
 
 @pytest.mark.django_db
 def test_clinic_appointment_page_refuses_the_patient(client, visit, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get(f"/clinic/appointments/{visit.pk}/").status_code == 403
 
 
@@ -270,7 +271,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, path):
     ],
 )
 def test_another_patients_visit_is_404(client, visit, other_patient, method, path):
-    client.force_login(other_patient.user)
+    sign_in(client, other_patient.user)
     assert getattr(client, method)(path.format(pk=visit.pk), {"state": "TX", "confirm": "on"}).status_code == 404
     visit.refresh_from_db()
     assert visit.status == "booked" and not VisitJoinAttempt.objects.exists()
@@ -287,7 +288,7 @@ def test_another_patients_visit_is_404(client, visit, other_patient, method, pat
 )
 def test_another_physicians_visit_is_404(client, visit, method, path):
     colleague = licensed_physician("TX")  # same state, but not their visit
-    client.force_login(colleague)
+    sign_in(client, colleague)
     assert getattr(client, method)(path.format(pk=visit.pk), {"outcome": "completed"}).status_code == 404
     assert not AccessLog.objects.exists()
 
@@ -299,7 +300,7 @@ def test_another_physicians_hours_and_time_off_are_404(client, clock, physician)
     time_off = TimeOff.objects.create(
         physician=colleague, starts_at=local(2026, 3, 9, 0), ends_at=local(2026, 3, 10, 0)
     )
-    client.force_login(physician)
+    sign_in(client, physician)
     window = WeeklyAvailability.objects.get(physician=colleague)
     assert client.post(f"/clinic/availability/hours/{window.pk}/delete/").status_code == 404
     assert client.post(f"/clinic/availability/time-off/{time_off.pk}/delete/").status_code == 404
@@ -311,12 +312,12 @@ def test_another_physicians_hours_and_time_off_are_404(client, clock, physician)
 
 @pytest.mark.django_db
 def test_wrong_methods_are_refused(client, visit, patient, physician):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get(f"/patient/appointments/{visit.pk}/cancel/").status_code == 405
     assert client.put("/patient/appointments/book/").status_code == 405
     assert client.post("/patient/appointments/").status_code == 405
     assert client.post(f"/patient/appointments/{visit.pk}/calendar.ics").status_code == 405
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.post("/clinic/schedule/").status_code == 405
     assert client.get(f"/clinic/appointments/{visit.pk}/outcome/").status_code == 405
     assert client.get(f"/clinic/appointments/{visit.pk}/note/").status_code == 405
@@ -341,7 +342,7 @@ def test_wrong_methods_are_refused(client, visit, patient, physician):
 def test_bad_booking_input_shows_the_error_and_saves_nothing(client, clock, physician, patient, data, message):
     give_hours(physician)
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post("/patient/appointments/book/", data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -351,7 +352,7 @@ def test_bad_booking_input_shows_the_error_and_saves_nothing(client, clock, phys
 @pytest.mark.django_db
 def test_a_time_just_taken_is_explained_not_an_error(client, visit, other_patient, physician):
     complete_intake(other_patient)
-    client.force_login(other_patient.user)
+    sign_in(client, other_patient.user)
     response = client.post("/patient/appointments/book/", {"state": "TX", "slot": slot_value(physician, TUESDAY_10)})
     assert response.status_code == 200
     assert "that time was just taken" in response.content.decode()
@@ -361,7 +362,7 @@ def test_a_time_just_taken_is_explained_not_an_error(client, visit, other_patien
 @pytest.mark.django_db
 def test_joining_without_confirming_shows_the_error_and_records_nothing(client, visit, patient, clock):
     clock.move_to(TUESDAY_10)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(f"/patient/appointments/{visit.pk}/join/", {"state": "TX"})
     assert response.status_code == 200 and "Please confirm where you are." in response.content.decode()
     assert not VisitJoinAttempt.objects.exists()
@@ -384,7 +385,7 @@ def test_joining_without_confirming_shows_the_error_and_records_nothing(client, 
 )
 def test_bad_hours_show_the_error_and_save_nothing(client, clock, physician, data, message):
     give_hours(physician, weekdays=[1], start=dt.time(9), end=dt.time(12))
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post("/clinic/availability/", data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -394,11 +395,11 @@ def test_bad_hours_show_the_error_and_save_nothing(client, clock, physician, dat
 
 @pytest.mark.django_db
 def test_bad_outcomes_show_the_error_and_save_nothing(client, visit, physician, clock):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/appointments/{visit.pk}/outcome/", {"outcome": "completed"})
     assert "once the visit has started" in response.content.decode()
     clock.move_to(TUESDAY_10 + dt.timedelta(minutes=10))
-    client.force_login(physician)  # a new session: the old one idled out while the clock moved
+    sign_in(client, physician)  # a new session: the old one idled out while the clock moved
     response = client.post(f"/clinic/appointments/{visit.pk}/outcome/", {"outcome": "maybe"})
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     visit.refresh_from_db()
@@ -410,7 +411,7 @@ def test_bad_outcomes_show_the_error_and_save_nothing(client, visit, physician, 
 
 @pytest.mark.django_db
 def test_admin_lists_visits_with_filters_read_only_and_can_cancel(client, admin_user, visit, physician):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     for query in (
         f"?physician__id__exact={physician.pk}",
         f"?location_state__id__exact={state('TX').pk}",
@@ -442,14 +443,14 @@ def test_admin_lists_visits_with_filters_read_only_and_can_cancel(client, admin_
     ],
 )
 def test_admin_lists_hours_and_visit_types(client, admin_user, visit, path):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get(path).status_code == 200
 
 
 @pytest.mark.django_db
 def test_admin_changes_the_length_of_a_visit_type(client, admin_user):
     follow_up = VisitType.objects.get(kind="follow_up")
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         f"/admin/patients/visittype/{follow_up.pk}/change/", {"name": "Follow-up", "duration_minutes": "25"}
     )
@@ -483,18 +484,18 @@ def test_schedule_and_visit_list_query_counts_do_not_grow_with_the_data(client, 
             )  # fmt: skip
 
     add_visits(patients[:2], 0)
-    client.force_login(physician)
+    sign_in(client, physician)
     small = _queries(client, "/clinic/schedule/")
-    client.force_login(patients[0].user)
+    sign_in(client, patients[0].user)
     small_list = _queries(client, "/patient/appointments/")
     add_visits(patients[2:], 2)
     Appointment.objects.create(
         patient=patients[0], physician=physician, visit_type=follow_up, location_state=state("TX"),
         starts_at=local(2026, 2, 2, 9), ends_at=local(2026, 2, 2, 9, 20), status="completed",
     )  # fmt: skip
-    client.force_login(physician)
+    sign_in(client, physician)
     large = _queries(client, "/clinic/schedule/")
-    client.force_login(patients[0].user)
+    sign_in(client, patients[0].user)
     large_list = _queries(client, "/patient/appointments/")
     assert (small, small_list) == (large, large_list)
     assert large <= 8 and large_list <= 10
@@ -512,7 +513,7 @@ def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, 
     Appointment.objects.filter(pk=visit.pk).update(followup=followup)
     FollowUp.objects.filter(pk=followup.pk).update(status=FollowUp.Status.BOOKED)
     clock.move_to(TUESDAY_10 - dt.timedelta(hours=2))  # inside the patients' 24-hour cut-off
-    client.force_login(physician)
+    sign_in(client, physician)
     assert "Cancel this visit" in client.get(f"/clinic/appointments/{visit.pk}/").content.decode()
     response = client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": "I am ill today; please book again."})
     assert response["Location"] == f"/clinic/appointments/{visit.pk}/"
@@ -531,7 +532,7 @@ def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, 
     assert "ill" not in email.subject + email.body and "cancel" not in (email.subject + email.body).lower()
     page = client.get(f"/clinic/appointments/{visit.pk}/").content.decode()
     assert "Cancel this visit" not in page and "Note to the patient: I am ill today" in page
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     visits = client.get("/patient/appointments/").content.decode()
     assert "Your physician's note: I am ill today; please book again." in visits
 
@@ -553,7 +554,7 @@ def test_a_physician_cancel_without_a_note_or_after_the_visit_changes_nothing(
     from portal.models import Reminder
 
     clock.move_to(TUESDAY_10 + dt.timedelta(minutes=minutes_after_start))
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": note}, follow=True)
     assert response.status_code == 200 and message in response.content.decode()
     visit.refresh_from_db()
@@ -567,10 +568,10 @@ def test_clinic_home_shows_the_physicians_next_visits_and_unread_conversations(c
 
     other = licensed_physician("TX")
     messaging.thread_start(patient=patient, author=patient.user, subject="Dose question", body="Is 3 mg next?")
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get("/clinic/")
     assert response.context["next_visits"] == [visit] and response.context["unread_threads"] == 1
     html = response.content.decode()
     assert "Tue Mar 3, 10:00 AM" in html and visit.patient.full_name in html
-    client.force_login(other)
+    sign_in(client, other)
     assert client.get("/clinic/").context["next_visits"] == []

@@ -8,6 +8,7 @@ from patients.models import CheckIn, TreatmentPhase
 from patients.response import peg_response
 from patients.selectors import checkin_due
 from patients.tests.factories import complete_intake
+from portal.tests.signin import sign_in
 
 CHECKIN = {"pain": 5, "enjoyment": 4, "activity": 3, "kind": "weekly"}
 
@@ -15,7 +16,7 @@ CHECKIN = {"pain": 5, "enjoyment": 4, "activity": 3, "kind": "weekly"}
 @pytest.mark.django_db
 def test_patient_logs_a_check_in(client, patient):
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(
         "/patient/checkins/new/", {**CHECKIN, "side_effects": ["vivid_dreams", "headache"], "note": "Sleeping badly"}
     )
@@ -37,7 +38,7 @@ def test_patient_logs_a_check_in(client, patient):
 )
 def test_bad_check_in_shows_the_error_and_saves_nothing(client, patient, data, message):
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post("/patient/checkins/new/", data)
     assert response.status_code == 200
     assert message in response.content
@@ -46,7 +47,7 @@ def test_bad_check_in_shows_the_error_and_saves_nothing(client, patient, data, m
 
 @pytest.mark.django_db
 def test_check_in_before_the_intake_sends_the_patient_to_the_intake(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get("/patient/checkins/new/")["Location"] == "/intake/"
     assert client.post("/patient/checkins/new/", CHECKIN)["Location"] == "/intake/"
     assert not CheckIn.objects.exists()
@@ -55,13 +56,13 @@ def test_check_in_before_the_intake_sends_the_patient_to_the_intake(client, pati
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["physician", "pharmacy", "admin"])
 def test_check_in_page_refuses_other_roles(client, role_users, role):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get("/patient/checkins/new/").status_code == 403
 
 
 @pytest.mark.django_db
 def test_check_in_refuses_put(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.put("/patient/checkins/new/").status_code == 405
 
 
@@ -83,7 +84,7 @@ def test_dashboard_prompts_for_a_due_check_in(client, patient):
     patient.treatment_phase = TreatmentPhase.TITRATION
     patient.save()
     CheckIn.objects.filter(patient=patient).update(recorded_at=timezone.now() - dt.timedelta(days=8))
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert b"Your weekly check-in is due" in client.get("/patient/").content
 
 

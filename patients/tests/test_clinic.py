@@ -14,6 +14,7 @@ from patients.tests.factories import PatientFactory, complete_intake
 from portal.models import AccessLog
 from portal.reminders import reminders_dispatch
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
 
 LAST = PATIENT_ROW_FIELDS.index("legal_last_name")  # a list row's values, in this order
 
@@ -33,7 +34,7 @@ def test_review_queue_lists_only_pending_intakes_in_licensed_states(client, phys
     complete_intake(fl, about={"state_code": "FL"})
     draft = PatientFactory(state=state("TX"))
     complete_intake(draft, submit=False)
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get("/clinic/reviews/")
     assert [i.patient for i in response.context["page"]] == [tx]
 
@@ -43,7 +44,7 @@ def test_physician_approves_and_the_patient_gets_an_email_without_health_details
     client, physician, patient, django_capture_on_commit_callbacks
 ):
     complete_intake(patient, history={"hashimotos": True})
-    client.force_login(physician)
+    sign_in(client, physician)
     with time_machine.travel(dt.datetime(2026, 3, 10, 17, 0, tzinfo=dt.UTC), tick=False):
         response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve", "note": "ok"})
         assert len(mail.outbox) == 0  # the request only wrote a reminder row
@@ -62,7 +63,7 @@ def test_physician_approves_and_the_patient_gets_an_email_without_health_details
 @pytest.mark.django_db
 def test_declining_needs_a_note(client, physician, patient):
     complete_intake(patient)
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "decline"}, follow=True)
     assert b"Say why the intake is declined" in response.content
     assert Intake.objects.get(patient=patient).review_status == ReviewStatus.PENDING
@@ -73,7 +74,7 @@ def test_declining_needs_a_note(client, physician, patient):
 @pytest.mark.django_db
 def test_approving_a_not_eligible_patient_needs_an_override_reason(client, physician, patient):
     complete_intake(patient, **transplant_answers())
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve"}, follow=True)
     assert b"Record why you approve anyway" in response.content
     assert Intake.objects.get(patient=patient).review_status == ReviewStatus.PENDING
@@ -92,7 +93,7 @@ def test_approving_during_the_opioid_washout_needs_an_override_reason(client, ph
         patient,
         medications={"takes_opioids": True, "opioid_names": "Tramadol", "opioid_last_dose": dt.date.today()},
     )
-    client.force_login(physician)
+    sign_in(client, physician)
     client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve"})
     assert Intake.objects.get(patient=patient).review_status == ReviewStatus.PENDING
 
@@ -100,7 +101,7 @@ def test_approving_during_the_opioid_washout_needs_an_override_reason(client, ph
 @pytest.mark.django_db
 def test_a_review_cannot_be_made_twice(client, physician, patient):
     complete_intake(patient)
-    client.force_login(physician)
+    sign_in(client, physician)
     client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve"})
     response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "decline", "note": "x"}, follow=True)
     assert b"not waiting for review" in response.content
@@ -110,7 +111,7 @@ def test_a_review_cannot_be_made_twice(client, physician, patient):
 @pytest.mark.django_db
 def test_physician_without_a_license_in_the_state_gets_404(client, outsider_physician, patient):
     complete_intake(patient)
-    client.force_login(outsider_physician)
+    sign_in(client, outsider_physician)
     assert client.get(f"/clinic/patients/{patient.pk}/").status_code == 404
     assert client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "approve"}).status_code == 404
     assert Intake.objects.get(patient=patient).review_status == ReviewStatus.PENDING
@@ -119,7 +120,7 @@ def test_physician_without_a_license_in_the_state_gets_404(client, outsider_phys
 @pytest.mark.django_db
 def test_an_expired_license_counts_as_none_for_the_chart(client, patient):
     expired = PhysicianLicenseFactory(state=state("TX"), expires_on=dt.date.today() - dt.timedelta(days=1)).physician
-    client.force_login(expired)
+    sign_in(client, expired)
     assert client.get(f"/clinic/patients/{patient.pk}/").status_code == 404
 
 
@@ -127,13 +128,13 @@ def test_an_expired_license_counts_as_none_for_the_chart(client, patient):
 @pytest.mark.parametrize("role", ["patient", "pharmacy", "admin"])
 @pytest.mark.parametrize("path", ["/clinic/reviews/", "/clinic/patients/", "/clinic/patients/{pk}/"])
 def test_clinic_pages_refuse_other_roles(client, role_users, patient, role, path):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path.format(pk=patient.pk)).status_code == 403
 
 
 @pytest.mark.django_db
 def test_review_refuses_get_and_chart_refuses_post(client, physician, patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.get(f"/clinic/patients/{patient.pk}/review/").status_code == 405
     assert client.post(f"/clinic/patients/{patient.pk}/").status_code == 405
 
@@ -141,7 +142,7 @@ def test_review_refuses_get_and_chart_refuses_post(client, physician, patient):
 @pytest.mark.django_db
 def test_review_with_no_decision_changes_nothing(client, physician, patient):
     complete_intake(patient)
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/patients/{patient.pk}/review/", {"decision": "maybe"}, follow=True)
     assert b"Choose approve or decline" in response.content
     assert Intake.objects.get(patient=patient).review_status == ReviewStatus.PENDING
@@ -151,7 +152,7 @@ def test_review_with_no_decision_changes_nothing(client, physician, patient):
 def test_chart_view_writes_an_access_audit_row_and_shows_the_peg_chart(client, physician, patient):
     complete_intake(patient)
     CheckIn.objects.create(patient=patient, pain=4, enjoyment=3, activity=2)
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get(f"/clinic/patients/{patient.pk}/", REMOTE_ADDR="198.51.100.7")
     assert response.status_code == 200
     content = response.content.decode()
@@ -178,7 +179,7 @@ def test_patient_list_filters_and_searches(client, physician):
         state=state("TX"), legal_first_name="Cara", legal_last_name="Xu",
         user__first_name="Cara", user__last_name="Xu", user__email="c@example.com",
     )  # fmt: skip
-    client.force_login(physician)
+    sign_in(client, physician)
 
     def names(query):
         return [row[LAST] for row in client.get("/clinic/patients/" + query).context["page"]]
@@ -193,7 +194,7 @@ def test_patient_list_filters_and_searches(client, physician):
 @pytest.mark.django_db
 def test_patient_list_paginates(client, physician):
     PatientFactory.create_batch(30, state=state("TX"))
-    client.force_login(physician)
+    sign_in(client, physician)
     first = client.get("/clinic/patients/")
     assert len(first.context["page"]) == 25
     assert len(client.get("/clinic/patients/?page=2").context["page"]) == 5
@@ -207,7 +208,7 @@ def _count_queries(client, path):
 
 @pytest.mark.django_db
 def test_patient_list_and_chart_query_counts_do_not_grow_with_the_data(client, physician):
-    client.force_login(physician)
+    sign_in(client, physician)
     target = PatientFactory(state=state("TX"))
     complete_intake(target)
     for _ in range(3):

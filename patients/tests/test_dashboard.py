@@ -3,6 +3,7 @@ import pytest
 from education.models import Article
 from patients.models import TreatmentPhase
 from patients.tests.factories import complete_intake
+from portal.tests.signin import sign_in
 
 
 @pytest.mark.django_db
@@ -10,7 +11,7 @@ from patients.tests.factories import complete_intake
 def test_dashboard_suggests_reading_for_the_patients_phase(client, patient, phase):
     patient.treatment_phase = phase
     patient.save()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get("/patient/")
     expected = Article.objects.for_phase(phase).filter(status="published")
     shown = [a for a in expected if f"/learn/{a.slug}/" in response.content.decode()]
@@ -19,7 +20,7 @@ def test_dashboard_suggests_reading_for_the_patients_phase(client, patient, phas
 
 @pytest.mark.django_db
 def test_dashboard_says_what_to_do_next(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert b"Start your intake" in client.get("/patient/").content
     complete_intake(patient)
     assert b"waiting for a physician" in client.get("/patient/").content
@@ -30,13 +31,13 @@ def test_dashboard_explains_a_state_no_longer_served(client, patient):
     complete_intake(patient)
     patient.state.active = False
     patient.state.save()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert b"We no longer serve Texas" in client.get("/patient/").content
 
 
 @pytest.mark.django_db
 def test_dashboard_query_count_is_bounded(client, patient, django_assert_max_num_queries):
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     with django_assert_max_num_queries(15):
         client.get("/patient/")

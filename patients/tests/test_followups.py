@@ -11,6 +11,7 @@ from patients.models import FollowUp
 from patients.selectors import PATIENT_ROW_FIELDS
 from portal.models import Reminder, ServiceState
 from portal.reminders import reminder_send, reminders_dispatch
+from portal.tests.signin import sign_in
 
 LAST = PATIENT_ROW_FIELDS.index("legal_last_name")  # a list row's values, in this order
 
@@ -125,7 +126,7 @@ def test_no_email_reminders_after_opting_out(patient):
 @pytest.mark.django_db
 def test_dashboard_shows_the_next_follow_up_with_a_book_now_link(client, patient):
     services.followup_schedule_after_dose_change(patient=patient, changed_on=dt.date.today(), is_start=True)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     content = client.get("/patient/").content.decode()
     assert "Next follow-up visit" in content
     assert "Book now" in content and "/patient/appointments/book/" in content
@@ -142,7 +143,7 @@ def test_physician_patient_list_filters_overdue_follow_ups(client, physician):
     today = dt.date.today()
     services.followup_schedule_after_dose_change(patient=late, changed_on=today - dt.timedelta(days=20), is_start=True)
     services.followup_schedule_after_dose_change(patient=soon, changed_on=today - dt.timedelta(days=10), is_start=True)
-    client.force_login(physician)
+    sign_in(client, physician)
     names = lambda q: [row[LAST] for row in client.get("/clinic/patients/" + q).context["page"]]  # noqa: E731
     assert names("?followup=overdue") == ["Late"]
     assert names("?followup=due_week") == ["Soon"]

@@ -10,6 +10,7 @@ from patients.models import CheckIn, Consent, Intake, Patient, ReviewStatus, Wai
 from patients.tests.factories import ABOUT_DATA, STEP_DATA, PatientFactory, complete_intake
 from portal.models import ServiceState
 from portal.tests.factories import UserFactory
+from portal.tests.signin import sign_in
 
 ABOUT_POST = {**ABOUT_DATA, "date_of_birth": "1980-05-17"}
 
@@ -26,7 +27,7 @@ def post_step(client, step, data):
 
 @pytest.mark.django_db
 def test_new_patient_walks_through_every_step_and_submits(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     response = client.get("/intake/")
     assert response["Location"] == "/intake/about/"
     response = post_step(client, "about", ABOUT_POST)
@@ -68,11 +69,11 @@ def test_new_patient_walks_through_every_step_and_submits(client, new_patient):
 
 @pytest.mark.django_db
 def test_leaving_and_resuming_continues_at_the_first_unfinished_step(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     post_step(client, "about", ABOUT_POST)
     post_step(client, "conditions", {"conditions": ["fibromyalgia"]})
     client.logout()
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     assert client.get("/intake/")["Location"] == "/intake/pain/"
     # earlier answers are shown again
     assert b'value="Rosa"' in client.get("/intake/about/").content
@@ -80,7 +81,7 @@ def test_leaving_and_resuming_continues_at_the_first_unfinished_step(client, new
 
 @pytest.mark.django_db
 def test_unserved_state_is_explained_before_any_health_question_and_nothing_is_saved(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     response = post_step(client, "about", {**ABOUT_POST, "state_code": "NV"})
     assert response.status_code == 200
     assert b"We do not serve Nevada yet" in response.content
@@ -95,7 +96,7 @@ def test_unserved_state_is_explained_before_any_health_question_and_nothing_is_s
 
 @pytest.mark.django_db
 def test_state_deactivated_later_is_handled_like_an_unserved_one(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     post_step(client, "about", ABOUT_POST)
     ServiceState.objects.filter(code="TX").update(active=False)
     response = client.get("/intake/conditions/", follow=True)
@@ -106,7 +107,7 @@ def test_state_deactivated_later_is_handled_like_an_unserved_one(client, new_pat
 
 @pytest.mark.django_db
 def test_under_eighteen_is_refused_with_a_clear_message(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     born = dt.date.today().replace(year=dt.date.today().year - 17)
     response = post_step(client, "about", {**ABOUT_POST, "date_of_birth": born.isoformat()})
     assert response.status_code == 200
@@ -132,7 +133,7 @@ def test_under_eighteen_is_refused_with_a_clear_message(client, new_patient):
     ],
 )
 def test_bad_input_shows_the_error_and_saves_nothing(client, new_patient, step, data, message):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     if step != "about":
         post_step(client, "about", ABOUT_POST)
     client.get(reverse("patients:intake_step", args=[step]))
@@ -153,7 +154,7 @@ def test_bad_input_shows_the_error_and_saves_nothing(client, new_patient, step, 
 
 @pytest.mark.django_db
 def test_submitting_before_every_step_is_done_is_refused(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     post_step(client, "about", ABOUT_POST)
     response = client.post("/intake/summary/", follow=True)
     assert b"Please finish these steps first" in response.content
@@ -163,7 +164,7 @@ def test_submitting_before_every_step_is_done_is_refused(client, new_patient):
 @pytest.mark.django_db
 def test_a_submitted_intake_cannot_be_changed(client, patient):
     complete_intake(patient)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = post_step(client, "pain", {"peg_pain": 1, "peg_enjoyment": 1, "peg_activity": 1})
     assert response["Location"] == "/intake/result/"
     assert patient.intake.__class__.objects.get(pk=patient.intake.pk).peg_pain == STEP_DATA["pain"]["peg_pain"]
@@ -181,7 +182,7 @@ def test_a_submitted_intake_cannot_be_changed(client, patient):
 )  # fmt: skip
 def test_result_page_explains_the_outcome_in_plain_language(client, patient, overrides, text):
     complete_intake(patient, **overrides)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert text in client.get("/intake/result/").content
 
 
@@ -192,7 +193,7 @@ def test_deferred_result_names_the_date_and_explains_withdrawal(client, patient)
             patient,
             medications={"takes_opioids": True, "opioid_names": "Tramadol", "opioid_last_dose": dt.date(2026, 3, 17)},
         )
-        client.force_login(patient.user)
+        sign_in(client, patient.user)
         content = client.get("/intake/result/").content
     assert b"March 31, 2026" in content
     assert b"withdrawal" in content
@@ -227,7 +228,7 @@ def test_washout_of_exactly_fourteen_days_is_eligible(patient):
 )
 @pytest.mark.parametrize("role", ["physician", "pharmacy", "admin"])
 def test_intake_pages_refuse_other_roles(client, role_users, path, role):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path).status_code == 403
 
 
@@ -239,7 +240,7 @@ def test_intake_pages_send_anonymous_visitors_to_login(client, path):
 
 @pytest.mark.django_db
 def test_intake_refuses_wrong_methods(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     assert client.post("/intake/").status_code == 405
     assert client.post("/intake/result/").status_code == 405
     assert client.put("/intake/about/").status_code == 405
@@ -247,7 +248,7 @@ def test_intake_refuses_wrong_methods(client, new_patient):
 
 @pytest.mark.django_db
 def test_unknown_step_is_404(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     assert client.get("/intake/nope/").status_code == 404
 
 
@@ -283,7 +284,7 @@ def test_pharmacy_step_offers_only_pharmacies_licensed_for_the_patients_state(cl
 
     tx = PharmacyLicenseFactory(state=ServiceState.objects.get(code="TX")).pharmacy
     fl = PharmacyLicenseFactory(state=ServiceState.objects.get(code="FL")).pharmacy
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     post_step(client, "about", ABOUT_POST)
     content = client.get("/intake/pharmacy/").content.decode()
     assert tx.name in content and fl.name not in content
@@ -297,12 +298,12 @@ def test_pharmacy_step_offers_only_pharmacies_licensed_for_the_patients_state(cl
 @pytest.mark.django_db
 def test_patient_factory_patient_can_use_intake(client):
     patient = PatientFactory()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get("/intake/").status_code == 302
 
 
 @pytest.mark.django_db
 def test_pharmacy_step_offers_no_preference(client, new_patient):
-    client.force_login(new_patient)
+    sign_in(client, new_patient)
     post_step(client, "about", ABOUT_POST)
     assert b"No preference: let the practice choose" in client.get("/intake/pharmacy/").content

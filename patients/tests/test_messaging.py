@@ -19,6 +19,7 @@ from patients.selectors_messaging import unread_message_count_for
 from patients.tests.factories import PatientFactory
 from portal.models import AccessLog
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
 
 NOTICE = "You have a new secure message in your portal"
 
@@ -43,7 +44,7 @@ def published_slug():
 def test_patient_writes_to_the_care_team_and_licensed_physicians_are_told_without_content(
     client, patient, physician, outsider_physician, django_capture_on_commit_callbacks
 ):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/patient/messages/", {"subject": "Vivid dreams on LDN", "body": "Since 1.5 mg I dream a lot."}
@@ -65,7 +66,7 @@ def test_patient_writes_to_the_care_team_and_licensed_physicians_are_told_withou
 def test_physician_sees_the_thread_with_an_unread_count_and_answers(
     client, thread, patient, physician, django_capture_on_commit_callbacks
 ):
-    client.force_login(physician)
+    sign_in(client, physician)
     listing = client.get("/clinic/messages/")
     assert [(t, t.unread_count) for t in listing.context["page"]] == [(thread, 1)]
     assert listing.context["unread_threads"] == 1
@@ -86,7 +87,7 @@ def test_physician_sees_the_thread_with_an_unread_count_and_answers(
 def test_the_patient_sees_the_reply_as_unread_until_they_open_the_thread(client, thread, patient, physician):
     messaging.message_send(thread=thread, sender=physician, body="Reply")
     assert unread_message_count_for(patient.user) == 1
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert "1 unread message" in client.get("/patient/").content.decode()
     assert [t.unread_count for t in client.get("/patient/messages/").context["page"]] == [1]
     client.get(f"/patient/messages/{thread.pk}/")
@@ -97,7 +98,7 @@ def test_the_patient_sees_the_reply_as_unread_until_they_open_the_thread(client,
 @pytest.mark.django_db
 def test_reopening_a_quiet_thread_writes_nothing_and_a_newer_message_stays_unread(client, thread, patient, physician):
     messaging.message_send(thread=thread, sender=physician, body="Reply")
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     client.get(f"/patient/messages/{thread.pk}/")
     marker = ThreadReadMarker.objects.get(thread=thread, user=patient.user).last_read_at
     with CaptureQueriesContext(connection) as queries:
@@ -162,7 +163,7 @@ def test_message_text_is_escaped(client, patient, physician):
         (patient.user, f"/patient/messages/{thread.pk}/"),
         (physician, f"/clinic/messages/{thread.pk}/"),
     ):
-        client.force_login(user)
+        sign_in(client, user)
         content = client.get(path).content.decode()
         assert "<script>alert" not in content
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in content
@@ -171,10 +172,10 @@ def test_message_text_is_escaped(client, patient, physician):
 
 @pytest.mark.django_db
 def test_viewing_a_thread_as_a_physician_is_audited_and_as_the_patient_is_not(client, thread, patient, physician):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     client.get(f"/patient/messages/{thread.pk}/")
     assert not AccessLog.objects.exists()
-    client.force_login(physician)
+    sign_in(client, physician)
     client.get(f"/clinic/messages/{thread.pk}/", REMOTE_ADDR="203.0.113.8")
     log = AccessLog.objects.get()
     assert (log.actor, log.patient, log.action, log.ip_address) == (
@@ -189,14 +190,14 @@ def test_viewing_a_thread_as_a_physician_is_audited_and_as_the_patient_is_not(cl
 def test_a_physician_shares_a_published_article_as_a_link_card(client, thread, patient, physician):
     slug = published_slug()
     article = Article.objects.get(slug=slug)
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/messages/{thread.pk}/")
     assert "Share an article (optional)" in page.content.decode()
     assert f'value="{slug}"' in page.content.decode()
     client.post(f"/clinic/messages/{thread.pk}/", {"body": "", "article_slug": slug})
     shared = thread.messages.last()
     assert (shared.article_slug, shared.body) == (slug, "")
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     content = client.get(f"/patient/messages/{thread.pk}/").content.decode()
     assert f'href="/learn/{slug}/"' in content and article.title.replace("'", "&#x27;") in content
     # A later unpublished article says so instead of linking to a 404.
@@ -218,7 +219,7 @@ def test_only_physicians_share_articles_and_only_published_ones(thread, patient,
 @pytest.mark.django_db
 def test_messages_cannot_be_edited_or_deleted_even_in_the_admin(client, admin_user, thread):
     message = thread.messages.get()
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get("/admin/patients/thread/").status_code == 200
     assert client.get(f"/admin/patients/thread/{thread.pk}/change/").status_code == 200
     assert AccessLog.objects.get().action == "admin.thread.view"  # admins reading a conversation are audited
@@ -235,7 +236,7 @@ def test_messages_cannot_be_edited_or_deleted_even_in_the_admin(client, admin_us
 @pytest.mark.django_db
 def test_a_patient_without_a_state_is_asked_to_start_the_intake(client):
     patient = PatientFactory(state=None)
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post("/patient/messages/", {"subject": "Hi", "body": "Hello"})
     assert "we need to know where you live" in response.content.decode()
     assert not Thread.objects.exists()
@@ -248,7 +249,7 @@ def test_a_patient_without_a_state_is_asked_to_start_the_intake(client):
 @pytest.mark.parametrize("role", ["physician", "pharmacy", "admin"])
 @pytest.mark.parametrize("path", ["/patient/messages/", "/patient/messages/{pk}/"])
 def test_patient_message_pages_refuse_other_roles(client, role_users, thread, role, path):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path.format(pk=thread.pk)).status_code == 403
 
 
@@ -256,13 +257,13 @@ def test_patient_message_pages_refuse_other_roles(client, role_users, thread, ro
 @pytest.mark.parametrize("role", ["patient", "pharmacy", "admin"])
 @pytest.mark.parametrize("path", ["/clinic/messages/", "/clinic/messages/{pk}/"])
 def test_clinic_message_pages_refuse_other_roles(client, role_users, thread, role, path):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.get(path.format(pk=thread.pk)).status_code == 403
 
 
 @pytest.mark.django_db
 def test_another_patients_thread_is_404_and_cannot_be_written_to(client, thread, other_patient):
-    client.force_login(other_patient.user)
+    sign_in(client, other_patient.user)
     assert client.get(f"/patient/messages/{thread.pk}/").status_code == 404
     assert client.post(f"/patient/messages/{thread.pk}/", {"body": "intrusion"}).status_code == 404
     assert thread.messages.count() == 1
@@ -271,7 +272,7 @@ def test_another_patients_thread_is_404_and_cannot_be_written_to(client, thread,
 
 @pytest.mark.django_db
 def test_a_physician_outside_the_patients_state_gets_404(client, thread, outsider_physician):
-    client.force_login(outsider_physician)
+    sign_in(client, outsider_physician)
     assert client.get(f"/clinic/messages/{thread.pk}/").status_code == 404
     assert client.post(f"/clinic/messages/{thread.pk}/", {"body": "hello"}).status_code == 404
     assert list(client.get("/clinic/messages/").context["page"]) == []
@@ -281,16 +282,16 @@ def test_a_physician_outside_the_patients_state_gets_404(client, thread, outside
 @pytest.mark.django_db
 def test_an_expired_license_loses_the_thread(client, thread, physician):
     physician.licenses.update(expires_on=dt.date.today() - dt.timedelta(days=1))
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.get(f"/clinic/messages/{thread.pk}/").status_code == 404
 
 
 @pytest.mark.django_db
 def test_wrong_methods_are_refused(client, thread, patient, physician):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.put("/patient/messages/").status_code == 405
     assert client.delete(f"/patient/messages/{thread.pk}/").status_code == 405
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.post("/clinic/messages/").status_code == 405
     assert client.patch(f"/clinic/messages/{thread.pk}/").status_code == 405
 
@@ -307,7 +308,7 @@ def test_wrong_methods_are_refused(client, thread, patient, physician):
     ],
 )
 def test_bad_new_messages_show_the_error_and_save_nothing(client, patient, data, message):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post("/patient/messages/", data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -316,7 +317,7 @@ def test_bad_new_messages_show_the_error_and_save_nothing(client, patient, data,
 
 @pytest.mark.django_db
 def test_an_empty_reply_shows_the_error_and_saves_nothing(client, thread, physician):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/messages/{thread.pk}/", {"body": "", "article_slug": ""})
     assert response.status_code == 200 and "Write a message." in response.content.decode()
     response = client.post(f"/clinic/messages/{thread.pk}/", {"body": "x", "article_slug": "no-such-article"})
@@ -350,9 +351,9 @@ def test_message_pages_query_counts_do_not_grow_with_the_data(client, patient, p
     first = grow(1, 1)[0]
 
     def counts():
-        client.force_login(patient.user)
+        sign_in(client, patient.user)
         own = (_queries(client, "/patient/messages/"), _queries(client, f"/patient/messages/{first.pk}/"))
-        client.force_login(physician)
+        sign_in(client, physician)
         clinic = (_queries(client, "/clinic/messages/"), _queries(client, f"/clinic/messages/{first.pk}/"))
         return own + clinic
 

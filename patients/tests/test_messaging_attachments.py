@@ -11,6 +11,7 @@ from patients import messaging
 from patients.attachments import MAX_ATTACHMENT_BYTES, attachment_kind_of
 from patients.models import Attachment, Message, Thread
 from portal.models import AccessLog
+from portal.tests.signin import sign_in
 
 
 def png_bytes(width=1, height=1) -> bytes:
@@ -76,7 +77,7 @@ def thread(patient, physician):
 def test_patient_attaches_a_pdf_png_or_jpeg_stored_outside_the_web_root(
     client, thread, patient, settings, name, content, content_type
 ):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(
         f"/patient/messages/{thread.pk}/", {"body": "Here it is", "attachment": upload(name, content, "text/plain")}
     )
@@ -91,7 +92,7 @@ def test_patient_attaches_a_pdf_png_or_jpeg_stored_outside_the_web_root(
 
 @pytest.mark.django_db
 def test_a_photo_can_be_sent_without_text(client, thread, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     client.post(f"/patient/messages/{thread.pk}/", {"body": "", "attachment": upload("p.jpg", jpeg_bytes())})
     assert thread.messages.last().attachments.count() == 1
 
@@ -113,7 +114,7 @@ REFUSED = "Only a PDF, PNG or JPEG file can be attached"
 def test_anything_else_is_refused_clearly_and_nothing_is_saved(
     client, thread, patient, settings, name, content, message
 ):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post(f"/patient/messages/{thread.pk}/", {"body": "Look", "attachment": upload(name, content)})
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -126,7 +127,7 @@ def test_anything_else_is_refused_clearly_and_nothing_is_saved(
 def test_files_over_10_mb_are_refused(client, patient):
     big = PDF[:-7] + b" " * (MAX_ATTACHMENT_BYTES - len(PDF) + 2) + b"%%EOF\n"
     assert len(big) > MAX_ATTACHMENT_BYTES
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.post("/patient/messages/", {"subject": "Big", "body": "x", "attachment": upload("big.pdf", big)})
     assert response.status_code == 200
     assert "larger than 10 MB" in response.content.decode()
@@ -143,7 +144,7 @@ def attachment(thread, patient):
 def test_the_patient_and_licensed_physicians_download_it_and_physician_downloads_are_audited(
     client, attachment, patient, physician
 ):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     response = client.get(f"/patient/messages/attachments/{attachment.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
@@ -151,7 +152,7 @@ def test_the_patient_and_licensed_physicians_download_it_and_physician_downloads
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
     assert not AccessLog.objects.exists()
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get(f"/clinic/messages/attachments/{attachment.pk}/")
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert AccessLog.objects.get().action == "messages.attachment.view"
@@ -159,27 +160,27 @@ def test_the_patient_and_licensed_physicians_download_it_and_physician_downloads
 
 @pytest.mark.django_db
 def test_attachments_are_404_outside_the_thread_scope(client, attachment, other_patient, outsider_physician):
-    client.force_login(other_patient.user)
+    sign_in(client, other_patient.user)
     assert client.get(f"/patient/messages/attachments/{attachment.pk}/").status_code == 404
-    client.force_login(outsider_physician)
+    sign_in(client, outsider_physician)
     assert client.get(f"/clinic/messages/attachments/{attachment.pk}/").status_code == 404
     assert not AccessLog.objects.exists()
 
 
 @pytest.mark.django_db
 def test_attachment_links_refuse_other_roles_and_methods(client, attachment, role_users, patient, physician):
-    client.force_login(role_users["pharmacy"])
+    sign_in(client, role_users["pharmacy"])
     assert client.get(f"/patient/messages/attachments/{attachment.pk}/").status_code == 403
     assert client.get(f"/clinic/messages/attachments/{attachment.pk}/").status_code == 403
-    client.force_login(physician)
+    sign_in(client, physician)
     assert client.get(f"/patient/messages/attachments/{attachment.pk}/").status_code == 403
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get(f"/clinic/messages/attachments/{attachment.pk}/").status_code == 403
     assert client.post(f"/patient/messages/attachments/{attachment.pk}/").status_code == 405
 
 
 @pytest.mark.django_db
 def test_the_thread_page_links_the_attachment_by_its_name(client, attachment, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     content = client.get(f"/patient/messages/{attachment.message.thread_id}/").content.decode()
     assert f'href="/patient/messages/attachments/{attachment.pk}/">lab.pdf</a>' in content

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients import booking
@@ -35,7 +34,9 @@ from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors
+from portal.middleware import allow_camera
 from portal.models import ServiceState
+from portal.params import date_param
 
 DAYS_PER_PAGE = 7
 PAST_VISITS_SHOWN = 50
@@ -140,7 +141,7 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
             context["errors"] = form.non_field_errors() + form.errors.get("slot", [])
 
         today = timezone.localdate()
-        first_day = parse_date(request.GET.get("from") or "") or today
+        first_day = date_param(request, "from", today=today)
         first_day = min(max(first_day, today), today + dt.timedelta(days=BOOKING_HORIZON_DAYS))
         start = local_to_utc(first_day, dt.time(0), zone)
         end = local_to_utc(first_day + dt.timedelta(days=DAYS_PER_PAGE), dt.time(0), zone)
@@ -213,6 +214,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
+@allow_camera
 def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     patient = appointment.patient

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients import booking
@@ -38,6 +37,8 @@ from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
 from portal.forms import add_service_errors
+from portal.middleware import allow_camera
+from portal.params import date_param
 from portal.selectors import licensed_state_ids_for
 
 
@@ -48,7 +49,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     view = "day" if request.GET.get("view") == "day" else "week"
     with shown_in(physician_time_zone(request.user)) as zone:
         today = timezone.localdate()
-        day = parse_date(request.GET.get("date") or "") or today
+        day = date_param(request, "date", today=today)
         first = day if view == "day" else day - dt.timedelta(days=day.weekday())
         length = 1 if view == "day" else 7
         start = local_to_utc(first, dt.time(0), zone)
@@ -176,6 +177,7 @@ def _appointment_page(
 
 @require_safe
 @role_required(Role.PHYSICIAN)
+@allow_camera
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _appointment_page(request, appointment_get_for(request.user, pk))
 

@@ -7,10 +7,11 @@ from django.test import override_settings
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 
 from portal.links import record_url
+from portal.tests.signin import sign_in
 
 
 def test_the_frame_links_and_assets(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     html = client.get(reverse("patients:home")).content.decode()
     for url in (reverse("landing"), reverse("mfa_index"), reverse("account_logout")):
         assert f'"{url}"' in html

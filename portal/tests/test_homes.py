@@ -4,6 +4,8 @@ the login page, and refuses methods it does not take."""
 import pytest
 from django.urls import reverse
 
+from portal.tests.signin import sign_in
+
 HOMES = {
     "patient": "/patient/",
     "physician": "/clinic/",
@@ -15,7 +17,7 @@ HOMES = {
 @pytest.mark.parametrize("owner", HOMES)
 @pytest.mark.parametrize("visitor", ["patient", "physician", "pharmacy", "admin"])
 def test_home_answers_its_role_and_refuses_the_others(client, role_users, owner, visitor):
-    client.force_login(role_users[visitor])
+    sign_in(client, role_users[visitor])
     response = client.get(HOMES[owner])
     assert response.status_code == (200 if owner == visitor else 403)
 
@@ -41,7 +43,7 @@ def test_admin_login_goes_through_allauth(client):
     [("patient", "/patient/"), ("physician", "/clinic/"), ("pharmacy", "/pharmacy/"), ("admin", "/admin/")],
 )
 def test_dashboard_sends_each_role_home(client, role_users, role, target):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response["Location"] == target
@@ -50,13 +52,13 @@ def test_dashboard_sends_each_role_home(client, role_users, role, target):
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["patient", "physician", "pharmacy"])
 def test_home_refuses_post(client, role_users, role):
-    client.force_login(role_users[role])
+    sign_in(client, role_users[role])
     assert client.post(HOMES[role]).status_code == 405
 
 
 @pytest.mark.django_db
 def test_clinic_home_lists_own_licenses_and_patient_count(client, physician, patient, other_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get("/clinic/")
     assert response.context["patient_count"] == 2
     assert b"TX" in response.content
@@ -64,7 +66,7 @@ def test_clinic_home_lists_own_licenses_and_patient_count(client, physician, pat
 
 @pytest.mark.django_db
 def test_pharmacy_home_shows_only_own_pharmacy(client, pharmacy_user, outsider_pharmacy_user):
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     response = client.get("/pharmacy/")
     mine = pharmacy_user.pharmacy_membership.pharmacy
     theirs = outsider_pharmacy_user.pharmacy_membership.pharmacy
@@ -77,7 +79,7 @@ def test_pharmacy_user_without_membership_sees_a_clear_message(client):
     from portal.tests.factories import PharmacyUserFactory
 
     user = PharmacyUserFactory()
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get("/pharmacy/")
     assert response.status_code == 200
     assert b"not linked to a pharmacy" in response.content

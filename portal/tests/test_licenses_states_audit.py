@@ -9,6 +9,7 @@ from patients.tests.factories import PatientFactory
 from portal.audit import access_record
 from portal.models import AccessLog, PhysicianLicense, ServiceState
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
 from prescriptions.tests.factories import PharmacyLicenseFactory
 
 EXPIRY = dt.date(2026, 6, 30)
@@ -114,7 +115,7 @@ def test_viewing_someone_elses_record_writes_an_access_audit_row(physician, pati
 @pytest.mark.django_db
 def test_access_log_is_read_only_in_the_admin(client, admin_user, physician, patient):
     AccessLog.objects.create(actor=physician, patient=patient.user, action="chart.view", path="/x")
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get("/admin/portal/accesslog/").status_code == 200
     assert client.get("/admin/portal/accesslog/add/").status_code == 403
     row = AccessLog.objects.get()
@@ -145,5 +146,5 @@ def test_license_changes_keep_history(physician):
     ],
 )
 def test_admin_lists_work(client, admin_user, physician, pharmacy_user, patient, path):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get(path).status_code == 200

@@ -15,6 +15,7 @@ from portal.tests.factories import (
     PhysicianFactory,
     UserFactory,
 )
+from portal.tests.signin import sign_in
 
 
 def current_code(secret=TEST_TOTP_SECRET):
@@ -28,7 +29,7 @@ def current_code(secret=TEST_TOTP_SECRET):
 )
 def test_staff_roles_must_enrol_totp_before_any_page(client, factory, path):
     user = factory(totp=False)
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(path)
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
@@ -39,7 +40,7 @@ def test_staff_roles_must_enrol_totp_before_any_page(client, factory, path):
 @pytest.mark.django_db
 def test_deep_link_does_not_skip_mfa_enrolment(client):
     user = PhysicianFactory(totp=False)
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get("/clinic/?next=/patient/")
     assert response["Location"] == "/accounts/2fa/totp/activate/"
 
@@ -49,7 +50,7 @@ def test_patients_may_work_without_mfa(client):
     from patients.tests.factories import PatientFactory
 
     patient = PatientFactory(user=UserFactory(totp=False))
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get("/patient/").status_code == 200
 
 
@@ -168,7 +169,7 @@ def test_session_ends_twelve_hours_after_sign_in_however_active(client):
 
     patient = PatientFactory()
     with time_machine.travel("2026-03-01 08:00:00+00:00", tick=False) as traveller:
-        client.force_login(patient.user)
+        sign_in(client, patient.user)
         assert client.get("/patient/").status_code == 200
         assert SESSION_STARTED_KEY in client.session
         # active every 25 minutes, so the 30-minute idle limit never ends the session
@@ -186,7 +187,7 @@ def test_disabling_an_account_ends_its_sessions(client):
     from patients.tests.factories import PatientFactory
 
     patient = PatientFactory()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert client.get("/patient/").status_code == 200
     patient.user.is_active = False
     patient.user.save()

@@ -10,6 +10,9 @@ PRODUCTION = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "x" * 20 + "-production-test-key-that-is-long-enough-0123456789",
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",
+    "EMAIL_URL": "smtp+tls://portal:secret@mail.example.org:587",
+    "MFA_ENCRYPTION_KEYS": "3cdp3aI1aqIvi-ab6yTbTd5YyffmcQGVxwWZ-0UTBEs=",
     "PATH": "/usr/bin:/bin",
 }
 

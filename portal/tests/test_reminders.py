@@ -17,6 +17,7 @@ from portal.reminders import (
     reminders_requeue_stale,
 )
 from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, UserFactory
+from portal.tests.signin import sign_in
 
 CHICAGO = "America/Chicago"
 UTC = dt.UTC
@@ -163,7 +164,7 @@ def test_delivery_errors_are_retried_then_marked_failed_and_an_admin_can_resend(
     reminder.refresh_from_db()
     assert reminder.status == Reminder.Status.FAILED
     admin = AdminFactory()
-    client.force_login(admin)
+    sign_in(client, admin)
     response = client.post(
         "/admin/portal/reminder/", {"action": "resend_failed", "_selected_action": [reminder.pk]}, follow=True
     )

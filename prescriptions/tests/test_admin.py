@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal.tests.signin import sign_in
 from prescriptions.models import PrescriptionOrder, TitrationPlan
 
 
@@ -21,13 +22,13 @@ from prescriptions.models import PrescriptionOrder, TitrationPlan
     ],
 )
 def test_admin_lists_and_filters_work(client, admin_user, sent_order, path):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.get(path).status_code == 200
 
 
 @pytest.mark.django_db
 def test_an_order_in_the_admin_shows_its_history_read_only(client, admin_user, sent_order):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     page = client.get(f"/admin/prescriptions/prescriptionorder/{sent_order.pk}/change/")
     assert page.status_code == 200
     content = page.content.decode()
@@ -41,7 +42,7 @@ def test_an_order_in_the_admin_shows_its_history_read_only(client, admin_user, s
 
 @pytest.mark.django_db
 def test_a_plan_in_the_admin_shows_its_steps_and_events(client, admin_user, plan):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     content = client.get(f"/admin/prescriptions/titrationplan/{plan.pk}/change/").content.decode()
     assert "4.50" in content and "Plan started" in content
     assert client.get("/admin/prescriptions/titrationplan/add/").status_code == 403

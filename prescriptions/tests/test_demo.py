@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.demo import demo_email
+from portal.tests.signin import sign_in
 from prescriptions.models import OrderStatus, PrescriptionOrder, TitrationPlan
 from prescriptions.selectors import latest_order_for_patient
 from prescriptions.services import order_content_intact
@@ -30,7 +31,7 @@ def test_maria_is_titrating_on_a_second_plan_version_and_her_order_shipped_with_
     maria = plans[0].patient
     latest = latest_order_for_patient(maria)
     assert (latest.status, latest.carrier, latest.tracking_number) == ("shipped", "USPS", "9400111899223345678912")
-    client.force_login(maria.user)
+    sign_in(client, maria.user)
     assert b"9400111899223345678912" in client.get("/patient/orders/").content
     assert b"Shipped" in client.get("/patient/").content
 

@@ -8,11 +8,12 @@ import pytest
 from fhir.resources.R4B.medication import Medication
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 
+from portal.tests.signin import sign_in
 from prescriptions.tests.factories import advance, make_draft, make_plan, sign
 
 
 def fetch(client, user, order):
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(f"/fhir/MedicationRequest/{order.pk}")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+json"
@@ -109,16 +110,16 @@ def test_the_orders_pharmacy_may_fetch_it_and_another_pharmacy_may_not(
     client, pharmacy_user, outsider_pharmacy_user, sent_order
 ):
     assert MedicationRequest.model_validate(fetch(client, pharmacy_user, sent_order)).id == str(sent_order.pk)
-    client.force_login(outsider_pharmacy_user)
+    sign_in(client, outsider_pharmacy_user)
     assert client.get(f"/fhir/MedicationRequest/{sent_order.pk}").status_code == 404
 
 
 @pytest.mark.django_db
 def test_only_the_care_team_may_fetch_it(client, outsider_physician, approved_patient, sent_order, admin_user):
-    client.force_login(outsider_physician)
+    sign_in(client, outsider_physician)
     assert client.get(f"/fhir/MedicationRequest/{sent_order.pk}").status_code == 404
     for user in (approved_patient.user, admin_user):
-        client.force_login(user)
+        sign_in(client, user)
         assert client.get(f"/fhir/MedicationRequest/{sent_order.pk}").status_code == 403
     client.logout()
     assert client.get(f"/fhir/MedicationRequest/{sent_order.pk}").status_code == 302

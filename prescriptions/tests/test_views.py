@@ -4,6 +4,7 @@ anonymous to login) and what each page does, including bad input that saves noth
 import datetime as dt
 import re
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from portal.models import AccessLog
 from portal.tests.factories import TEST_PASSWORD
+from portal.tests.signin import sign_in
 from prescriptions import services
 from prescriptions.dosing import Step
 from prescriptions.models import OrderEvent, PrescriptionOrder, RefillRequest, TitrationPlan
@@ -65,7 +67,7 @@ def test_each_view_answers_its_roles_and_refuses_the_others(
 ):
     url = fill(path, approved_patient, shipped, refill_request)
     for role, user in role_users.items():
-        client.force_login(user)
+        sign_in(client, user)
         response = getattr(client, method)(url)
         if role in allowed:
             assert response.status_code in (200, 302), (role, url, response.status_code)
@@ -82,7 +84,7 @@ def test_each_view_refuses_the_wrong_http_method(
     client, role_users, approved_patient, shipped, refill_request, method, path, allowed
 ):
     url = fill(path, approved_patient, shipped, refill_request)
-    client.force_login(role_users[sorted(allowed)[0]])
+    sign_in(client, role_users[sorted(allowed)[0]])
     if path.endswith(("/plan/new/", "/orders/new/", "/edit/")):
         other = "delete"  # a form page: GET and POST only
     else:
@@ -110,7 +112,7 @@ def test_records_outside_the_users_scope_are_404(
     url = fill(path, approved_patient, shipped, refill_request)
     outsiders = {"physician": outsider_physician, "pharmacy": outsider_pharmacy_user, "patient": other_patient.user}
     for role in allowed:
-        client.force_login(outsiders[role])
+        sign_in(client, outsiders[role])
         assert getattr(client, method)(url).status_code == 404, (role, url)
     assert PrescriptionOrder.objects.get(pk=shipped.pk).status == "shipped"
     assert RefillRequest.objects.get(pk=refill_request.pk).status == "pending"
@@ -121,10 +123,10 @@ def test_a_pharmacy_cannot_see_another_pharmacys_order_or_a_draft(
     client, plan, physician, shipped, outsider_pharmacy_user, pharmacy_user
 ):
     draft = make_draft(plan, physician)
-    client.force_login(outsider_pharmacy_user)
+    sign_in(client, outsider_pharmacy_user)
     assert client.get(f"/pharmacy/orders/{shipped.pk}/").status_code == 404
     assert shipped.number.encode() not in client.get("/pharmacy/?queue=shipped").content
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     assert client.get(f"/pharmacy/orders/{draft.pk}/").status_code == 404
 
 
@@ -133,10 +135,10 @@ def test_a_patient_never_sees_another_patients_order_or_a_draft(
     client, plan, physician, shipped, other_patient, approved_patient
 ):
     draft = make_draft(plan, physician)
-    client.force_login(other_patient.user)
+    sign_in(client, other_patient.user)
     assert client.get(f"/patient/orders/{shipped.pk}/").status_code == 404
     assert shipped.number.encode() not in client.get("/patient/orders/").content
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     assert client.get(f"/patient/orders/{draft.pk}/").status_code == 404
 
 
@@ -145,7 +147,7 @@ def test_a_patient_never_sees_another_patients_order_or_a_draft(
 
 @pytest.mark.django_db
 def test_physician_starts_a_standard_plan_from_the_chart(client, physician, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/patients/{approved_patient.pk}/plan/new/")
     assert b"Start a titration plan" in page.content and b"1.5 mg \xc3\x97 7 d" in page.content
     data = {
@@ -166,7 +168,7 @@ def test_physician_starts_a_standard_plan_from_the_chart(client, physician, appr
 
 @pytest.mark.django_db
 def test_a_hand_written_plan_with_a_bad_step_shows_the_error_and_saves_nothing(client, physician, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     data = {
         "template": "custom",
         "formulation": "oral_liquid",
@@ -188,7 +190,7 @@ def test_a_hand_written_plan_with_a_bad_step_shows_the_error_and_saves_nothing(c
 
 @pytest.mark.django_db
 def test_a_plan_for_an_unapproved_intake_is_refused_on_the_page(client, physician, patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/patients/{patient.pk}/plan/new/")
     assert b"has not been approved yet" in page.content
     data = {
@@ -207,7 +209,7 @@ def test_a_plan_for_an_unapproved_intake_is_refused_on_the_page(client, physicia
 
 @pytest.mark.django_db
 def test_the_change_form_is_prefilled_with_the_current_plan(client, physician, plan, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get(f"/clinic/patients/{approved_patient.pk}/plan/new/")
     assert b"Saving makes version 2" in response.content
     initial = response.context["formset"].initial
@@ -219,7 +221,7 @@ def test_the_change_form_is_prefilled_with_the_current_plan(client, physician, p
 
 @pytest.mark.django_db
 def test_physician_drafts_an_order_and_sees_the_arithmetic(client, physician, plan, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/patients/{approved_patient.pk}/orders/new/")
     assert page.context["form"].initial["indication_code"] == "M79.7"
     assert b'<datalist id="icd10-suggestions">' in page.content
@@ -241,7 +243,7 @@ def test_physician_drafts_an_order_and_sees_the_arithmetic(client, physician, pl
 
 @pytest.mark.django_db
 def test_a_bad_indication_code_shows_the_error_and_saves_nothing(client, physician, plan, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     data = {
         "concentration_mg_per_ml": "1.0",
         "supply_start": approved_patient.today().isoformat(),
@@ -259,14 +261,14 @@ def test_a_bad_indication_code_shows_the_error_and_saves_nothing(client, physici
 
 @pytest.mark.django_db
 def test_an_order_cannot_be_drafted_without_a_plan(client, physician, approved_patient):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.get(f"/clinic/patients/{approved_patient.pk}/orders/new/", follow=True)
     assert b"Start a titration plan before drafting an order" in response.content
 
 
 @pytest.mark.django_db
 def test_physician_signs_with_the_password_and_the_order_goes_to_the_pharmacy(client, physician, draft, tx_pharmacy):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/orders/{draft.pk}/sign/", {"password": "nope"}, follow=True)
     assert b"not right. The order was not signed" in response.content
     assert PrescriptionOrder.objects.get(pk=draft.pk).status == "draft"
@@ -280,7 +282,7 @@ def test_physician_signs_with_the_password_and_the_order_goes_to_the_pharmacy(cl
 
 @pytest.mark.django_db
 def test_a_signed_order_cannot_be_edited_from_the_page(client, physician, sent_order):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/orders/{sent_order.pk}/edit/", {"refills": 3}, follow=True)
     assert b"content is frozen" in response.content
     assert PrescriptionOrder.objects.get(pk=sent_order.pk).refills == 0
@@ -288,7 +290,7 @@ def test_a_signed_order_cannot_be_edited_from_the_page(client, physician, sent_o
 
 @pytest.mark.django_db
 def test_editing_a_draft_recomputes_it(client, physician, draft):
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/orders/{draft.pk}/edit/")
     data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
     data.update(days_supply="14", concentration_mg_per_ml="1.5")
@@ -301,24 +303,24 @@ def test_editing_a_draft_recomputes_it(client, physician, draft):
 @pytest.mark.django_db
 def test_pharmacy_question_and_physician_answer_round_trip(client, physician, pharmacy_user, sent_order):
     advance(sent_order, pharmacy_user, "received", "in_review")
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     client.post(f"/pharmacy/orders/{sent_order.pk}/action/", {"to": "needs_clarification", "note": "Flavoured?"})
     assert PrescriptionOrder.objects.get(pk=sent_order.pk).status == "needs_clarification"
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/orders/{sent_order.pk}/")
     assert b"The pharmacy asks" in page.content and b"Flavoured?" in page.content
     response = client.post(f"/clinic/orders/{sent_order.pk}/answer/", {"note": ""}, follow=True)
     assert b"Write your answer" in response.content
     client.post(f"/clinic/orders/{sent_order.pk}/answer/", {"note": "Unflavoured, please."})
     assert PrescriptionOrder.objects.get(pk=sent_order.pk).status == "in_review"
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     page = client.get(f"/pharmacy/orders/{sent_order.pk}/").content.decode()
     assert "Physician answered" in page and "Unflavoured, please." in page
 
 
 @pytest.mark.django_db
 def test_physician_cancels_before_compounding_only(client, physician, pharmacy_user, sent_order):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/orders/{sent_order.pk}/cancel/", {"note": ""}, follow=True)
     assert b"Say why the order is cancelled" in response.content
     advance(sent_order, pharmacy_user, "received", "in_review", "compounding")
@@ -329,7 +331,7 @@ def test_physician_cancels_before_compounding_only(client, physician, pharmacy_u
 
 @pytest.mark.django_db
 def test_physician_approves_a_refill_into_a_new_draft(client, physician, refill_request):
-    client.force_login(physician)
+    sign_in(client, physician)
     listing = client.get("/clinic/orders/")
     assert refill_request in listing.context["refill_requests"]
     response = client.post(f"/clinic/refills/{refill_request.pk}/approve/")
@@ -341,7 +343,7 @@ def test_physician_approves_a_refill_into_a_new_draft(client, physician, refill_
 
 @pytest.mark.django_db
 def test_declining_a_refill_needs_a_reason(client, physician, refill_request):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/refills/{refill_request.pk}/decline/", {"note": ""}, follow=True)
     assert b"Say why" in response.content
     assert RefillRequest.objects.get().status == "pending"
@@ -352,7 +354,7 @@ def test_declining_a_refill_needs_a_reason(client, physician, refill_request):
 
 @pytest.mark.django_db
 def test_pharmacy_moves_an_order_to_shipped_and_shipping_needs_tracking(client, pharmacy_user, sent_order):
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     url = f"/pharmacy/orders/{sent_order.pk}/action/"
     for to in ("received", "in_review", "compounding"):
         assert client.post(url, {"to": to}).status_code == 302
@@ -372,7 +374,7 @@ def test_pharmacy_moves_an_order_to_shipped_and_shipping_needs_tracking(client, 
 def test_pharmacy_order_page_has_everything_to_compound_and_ship_and_prints_on_one_page(
     client, pharmacy_user, sent_order
 ):
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     page = client.get(f"/pharmacy/orders/{sent_order.pk}/").content.decode()
     for text in (
         "Naltrexone hydrochloride, compounded",
@@ -385,19 +387,23 @@ def test_pharmacy_order_page_has_everything_to_compound_and_ship_and_prints_on_o
         sent_order.prescriber_npi,
         sent_order.prescriber_license_number,
         "1 Congress Ave",
-        "@media print",
+        'class="pharmacy-order-print"',
         "matches the signed content",
         "Acknowledge receipt",
     ):
         assert text in page, text
     assert AccessLog.objects.filter(actor=pharmacy_user, action="order.view").exists()
+    # the print layout lives in the portal's stylesheet (no inline style under the CSP)
+    from django.contrib.staticfiles import finders
+
+    assert ".pharmacy-order-print" in Path(finders.find("css/portal.css")).read_text().split("@media print")[-1]
 
 
 @pytest.mark.django_db
 def test_pharmacy_queue_lists_its_orders_by_queue_newest_first(client, pharmacy_user, plan, physician, tx_pharmacy):
     orders = [sign(make_draft(plan, physician), physician) for _ in range(3)]
     advance(orders[0], pharmacy_user, "received", "in_review")
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     new = client.get("/pharmacy/")
     assert [o.pk for o in new.context["page"]] == [orders[2].pk, orders[1].pk]
     assert {k: n for k, _, n in new.context["queues"]}["in_review"] == 1
@@ -409,7 +415,7 @@ def test_pharmacy_queue_lists_its_orders_by_queue_newest_first(client, pharmacy_
 @pytest.mark.django_db
 def test_pharmacy_queue_paginates(client, pharmacy_user, sent_order):
     clone_orders(sent_order, 30)
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     assert len(client.get("/pharmacy/").context["page"]) == 25
     second = client.get("/pharmacy/?queue=new&page=2")
     assert len(second.context["page"]) == 6
@@ -440,7 +446,7 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
         "closed": 0,
     }
     monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 4)
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     html = client.get("/pharmacy/").content.decode()
     assert "4+<span" in html
 
@@ -450,7 +456,7 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
 
 @pytest.mark.django_db
 def test_patient_follows_the_order_and_sees_the_tracking_number(client, approved_patient, shipped):
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     listing = client.get("/patient/orders/").content.decode()
     assert (
         shipped.number in listing and "Shipped" in listing and "USPS tracking number 9400100000000000000001" in listing
@@ -462,7 +468,7 @@ def test_patient_follows_the_order_and_sees_the_tracking_number(client, approved
 
 @pytest.mark.django_db
 def test_patient_requests_a_refill_once(client, approved_patient, shipped):
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     client.post(f"/patient/orders/{shipped.pk}/refill/", {"note": "Two days left"})
     assert RefillRequest.objects.get().patient_note == "Two days left"
     response = client.post(f"/patient/orders/{shipped.pk}/refill/", {"note": ""}, follow=True)
@@ -472,7 +478,7 @@ def test_patient_requests_a_refill_once(client, approved_patient, shipped):
 
 @pytest.mark.django_db
 def test_patient_cannot_request_a_refill_before_shipping(client, approved_patient, sent_order):
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     response = client.post(f"/patient/orders/{sent_order.pk}/refill/", {"note": "x" * 501}, follow=True)
     assert b"under 500 characters" in response.content
     response = client.post(f"/patient/orders/{sent_order.pk}/refill/", {}, follow=True)
@@ -483,7 +489,7 @@ def test_patient_cannot_request_a_refill_before_shipping(client, approved_patien
 @pytest.mark.django_db
 def test_the_schedule_calendar_shows_each_days_dose(client, approved_patient, physician):
     plan = make_plan(approved_patient, physician)
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     start = plan.start_date
     month = f"{start:%Y-%m}"
     response = client.get(f"/patient/schedule/?month={month}")
@@ -499,13 +505,13 @@ def test_the_schedule_calendar_shows_each_days_dose(client, approved_patient, ph
 
 @pytest.mark.django_db
 def test_the_schedule_without_a_plan_says_so(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert b"do not have a dosing plan yet" in client.get("/patient/schedule/").content
 
 
 @pytest.mark.django_db
 def test_dashboard_shows_tonights_dose_in_mg_and_ml_and_the_order_status(client, approved_patient, shipped):
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     content = client.get("/patient/").content.decode()
     assert "Tonight's dose" in content
     assert re.search(r"1\.5 mg\s*<span[^>]*>= 1\.5 mL", content)
@@ -516,7 +522,7 @@ def test_dashboard_shows_tonights_dose_in_mg_and_ml_and_the_order_status(client,
 
 @pytest.mark.django_db
 def test_dashboard_before_any_plan_keeps_the_placeholder(client, patient):
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert b"No prescription yet" in client.get("/patient/").content
 
 
@@ -531,7 +537,7 @@ def test_chart_draws_the_dose_step_line_and_the_titration_card(client, physician
         dosing_time="morning",
         note="Vivid dreams",
     )
-    client.force_login(physician)
+    sign_in(client, physician)
     content = client.get(f"/clinic/patients/{approved_patient.pk}/").content.decode()
     assert 'stroke="#6f42c1"' in content and "dose (mg)" in content
     assert "Titration plan" in content and "Version 2" in content and "Earlier versions" in content
@@ -569,7 +575,7 @@ def count_queries(client, path):
 
 @pytest.mark.django_db
 def test_pharmacy_pages_do_not_query_more_with_more_orders(client, pharmacy_user, sent_order):
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     clone_orders(sent_order, 9)
     small = [count_queries(client, p) for p in ("/pharmacy/", f"/pharmacy/orders/{sent_order.pk}/")]
     clone_orders(sent_order, 190)
@@ -586,7 +592,7 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
 ):
     paths = [f"/clinic/orders/{sent_order.pk}/", "/clinic/orders/", f"/fhir/MedicationRequest/{sent_order.pk}"]
     paths.append(f"/clinic/patients/{sent_order.patient_id}/")  # the chart lists the orders and refill requests
-    client.force_login(physician)
+    sign_in(client, physician)
     clone_orders(sent_order, 9)
     RefillRequest.objects.create(order=sent_order, patient=sent_order.patient)
     small = [count_queries(client, p) for p in paths]
@@ -594,7 +600,7 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
         RefillRequest.objects.create(order=order, patient=order.patient)
     large = [count_queries(client, p) for p in paths]
     assert small == large and max(large) <= 15
-    client.force_login(approved_patient.user)
+    sign_in(client, approved_patient.user)
     paths = ["/patient/orders/", f"/patient/orders/{sent_order.pk}/", "/patient/schedule/", "/patient/"]
     RefillRequest.objects.all().delete()
     PrescriptionOrder.objects.exclude(pk=sent_order.pk).delete()
@@ -612,7 +618,7 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
 def test_a_capsule_plan_no_strength_fits_says_so(client, physician, approved_patient):
     steps = [Step(D("0.5"), 7), Step(D("4.5"), None)]  # 4.5 mg would be nine 0.5 mg capsules
     make_plan(approved_patient, physician, template="custom", steps=steps, formulation="capsule")
-    client.force_login(physician)
+    sign_in(client, physician)
     page = client.get(f"/clinic/patients/{approved_patient.pk}/orders/new/")
     assert b"No single capsule strength gives every dose" in page.content
 
@@ -621,16 +627,16 @@ def test_a_capsule_plan_no_strength_fits_says_so(client, physician, approved_pat
 def test_a_held_order_is_signed_but_reaches_the_pharmacy_only_when_sent(
     client, physician, pharmacy_user, draft, tx_pharmacy
 ):
-    client.force_login(physician)
+    sign_in(client, physician)
     response = client.post(f"/clinic/orders/{draft.pk}/sign/", {"password": TEST_PASSWORD, "hold": "on"}, follow=True)
     assert b"Signed and held" in response.content and b"Send to the pharmacy now" in response.content
     assert PrescriptionOrder.objects.get(pk=draft.pk).status == "signed"
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     assert client.get(f"/pharmacy/orders/{draft.pk}/").status_code == 404
-    client.force_login(physician)
+    sign_in(client, physician)
     client.post(f"/clinic/orders/{draft.pk}/send/")
     assert PrescriptionOrder.objects.get(pk=draft.pk).status == "sent"
-    client.force_login(pharmacy_user)
+    sign_in(client, pharmacy_user)
     assert client.get(f"/pharmacy/orders/{draft.pk}/").status_code == 200
 
 
@@ -641,11 +647,11 @@ def test_clinic_home_counts_what_waits_for_a_physician(
     question = sign(make_draft(plan, physician), physician)
     advance(question, pharmacy_user, "received", "in_review", "needs_clarification")
     make_draft(plan, physician)
-    client.force_login(physician)
+    sign_in(client, physician)
     html = client.get("/clinic/").content.decode()
     assert "1 pharmacy question</strong> to answer" in html
     assert "1 draft to sign" in html
     assert "1 refill request</strong>" in html
-    client.force_login(outsider_physician)  # licensed in Iowa only: none of these are theirs
+    sign_in(client, outsider_physician)  # licensed in Iowa only: none of these are theirs
     html = client.get("/clinic/").content.decode()
     assert "No pharmacy questions" in html and "0 drafts to sign" in html and "No refill requests" in html

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import patient_for_user
 from portal.access import Role, role_required
+from portal.params import month_param
 from prescriptions import selectors, services
 from prescriptions.forms import RefillRequestForm
 from prescriptions.presenters import month_calendar, order_timeline, patient_status_words
@@ -71,15 +72,6 @@ def patient_refill_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("prescriptions:patient_order", pk=order.pk)
 
 
-def _month_from(value: str | None, today: dt.date) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        dt.date(year, month, 1)
-    except ValueError:
-        return today.year, today.month
-    return year, month
-
-
 @require_safe
 @role_required(Role.PATIENT)
 def patient_schedule(request: HttpRequest) -> HttpResponse:
@@ -87,9 +79,9 @@ def patient_schedule(request: HttpRequest) -> HttpResponse:
     patient = patient_for_user(request.user)
     plans = selectors.plan_schedule_for(patient) if patient else []
     today = patient.today() if patient else dt.date.today()
-    year, month = _month_from(request.GET.get("month"), today)
+    first = month_param(request, "month", today=today)
+    year, month = first.year, first.month
     order = selectors.latest_order_for_patient(patient) if patient else None
-    first = dt.date(year, month, 1)
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     context = {

@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from portal.tests.signin import sign_in
+
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 # url name → (who owns it, the object it names, how the owner reaches it: "GET" page or "POST" action)
@@ -98,7 +100,7 @@ def test_access_matrix(world, name):
     def check(label, user, status_expected, verb):
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         response = getattr(client, verb)(path)
         got = response.status_code
         if status_expected == "login":

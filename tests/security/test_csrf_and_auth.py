@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 
+from portal.tests.signin import sign_in
 from tests.security.test_access_matrix import MATRIX, url_for
 
 # Forms that are not about one object, with the role that uses them.
@@ -27,7 +28,7 @@ def test_every_post_refuses_a_request_without_the_csrf_token(world):
         posts[url_for(name, world["objects"][obj])] = role
     for path, role in posts.items():
         client = Client(enforce_csrf_checks=True)
-        client.force_login(world["insiders"][role])
+        sign_in(client, world["insiders"][role])
         status = client.post(path, {}).status_code
         if status not in (403, 405):
             failures.append(f"{path}: {status}")
@@ -46,7 +47,7 @@ def test_deep_links_cannot_skip_mfa_enrolment(path):
 
     for factory in (PhysicianFactory, PharmacyUserFactory, AdminFactory):
         client = Client()
-        client.force_login(factory(totp=False))
+        sign_in(client, factory(totp=False))
         response = client.get(path)
         assert response.status_code in (302, 403), (path, response.status_code)
         if response.status_code == 302:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from patients.models import CheckIn, Consent, Intake, Patient, WaitlistEntry
 from patients.tests.factories import ABOUT_DATA, PatientFactory, complete_intake
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
 
 FUZZ = settings(
     max_examples=40,
@@ -70,7 +71,7 @@ STEP_FIELDS = {
 def test_intake_steps_never_fail_or_half_save(step):
     patient = PatientFactory(state=state("TX"))
     client = Client()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     if step != "about":
         client.post("/intake/about/", {**ABOUT_DATA, "date_of_birth": "1980-05-17"})
     client.get(f"/intake/{step}/")
@@ -88,7 +89,7 @@ def test_check_in_form_never_fails_or_half_saves():
     patient = PatientFactory(state=state("TX"))
     complete_intake(patient)
     client = Client()
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
 
     @FUZZ
     @given(data=form_data(["pain", "enjoyment", "activity", "side_effects", "side_effect_other", "note", "kind"]))
@@ -106,7 +107,7 @@ def test_review_form_never_fails_or_half_saves():
     )
     physician = PhysicianLicenseFactory(state=state("TX")).physician
     client = Client()
-    client.force_login(physician)
+    sign_in(client, physician)
 
     @FUZZ
     @given(data=form_data(["decision", "note", "override_reason"]))
@@ -184,7 +185,7 @@ def test_clinical_forms_never_fail_or_half_save(world, role, template, fields):
         appointment=world["objects"]["appointment"],
     )
     client = Client()
-    client.force_login(world["insiders"][role])
+    sign_in(client, world["insiders"][role])
 
     @FUZZ
     @given(data=form_data(fields))

@@ -5,6 +5,7 @@ import pytest
 from patients import services
 from patients.tests.factories import PatientFactory, complete_intake
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -27,7 +28,7 @@ def test_intake_and_check_in_text_is_escaped_everywhere(client):
         medications={"other_medications": PAYLOAD},
         allergies={"no_known_allergies": False, "allergies": PAYLOAD},
     )
-    client.force_login(patient.user)
+    sign_in(client, patient.user)
     assert_escaped(client.get("/intake/summary/").content, "intake summary")
     services.intake_submit(patient=patient)
     services.checkin_record(patient=patient, pain=3, enjoyment=3, activity=3, side_effects=["other"],
@@ -36,7 +37,7 @@ def test_intake_and_check_in_text_is_escaped_everywhere(client):
     physician = PhysicianLicenseFactory(state=state("TX")).physician
     services.intake_review(patient=patient, physician=physician, decision="decline", note=PAYLOAD)
     assert_escaped(client.get("/patient/").content, "patient dashboard with review note")
-    client.force_login(physician)
+    sign_in(client, physician)
     for path in (
         f"/clinic/patients/{patient.pk}/",
         "/clinic/patients/",
@@ -59,8 +60,8 @@ def test_a_physicians_cancellation_note_is_escaped_for_both_sides(client):
         visit = booking.appointment_book(
             patient=patient, physician=physician, starts_at=local(2026, 3, 3, 10), location_state=state("TX")
         )
-        client.force_login(physician)
+        sign_in(client, physician)
         client.post(f"/clinic/appointments/{visit.pk}/cancel/", {"note": PAYLOAD})
         assert_escaped(client.get(f"/clinic/appointments/{visit.pk}/").content, "clinic visit page")
-        client.force_login(patient.user)
+        sign_in(client, patient.user)
         assert_escaped(client.get("/patient/appointments/").content, "patient visits page")

@@ -1,0 +1,60 @@
+"""Second-factor rules: authenticator secrets encrypted at rest, and what counts as a session that
+completed MFA. See docs/architecture.md "Security"."""
+
+from __future__ import annotations
+
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+
+
+def secret_box() -> MultiFernet:
+    """The keys of ``MFA_ENCRYPTION_KEYS``: the first encrypts, every one of them decrypts, so a key
+    can be rotated by putting the new one first and re-encrypting (``manage.py rotate_mfa_keys``)."""
+    keys = settings.MFA_ENCRYPTION_KEYS
+    if not keys:
+        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS is empty: authenticator secrets cannot be encrypted.")
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def encrypt_secret(text: str) -> str:
+    return secret_box().encrypt(text.encode()).decode()
+
+
+def decrypt_secret(token: str) -> str:
+    """The clear secret. A value that is not a token of one of our keys is refused, never passed
+    through as if it were a clear secret: a row written around the adapter must not work."""
+    try:
+        return secret_box().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "An authenticator secret could not be decrypted with MFA_ENCRYPTION_KEYS (wrong or rotated-out key)."
+        ) from exc
+
+
+def is_encrypted(value: str) -> bool:
+    try:
+        secret_box().decrypt(value.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+class EncryptingMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored as Fernet tokens (AES-128-CBC + HMAC-SHA256)."""
+
+    def encrypt(self, text: str) -> str:
+        return encrypt_secret(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return decrypt_secret(encrypted_text)
+
+
+def session_completed_mfa(request: HttpRequest) -> bool:
+    """Whether this session's sign-in included a second factor. allauth records each step of a
+    sign-in (password, then TOTP or a recovery code) in the session, tied to the user it was for;
+    enrolment alone, or a session opened by a form that skips allauth, has no "mfa" record."""
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
