@@ -4,22 +4,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders e2e
+.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders e2e audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # Installs are stamped by the requirement files' contents, so an unchanged set is not reinstalled.
-$(VENV)/.runtime-%: requirements.txt | $(PY)
-	$(PIP) install -q -r requirements.txt
+$(VENV)/.runtime-%: requirements.txt requirements-lock.txt | $(PY)
+	$(PIP) install -q -r requirements.txt -c requirements-lock.txt
 	rm -f $(VENV)/.runtime-* && touch $@
 
-$(VENV)/.dev-%: requirements.txt requirements-dev.txt | $(PY)
-	$(PIP) install -q -r requirements-dev.txt
+$(VENV)/.dev-%: requirements.txt requirements-dev.txt requirements-lock.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt -c requirements-lock.txt
 	rm -f $(VENV)/.dev-* && touch $@
 
-REQ_HASH := $(shell cat requirements.txt 2>/dev/null | cksum | cut -d' ' -f1)
-DEV_HASH := $(shell cat requirements.txt requirements-dev.txt 2>/dev/null | cksum | cut -d' ' -f1)
+REQ_HASH := $(shell cat requirements.txt requirements-lock.txt 2>/dev/null | cksum | cut -d' ' -f1)
+DEV_HASH := $(shell cat requirements.txt requirements-dev.txt requirements-lock.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
 install: $(VENV)/.runtime-$(REQ_HASH)
 install-dev: $(VENV)/.dev-$(DEV_HASH)
@@ -71,3 +71,10 @@ bench: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	psql "$(BENCH_WEB_DATABASE_URL:/ldn_bench_web=/postgres)" -qc "DROP DATABASE IF EXISTS ldn_bench_web" -c "CREATE DATABASE ldn_bench_web"
 	DATABASE_URL=$(BENCH_WEB_DATABASE_URL) $(PY) bench/web.py
+
+## Known vulnerabilities in the pinned dependencies (pip-audit). Needs the vulnerability database,
+## which CI's network does not reach: run it where the network allows.
+PIP_AUDIT_VERSION := 2.10.1
+audit: | $(PY)
+	$(PIP) install -q pip-audit==$(PIP_AUDIT_VERSION)
+	$(VENV)/bin/pip-audit --strict -r requirements-lock.txt

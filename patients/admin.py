@@ -20,8 +20,7 @@ from patients.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
-from portal.admin import ReadOnlyAdminMixin
-from portal.audit import access_record
+from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.models import User
 
 
@@ -35,7 +34,8 @@ class IntakeInline(admin.StackedInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+    audit_patient = "user"
     list_display = ("full_name", "user", "state", "treatment_phase", "created_at")
     list_filter = ("state", "treatment_phase")
     search_fields = ("legal_first_name", "legal_last_name", "user__email", "user__first_name", "user__last_name")
@@ -45,7 +45,7 @@ class PatientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(SimpleHistoryAdmin):
+class IntakeAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("patient", "review_status", "screening_outcome", "deferred_until", "submitted_at", "reviewed_by")
     list_filter = ("review_status", "screening_outcome", "patient__state")
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
@@ -55,7 +55,7 @@ class IntakeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("patient", "kind", "version", "given_at", "ip_address")
     list_filter = ("kind", "version")
     search_fields = ("patient__legal_last_name", "patient__user__email")
@@ -75,7 +75,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(SimpleHistoryAdmin):
+class CheckInAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("patient", "kind", "recorded_at", "pain", "enjoyment", "activity", "peg")
     list_filter = ("kind",)
     search_fields = ("patient__legal_last_name", "patient__user__email")
@@ -96,22 +96,6 @@ class PhysicianFilter(admin.RelatedFieldListFilter):
         return field.get_choices(
             include_blank=False, ordering=("last_name",), limit_choices_to={"role": User.Role.PHYSICIAN}
         )
-
-
-class AuditedDetailMixin:
-    """Opening a visit or a conversation in the admin is a view of the patient's record by someone
-    else: it writes an access-audit row like the clinic pages do (DESIGN.md §3)."""
-
-    audit_action = "admin.view"
-
-    def patient_user_of(self, obj):
-        raise NotImplementedError
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None and request.method == "GET":
-            access_record(request, patient_user=self.patient_user_of(obj), action=self.audit_action)
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(VisitType)
@@ -159,8 +143,7 @@ class VisitJoinAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    audit_action = "admin.appointment.view"
+class AppointmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("starts_at", "physician", "patient", "visit_type", "location_state", "status")
     list_filter = (("physician", PhysicianFilter), "location_state", "status", "visit_type", "starts_at")
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
@@ -169,9 +152,6 @@ class AppointmentAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, SimpleHistoryAdmi
     exclude = ("video_room",)
     inlines = [VisitJoinAttemptInline]
     actions = ["cancel_visits"]
-
-    def patient_user_of(self, obj):
-        return obj.patient.user
 
     @admin.action(description="Cancel the selected visits (a due follow-up becomes due again)")
     def cancel_visits(self, request, queryset):
@@ -202,8 +182,7 @@ class MessageInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 
 @admin.register(Thread)
-class ThreadAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_action = "admin.thread.view"
+class ThreadAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("pk", "patient", "created_at", "last_message_at")
     list_filter = ("patient__state",)
     search_fields = ("patient__legal_last_name", "patient__user__email")
@@ -213,13 +192,10 @@ class ThreadAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     inlines = [MessageInline]
 
-    def patient_user_of(self, obj):
-        return obj.patient.user
-
 
 @admin.register(Message)
-class MessageAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_action = "admin.message.view"
+class MessageAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    audit_patient = "thread.patient.user"
     list_display = ("pk", "thread", "sender", "from_patient", "created_at")
     list_filter = ("from_patient",)
     list_select_related = ("sender", "thread")
@@ -227,6 +203,3 @@ class MessageAdmin(AuditedDetailMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("thread", "sender", "from_patient", "created_at", "body", "article_slug")
     readonly_fields = fields
     inlines = [AttachmentInline]
-
-    def patient_user_of(self, obj):
-        return obj.thread.patient.user

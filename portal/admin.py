@@ -1,8 +1,12 @@
+from operator import attrgetter
+
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.audit import access_record, access_record_list
 from portal.models import (
     AccessLog,
     EmailOutbox,
@@ -81,10 +85,49 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
 
 
+class AuditedAdminMixin:
+    """For admins of models that hold health data: opening the list writes one access row naming
+    the list; opening one record, its change history or one historical version writes a row naming
+    its patient (docs/architecture.md "Access audit"). ``audit_patient`` is the attribute path from
+    a record to the patient's user account, e.g. ``"patient.user"``."""
+
+    audit_patient: str = "patient.user"
+
+    def _audit_name(self) -> str:
+        return f"admin.{self.opts.app_label}.{self.opts.model_name}"
+
+    def _record_object(self, request, object_id, what: str) -> None:
+        if request.method != "GET":
+            return
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None:
+            patient_user = attrgetter(self.audit_patient)(obj)
+            access_record(request, patient_user=patient_user, action=f"{self._audit_name()}.{what}")
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            access_record_list(request, action=f"{self._audit_name()}.list")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._record_object(request, object_id, "view")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._record_object(request, object_id, "history")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's page showing one earlier version of the record
+        self._record_object(request, object_id, "history")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "patient", "action", "ip_address")
-    list_filter = ("action",)
+    list_display = ("at", "actor", "patient", "action", "outcome", "path", "ip_address")
+    list_filter = ("outcome", "action")
     search_fields = ("actor__email", "patient__email", "path")
     list_select_related = ("actor", "patient")
     date_hierarchy = "at"

@@ -176,23 +176,42 @@ class PhysicianLicense(License):
 
 
 class AccessLog(models.Model):
-    """One row per view of a patient's record by someone other than that patient (DESIGN.md §3).
+    """One row per view of health data by someone other than the patient it is about
+    (docs/architecture.md "Access audit"): a page about one patient names that patient; a list
+    page (the patient list, a queue, a schedule) writes one row naming the list, with no patient;
+    a request for a record outside the person's scope is kept as refused.
 
     The patient is identified by their user account so that this app needs no patient model."""
 
+    class Outcome(models.TextChoices):
+        VIEWED = "viewed", "Viewed"
+        REFUSED = "refused", "Refused"
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs_made")
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_logs_about")
-    action = models.CharField(max_length=64, help_text="What was viewed, e.g. chart.view.")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="access_logs_about",
+        null=True,
+        blank=True,
+        help_text="Empty for a list page and for a refused request.",
+    )
+    action = models.CharField(max_length=64, help_text="What was viewed, e.g. chart.view or patients.list.")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.VIEWED)
     path = models.CharField(max_length=255)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["patient", "-at"])]
+        indexes = [
+            models.Index(fields=["patient", "-at"]),
+            models.Index(fields=["actor", "-at"], name="accesslog_actor_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.patient_id}"
+        about = f"patient {self.patient_id}" if self.patient_id else self.path
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {about} ({self.get_outcome_display()})"
 
 
 class WorkerHeartbeat(models.Model):

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
     "portal.middleware.RequireMFAMiddleware",
+    "portal.audit.AccessAuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -238,7 +239,7 @@ USE_TZ = True
 
 # --- Static and uploaded files -----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if DEBUG:
     # Development keeps its database, broker folders and collected files under var/.

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import ReadOnlyAdminMixin
+from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from prescriptions.models import (
     OrderEvent,
     Pharmacy,
@@ -85,7 +85,7 @@ class PlanEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(TitrationPlan)
-class TitrationPlanAdmin(SimpleHistoryAdmin):
+class TitrationPlanAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("patient", "version", "formulation", "dosing_time", "start_date", "is_current", "created_by")
     list_filter = ("formulation", "dosing_time", "template", ("superseded_at", admin.EmptyFieldListFilter))
     search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email")
@@ -114,7 +114,7 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(PrescriptionOrder)
-class PrescriptionOrderAdmin(SimpleHistoryAdmin):
+class PrescriptionOrderAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("number", "patient_label", "status", "pharmacy", "ship_to_state", "signed_at", "prescriber_name")
     list_filter = ("status", "pharmacy", "ship_to_state", "formulation")
     search_fields = ("patient_name", "patient__legal_last_name", "tracking_number", "indication_code")
@@ -140,7 +140,7 @@ class PrescriptionOrderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RefillRequest)
-class RefillRequestAdmin(SimpleHistoryAdmin):
+class RefillRequestAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("order", "patient", "status", "created_at", "decided_by")
     list_filter = ("status",)
     list_select_related = ("order", "patient__user", "decided_by")

@@ -28,7 +28,7 @@ from patients.selectors_booking import appointments_upcoming_for, physician_time
 from patients.selectors_messaging import unread_thread_count_for
 from patients.views.helpers import shown_in
 from portal.access import Role, role_required
-from portal.audit import access_record
+from portal.audit import access_record, access_record_list
 from portal.selectors import physician_licenses_for
 
 PAGE_SIZE = 25
@@ -40,6 +40,7 @@ CLINIC_HOME_VISITS = 5
 def clinic_home(request: HttpRequest) -> HttpResponse:
     """What the physician has to act on: reviews, today's and the next visits, unread messages
     (and, through prescriptions' panel, pharmacy questions, drafts and refill requests)."""
+    access_record_list(request, action="clinic.home")
     licenses = list(physician_licenses_for(request.user))
     with shown_in(physician_time_zone(request.user)) as zone:
         return render(
@@ -59,6 +60,7 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.PHYSICIAN)
 def review_queue(request: HttpRequest) -> HttpResponse:
+    access_record_list(request, action="reviews.list")
     page = Paginator(review_queue_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "patients/review_queue.html", {"page": page})
 
@@ -66,6 +68,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.PHYSICIAN)
 def patient_list(request: HttpRequest) -> HttpResponse:
+    access_record_list(request, action="patients.list")
     form = PatientFilterForm(request.GET or None)
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data

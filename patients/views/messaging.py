@@ -29,7 +29,7 @@ from patients.selectors_messaging import (
 )
 from patients.views.helpers import shown_in
 from portal.access import Role, role_required
-from portal.audit import access_record
+from portal.audit import access_record, access_record_list
 from portal.datefmt import local_date
 from portal.forms import add_service_errors
 
@@ -71,6 +71,7 @@ def patient_message_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def clinic_message_list(request: HttpRequest) -> HttpResponse:
     """Conversations of patients in the physician's licensed states, most recent first."""
+    access_record_list(request, action="messages.list")
     threads = thread_list_for(request.user)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
     with shown_in(physician_time_zone(request.user)):

@@ -35,7 +35,7 @@ from patients.selectors_booking import (
 from patients.slots import local_to_utc
 from patients.views.helpers import shown_in
 from portal.access import Role, role_required
-from portal.audit import access_record
+from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors
 from portal.middleware import allow_camera
 from portal.params import date_param
@@ -46,6 +46,7 @@ from portal.selectors import licensed_state_ids_for
 @role_required(Role.PHYSICIAN)
 def schedule(request: HttpRequest) -> HttpResponse:
     """``?view=day|week&date=YYYY-MM-DD``, in the physician's own zone; a week starts on Monday."""
+    access_record_list(request, action="schedule.view")
     view = "day" if request.GET.get("view") == "day" else "week"
     with shown_in(physician_time_zone(request.user)) as zone:
         today = timezone.localdate()

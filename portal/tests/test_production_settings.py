@@ -62,3 +62,54 @@ def test_postgresql_prepares_repeated_statements_unless_switched_off(url, switch
         timeout=60,
     )
     assert result.stdout.strip() == expected, result.stderr
+
+
+HEADERS_PROBE = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("collectstatic", interactive=False, verbosity=0)
+from django.test import Client
+from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, state
+from portal.tests.signin import sign_in
+physician, admin = Client(), Client()
+sign_in(physician, PhysicianLicenseFactory(state=state("TX")).physician)
+sign_in(admin, AdminFactory())
+seen = {}
+for client, path in ((physician, "/"), (physician, "/clinic/"), (physician, "/clinic/patients/"), (admin, "/admin/")):
+    response = client.get(path, secure=True)
+    seen[path] = {"status": response.status_code, **{k: response.get(k, "") for k in (
+        "Cache-Control", "Content-Security-Policy", "Permissions-Policy", "Strict-Transport-Security",
+        "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")}}
+print(json.dumps(seen))
+"""
+
+
+def test_production_headers_on_pages_with_health_data(tmp_path):
+    import json
+
+    env = {
+        **PRODUCTION,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'headers.sqlite3'}",
+        "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    result = subprocess.run(
+        [PYTHON, "-c", HEADERS_PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    pages = json.loads(result.stdout.strip().splitlines()[-1])
+    for path, headers in pages.items():
+        assert headers["status"] == 200, (path, headers["status"])
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, path
+        assert "form-action 'self'" in policy and "unsafe-inline" not in policy, path
+        assert "camera=()" in headers["Permissions-Policy"] and "microphone=()" in headers["Permissions-Policy"]
+        assert "max-age=31536000" in headers["Strict-Transport-Security"]
+        assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+        # every page here is answered to a signed-in physician
+        assert "no-store" in headers["Cache-Control"] and "private" in headers["Cache-Control"], path

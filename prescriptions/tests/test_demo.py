@@ -41,3 +41,22 @@ def test_seeding_again_adds_no_plans_or_orders(seeded):
     counts = (TitrationPlan.objects.count(), PrescriptionOrder.objects.count())
     call_command("seed_demo", verbosity=0)
     assert (TitrationPlan.objects.count(), PrescriptionOrder.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_the_demo_totp_secret_is_nowhere_in_the_database_and_the_demo_logins_still_work(seeded, client):
+    from django.apps import apps
+    from django.db import connection
+
+    from portal.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from portal.management.commands.demo_totp_code import current_demo_code
+
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT * FROM {table}")  # every table, every column
+            assert all(DEMO_TOTP_SECRET not in str(row) for row in cursor.fetchall()), model._meta.db_table
+    response = client.post("/accounts/login/", {"login": "dr.rivera@demo.ldncare.example", "password": DEMO_PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    client.post("/accounts/2fa/authenticate/", {"code": current_demo_code()})
+    assert client.get("/clinic/").status_code == 200

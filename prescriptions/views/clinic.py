@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from patients.selectors import patient_get_for
 from portal.access import Role, role_required
-from portal.audit import access_record
+from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors
 from prescriptions import selectors, services
 from prescriptions.dosing import TEMPLATES, fmt_amount
@@ -284,6 +284,7 @@ def order_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def clinic_orders(request: HttpRequest) -> HttpResponse:
     """Pharmacy questions, refill requests and drafts waiting for the care team."""
+    access_record_list(request, action="orders.list")
     context = selectors.clinic_orders_for(request.user)
     context["refill_requests"] = list(selectors.refill_requests_for(request.user))
     return render(request, "prescriptions/clinic_order_list.html", context)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.access import Role, role_required
-from portal.audit import access_record
+from portal.audit import access_record, access_record_list
 from portal.paging import open_ended_page
 from prescriptions import presenters, selectors, services
 from prescriptions.forms import PharmacyActionForm
@@ -34,6 +34,7 @@ ACTIONS = {
 @role_required(Role.PHARMACY)
 def pharmacy_home(request: HttpRequest) -> HttpResponse:
     """The order queue of the user's own pharmacy, one tab per queue, newest first."""
+    access_record_list(request, action="pharmacy.queue")
     pharmacy = selectors.pharmacy_for(request.user)
     if pharmacy is None:
         return render(request, "prescriptions/pharmacy_queue.html", {"pharmacy": None})

@@ -58,4 +58,10 @@ def world(patient, other_patient, physician, outsider_physician, pharmacy_user, 
     from portal.tests.factories import PhysicianLicenseFactory, state
 
     colleague = PhysicianLicenseFactory(state=state("TX")).physician
-    return {"objects": objects, "insiders": insiders, "outsiders": outsiders, "colleague": colleague}
+    return {
+        "objects": objects,
+        "insiders": insiders,
+        "outsiders": outsiders,
+        "colleague": colleague,
+        "patient": patient,
+    }

@@ -1,0 +1,208 @@
+"""The access audit, checked against the URL map and the admin: every page that shows a patient's
+health data to someone other than that patient writes an access row, every list of patients writes
+one row naming the list, and a request for a record outside the person's scope is kept as refused.
+
+A page added to the project, or a model registered in the admin, without a line here fails
+``test_every_page_is_classified`` / ``test_every_admin_model_is_classified``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from portal.models import AccessLog
+from portal.tests.signin import sign_in
+from prescriptions.models import TitrationPlan
+
+# url name → (who opens it, the object in its path or None for a list page)
+AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
+    "patients:clinic_home": ("physician", None),
+    "patients:review_queue": ("physician", None),
+    "patients:patient_list": ("physician", None),
+    "patients:schedule": ("physician", None),
+    "patients:clinic_message_list": ("physician", None),
+    "prescriptions:clinic_orders": ("physician", None),
+    "prescriptions:pharmacy_home": ("pharmacy", None),
+    "patients:chart": ("physician", "patient"),
+    "patients:clinic_appointment": ("physician", "appointment"),
+    "patients:clinic_thread": ("physician", "thread"),
+    "patients:clinic_attachment": ("physician", "attachment"),
+    "prescriptions:plan_new": ("physician", "patient"),
+    "prescriptions:order_new": ("physician", "patient"),
+    "prescriptions:clinic_order": ("physician", "order"),
+    "prescriptions:pharmacy_order": ("pharmacy", "order"),
+    "prescriptions:fhir_medication_request": ("physician", "order"),
+}
+# Shown only to the patient the data is about: their own view of their record is not an access by
+# someone else (docs/architecture.md "Access audit").
+OWN_RECORD = {
+    "patients:intake", "patients:intake_step", "patients:intake_summary", "patients:intake_result",
+    "prescriptions:intake_pharmacy", "patients:home", "patients:checkin_new", "patients:appointment_list",
+    "patients:appointment_book", "patients:appointment_reschedule", "patients:appointment_join",
+    "patients:appointment_calendar", "patients:message_list", "patients:thread", "patients:attachment",
+    "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
+}  # fmt: skip
+# Pages with no patient's health data on them.
+NO_HEALTH_DATA = {
+    "landing", "dashboard", "healthz", "education:index", "education:article", "patients:waitlist",
+    "patients:availability",
+}  # fmt: skip
+# Actions (POST only): they change a record and redirect; the change itself is kept in its history.
+ACTIONS = {
+    "patients:intake_review", "patients:appointment_cancel", "patients:availability_delete",
+    "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note",
+    "patients:clinic_appointment_cancel", "prescriptions:order_sign", "prescriptions:order_send",
+    "prescriptions:order_cancel", "prescriptions:order_answer", "prescriptions:refill_approve",
+    "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
+    # GET answers with a redirect to the order once it is signed (the world's order is)
+    "prescriptions:order_edit",
+}  # fmt: skip
+
+
+def pages() -> dict[str, str]:
+    found = {}
+
+    def walk(patterns, prefix="", ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if str(p.pattern).startswith(("admin/", "accounts/")):
+                    continue
+                walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
+            elif isinstance(p, URLPattern) and p.name and p.name != "bench_ok":
+                found[ns + p.name] = prefix + str(p.pattern)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_page_is_classified():
+    classified = set(AUDITED_PAGES) | OWN_RECORD | NO_HEALTH_DATA | ACTIONS
+    assert set(pages()) - classified == set(), "classify these pages in tests/security/test_access_audit.py"
+    assert classified - set(pages()) == set(), "these pages no longer exist"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(AUDITED_PAGES))
+def test_each_page_with_health_data_writes_an_access_row(world, name):
+    role, obj = AUDITED_PAGES[name]
+    path = "/" + re.sub(r"<int:\w+>", str(world["objects"].get(obj, 0)), pages()[name])
+    user = world["insiders"][role]
+    client = Client()
+    sign_in(client, user)
+    AccessLog.objects.all().delete()
+    assert client.get(path).status_code == 200
+    rows = list(AccessLog.objects.filter(actor=user))
+    assert len(rows) == 1, [r.action for r in rows]
+    row = rows[0]
+    assert row.outcome == AccessLog.Outcome.VIEWED
+    assert row.path == path and row.ip_address == "127.0.0.1"
+    if obj is None:
+        assert row.patient is None  # one row naming the list, not one per patient
+    else:
+        assert row.patient == world["patient"].user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(n for n, (_role, obj) in AUDITED_PAGES.items() if obj))
+def test_a_request_for_a_record_outside_scope_is_recorded_as_refused(world, name):
+    role, obj = AUDITED_PAGES[name]
+    path = "/" + re.sub(r"<int:\w+>", str(world["objects"][obj]), pages()[name])
+    outsider = world["outsiders"][role]
+    client = Client()
+    sign_in(client, outsider)
+    assert client.get(path).status_code == 404
+    row = AccessLog.objects.get(actor=outsider)
+    assert row.outcome == AccessLog.Outcome.REFUSED and row.patient is None and row.path == path
+
+
+@pytest.mark.django_db
+def test_a_patient_probing_another_patients_records_is_recorded_as_refused(world):
+    client = Client()
+    intruder = world["outsiders"]["patient"]
+    sign_in(client, intruder)
+    assert client.get(f"/patient/orders/{world['objects']['order']}/").status_code == 404
+    assert AccessLog.objects.filter(actor=intruder, outcome=AccessLog.Outcome.REFUSED).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_patient_viewing_their_own_record_writes_no_row(world):
+    client = Client()
+    sign_in(client, world["patient"].user)
+    client.get(f"/patient/orders/{world['objects']['order']}/")
+    client.get("/patient/")
+    assert not AccessLog.objects.exists()
+
+
+# --- the admin -----------------------------------------------------------------------------------
+
+# model label → how to find the world's record of it
+ADMIN_HEALTH_MODELS = {
+    "patients.patient": lambda w: w["patient"].pk,
+    "patients.intake": lambda w: w["patient"].intake.pk,
+    "patients.consent": lambda w: w["patient"].consents.first().pk,
+    "patients.checkin": lambda w: w["patient"].checkins.first().pk,
+    "patients.appointment": lambda w: w["objects"]["appointment"],
+    "patients.thread": lambda w: w["objects"]["thread"],
+    "patients.message": lambda w: w["patient"].threads.first().messages.first().pk,
+    "prescriptions.titrationplan": lambda w: TitrationPlan.objects.filter(patient=w["patient"]).first().pk,
+    "prescriptions.prescriptionorder": lambda w: w["objects"]["order"],
+    "prescriptions.refillrequest": lambda w: w["objects"]["refill"],
+}
+ADMIN_WITHOUT_HEALTH_DATA = {
+    "portal.user", "portal.servicestate", "portal.physicianlicense", "portal.accesslog", "portal.workerheartbeat",
+    "portal.reminder", "portal.emailoutbox", "mfa.authenticator", "account.emailaddress", "axes.accessattempt",
+    "axes.accessfailurelog", "axes.accesslog", "auth.group", "patients.waitlistentry", "patients.visittype",
+    "patients.physicianprofile", "patients.weeklyavailability", "patients.timeoff", "prescriptions.pharmacy",
+    "prescriptions.pharmacylicense", "prescriptions.pharmacymembership", "prescriptions.statedefaultpharmacy",
+    "education.category", "education.article",
+}  # fmt: skip
+
+
+def registered() -> set[str]:
+    return {model._meta.label_lower for model in admin.site._registry}
+
+
+def test_every_admin_model_is_classified():
+    assert registered() - set(ADMIN_HEALTH_MODELS) - ADMIN_WITHOUT_HEALTH_DATA == set()
+    assert set(ADMIN_HEALTH_MODELS) <= registered()
+
+
+@pytest.fixture
+def world_with_records(world):
+    from patients.tests.factories import complete_intake
+
+    patient = world["patient"]
+    if not patient.checkins.exists():
+        complete_intake(patient)
+    world["patient"] = patient
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(ADMIN_HEALTH_MODELS))
+def test_admin_pages_with_health_data_write_access_rows(world_with_records, label):
+    world = world_with_records
+    admin_user = world["insiders"]["admin"]
+    client = Client()
+    sign_in(client, admin_user)
+    app, model = label.split(".")
+    pk = ADMIN_HEALTH_MODELS[label](world)
+    AccessLog.objects.all().delete()
+
+    assert client.get(f"/admin/{app}/{model}/").status_code == 200
+    listing = AccessLog.objects.get(actor=admin_user)
+    assert listing.patient is None and listing.action == f"admin.{label}.list"
+
+    AccessLog.objects.all().delete()
+    assert client.get(f"/admin/{app}/{model}/{pk}/change/").status_code == 200
+    detail = AccessLog.objects.get(actor=admin_user)
+    assert detail.patient == world["patient"].user and detail.action == f"admin.{label}.view"
+
+    AccessLog.objects.all().delete()
+    assert client.get(f"/admin/{app}/{model}/{pk}/history/").status_code == 200
+    history = AccessLog.objects.get(actor=admin_user)
+    assert history.patient == world["patient"].user and history.action == f"admin.{label}.history"
