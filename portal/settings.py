@@ -260,8 +260,6 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Inputs, textareas and selects are written in Python with the same HTML (portal/forms_rendering.py).
-FORM_RENDERER = "portal.forms_rendering.PortalFormRenderer"
 
 # --- Video visits ------------------------------------------------------------------------------
 # Each visit gets a random room name; "{room}" in the template is replaced by it.

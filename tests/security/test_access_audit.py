@@ -206,3 +206,22 @@ def test_admin_pages_with_health_data_write_access_rows(world_with_records, labe
     assert client.get(f"/admin/{app}/{model}/{pk}/history/").status_code == 200
     history = AccessLog.objects.get(actor=admin_user)
     assert history.patient == world["patient"].user and history.action == f"admin.{label}.history"
+
+
+@pytest.mark.django_db
+def test_files_calendars_and_fhir_for_a_signed_in_person_are_not_stored(world):
+    """Cache-Control: no-store, private on every kind of answer with health data, not only pages."""
+    patient, physician = Client(), Client()
+    sign_in(patient, world["insiders"]["patient"])
+    sign_in(physician, world["insiders"]["physician"])
+    objects = world["objects"]
+    for client, path in (
+        (patient, f"/patient/appointments/{objects['appointment']}/calendar.ics"),
+        (patient, f"/patient/messages/attachments/{objects['attachment']}/"),
+        (physician, f"/fhir/MedicationRequest/{objects['order']}"),
+        (physician, f"/clinic/messages/attachments/{objects['attachment']}/"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        cache_control = response["Cache-Control"]
+        assert "no-store" in cache_control and "private" in cache_control, path
