@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BigIntegerField, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from patients.models import CheckIn, Consent, FollowUp, Intake, Patient, ReviewStatus, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery, PreparedRows, RowCount, given
-from portal.selectors import licensed_state_ids_for, licensed_states
+from portal.selectors import licensed_states
 
 CHECKIN_INTERVAL_DAYS = 7
 
@@ -30,35 +28,16 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
     if user.role == User.Role.PATIENT:
         return base.filter(user=user)
     if user.role == User.Role.PHYSICIAN:
-        return _of_physician(base, given(physician_id=user.pk, day=day or timezone.localdate()))
+        return base.filter(state_id__in=licensed_states(user, day=day))
     return base.none()
 
 
-def _of_physician(patients: QuerySet[Patient], p) -> QuerySet[Patient]:
-    """The physician branch of :func:`patient_list_for`, for plain and prepared reads."""
-    return patients.filter(state_id__in=licensed_states(p))
-
-
-CHART_PATIENT = PreparedQuery(
-    lambda p: _of_physician(
-        # The pharmacy choice (a prescriptions relation, named here without an import) comes in
-        # the same read, for the chart's intake panel.
-        Patient.objects.select_related(
-            "user", "state", "intake", "intake__reviewed_by", "pharmacy_preference__pharmacy"
-        ),
-        p,
-    ).filter(pk=p("pk", BigIntegerField()))
-)
-
-
 def patient_get_for(user: User, pk: int) -> Patient:
-    """One patient record within ``user``'s scope, else 404."""
-    if user.is_authenticated and user.role == User.Role.PHYSICIAN:
-        patient = CHART_PATIENT.first(pk=pk, physician_id=user.pk, day=timezone.localdate())
-        if patient is None:
-            raise Http404("No such record.")
-        return patient
-    return get_scoped_or_404(patient_list_for(user).select_related("intake__reviewed_by"), pk=pk)
+    """One patient record within ``user``'s scope, else 404. The pharmacy choice (a prescriptions
+    relation, named here without an import) comes in the same read, for the chart's intake panel."""
+    return get_scoped_or_404(
+        patient_list_for(user).select_related("intake__reviewed_by", "pharmacy_preference__pharmacy"), pk=pk
+    )
 
 
 def patient_for_user(user: User) -> Patient | None:
@@ -76,50 +55,31 @@ DASHBOARD_COLUMNS = (
 )
 
 
-DASHBOARD_PATIENT = PreparedQuery(
-    lambda p: (
-        Patient.objects.select_related("state", "intake")
-        .filter(user_id=p("user_id", BigIntegerField()))
-        .only(*DASHBOARD_COLUMNS)
-        .order_by("pk")[:1]
-    )
-)
-
-
 def patient_for_dashboard(user: User) -> Patient | None:
     """:func:`patient_for_user` with only what the dashboard shows."""
-    return DASHBOARD_PATIENT.first(user_id=user.pk)
+    return (
+        Patient.objects.select_related("state", "intake")
+        .filter(user_id=user.pk)
+        .only(*DASHBOARD_COLUMNS)
+        .order_by("pk")
+        .first()
+    )
 
 
-# What a row of the clinic's patient list shows (the intake's answers stay out of it), in the
-# order ``patients.presenters.patient_rows`` reads them.
+# What a row of the clinic's patient list shows (the intake's answers stay out of it).
 PATIENT_ROW_FIELDS = (
-    *("pk", "legal_first_name", "legal_last_name", "user__first_name", "user__last_name", "user__email"),
+    *("legal_first_name", "legal_last_name", "treatment_phase", "user__first_name", "user__last_name", "user__email"),
     *("state__code", "intake__review_status", "intake__screening_outcome", "intake__deferred_until"),
-    "treatment_phase",
 )
 
 
-def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet:
-    """A scoped (and searched) patient list in name order, as the values a row shows."""
-    return queryset.order_by("legal_last_name", "legal_first_name", "id").values_list(*PATIENT_ROW_FIELDS)
-
-
-def _physician_list(p) -> QuerySet[Patient]:
-    return patient_list_rows(_of_physician(Patient.objects.all(), p))
-
-
-PHYSICIAN_LIST = PreparedQuery(_physician_list)
-PHYSICIAN_LIST_COUNT = PreparedQuery(
-    lambda p: _of_physician(Patient.objects.all(), p).order_by().values_list(RowCount(), flat=True)
-)
-
-
-def physician_patient_rows(physician: User) -> PreparedRows:
-    """The whole (unsearched) patient list of a physician, to be paged: :func:`patient_list_rows`
-    of :func:`patient_list_for`, prepared, with its ``count()``."""
-    values = {"physician_id": physician.pk, "day": timezone.localdate()}
-    return PHYSICIAN_LIST.rows(**values).with_count(PHYSICIAN_LIST_COUNT)
+def patient_list_rows(queryset: QuerySet[Patient]) -> QuerySet[Patient]:
+    """A scoped (and searched) patient list in name order, with only the columns a row shows."""
+    return (
+        queryset.select_related("user", "state", "intake")
+        .only(*PATIENT_ROW_FIELDS)
+        .order_by("legal_last_name", "legal_first_name", "id")
+    )
 
 
 def patient_search(
@@ -168,39 +128,27 @@ def review_queue_for(physician: User) -> QuerySet[Intake]:
         Intake.objects.select_related("patient__user", "patient__state")
         .filter(
             review_status=ReviewStatus.PENDING,
-            patient__state_id__in=licensed_state_ids_for(physician),
+            patient__state_id__in=licensed_states(physician),
         )
         .order_by("submitted_at")
     )
 
 
-CHECKINS_OF_PATIENT = PreparedQuery(
-    lambda p: CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("recorded_at", "pk")
-)
-
-
 def checkins_for(patient: Patient) -> list[CheckIn]:
-    return CHECKINS_OF_PATIENT.all(patient_id=patient.pk)
+    return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk"))
 
 
 RECENT_CHECKINS = 5
-
-
-def _recent_checkins_with_baseline(p) -> QuerySet[CheckIn]:
-    mine = CheckIn.objects.filter(patient_id=p("patient_id", BigIntegerField()))
-    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:RECENT_CHECKINS]
-    baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
-    return mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk")
-
-
-RECENT_CHECKINS_WITH_BASELINE = PreparedQuery(_recent_checkins_with_baseline)
 
 
 def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], CheckIn | None]:
     """The patient's latest check-ins (:data:`RECENT_CHECKINS`), newest first, and their baseline
     check-in (the first one of that kind), in one query however long ago the baseline was."""
     count = RECENT_CHECKINS
-    rows = RECENT_CHECKINS_WITH_BASELINE.all(patient_id=patient.pk)
+    mine = CheckIn.objects.filter(patient=patient)
+    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:count]
+    baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
+    rows = list(mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk"))
     baseline = min(
         (c for c in rows if c.kind == CheckIn.Kind.BASELINE), key=lambda c: (c.recorded_at, c.pk), default=None
     )
@@ -208,13 +156,8 @@ def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], Chec
     return rows[:count], baseline
 
 
-CONSENTS_OF_PATIENT = PreparedQuery(
-    lambda p: Consent.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("kind", "-given_at", "pk")
-)
-
-
 def consents_for(patient: Patient) -> list[Consent]:
-    return CONSENTS_OF_PATIENT.all(patient_id=patient.pk)
+    return list(Consent.objects.filter(patient=patient).order_by("kind", "-given_at", "pk"))
 
 
 def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datetime | None = None) -> bool:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import BigIntegerField, DateTimeField, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from patients.models import (
@@ -23,7 +23,6 @@ from patients.models import (
 from patients.slots import Interval, free_starts, windows_on
 from portal.access import get_scoped_or_404
 from portal.models import PhysicianLicense, ServiceState, User
-from portal.prepared import PreparedQuery
 
 # How far ahead patients may book, and the least notice a physician gets.
 BOOKING_HORIZON_DAYS = 60
@@ -33,16 +32,13 @@ BOOKING_MIN_NOTICE = dt.timedelta(hours=2)
 def physician_time_zone(physician: User) -> str:
     """The zone a physician's weekly hours and schedule are in (the practice's zone until they
     choose one)."""
-    return PHYSICIAN_ZONE.first(physician_id=physician.pk) or settings.TIME_ZONE
-
-
-PHYSICIAN_ZONE = PreparedQuery(
-    lambda p: (
-        PhysicianProfile.objects.filter(physician_id=p("physician_id", BigIntegerField()))
+    zone = (
+        PhysicianProfile.objects.filter(physician_id=physician.pk)
         .order_by("pk")
-        .values_list("timezone", flat=True)[:1]
+        .values_list("timezone", flat=True)
+        .first()
     )
-)
+    return zone or settings.TIME_ZONE
 
 
 def zone_of(name: str) -> zoneinfo.ZoneInfo:
@@ -101,22 +97,14 @@ NEXT_APPOINTMENT_COLUMNS = (
 )
 
 
-NEXT_APPOINTMENT = PreparedQuery(
-    lambda p: (
-        Appointment.objects.select_related("physician", "visit_type")
-        .filter(
-            patient_id=p("patient_id", BigIntegerField()),
-            status=Appointment.Status.BOOKED,
-            ends_at__gt=p("now", DateTimeField()),
-        )
-        .only(*NEXT_APPOINTMENT_COLUMNS)
-        .order_by("starts_at", "pk")[:1]
-    )
-)
-
-
 def next_appointment_for(patient: Patient, *, now: dt.datetime | None = None) -> Appointment | None:
-    return NEXT_APPOINTMENT.first(patient_id=patient.pk, now=now or timezone.now())
+    return (
+        Appointment.objects.select_related("physician", "visit_type")
+        .filter(patient=patient, status=Appointment.Status.BOOKED, ends_at__gt=now or timezone.now())
+        .only(*NEXT_APPOINTMENT_COLUMNS)
+        .order_by("starts_at", "pk")
+        .first()
+    )
 
 
 def schedule_for(physician: User, *, start: dt.datetime, end: dt.datetime) -> QuerySet[Appointment]:

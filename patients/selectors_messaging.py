@@ -6,25 +6,22 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
-    BigIntegerField,
     Count,
     DateTimeField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
-from django.utils import timezone
 
 from education.models import Article
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery, RowCount, attach_prefetched, given
 from portal.selectors import licensed_states
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -46,21 +43,8 @@ def _threads_in_scope(user: User) -> QuerySet[Thread]:
     if user.role == User.Role.PATIENT:
         return base.filter(patient__user=user)
     if user.role == User.Role.PHYSICIAN:
-        return _of_physician(base, given(physician_id=user.pk, day=timezone.localdate()))
+        return base.filter(patient__state_id__in=licensed_states(user))
     return base.none()
-
-
-def _of_physician(threads: QuerySet[Thread], p) -> QuerySet[Thread]:
-    """The physician branch of :func:`_threads_in_scope`, for plain and prepared reads."""
-    return threads.filter(patient__state_id__in=licensed_states(p))
-
-
-def _one_thread(p) -> QuerySet[Thread]:
-    return Thread.objects.select_related("patient__user", "patient__state").filter(pk=p("pk", BigIntegerField()))
-
-
-THREAD_OF_PATIENT = PreparedQuery(lambda p: _one_thread(p).filter(patient__user_id=p("user_id", BigIntegerField())))
-THREAD_OF_PHYSICIAN = PreparedQuery(lambda p: _of_physician(_one_thread(p), p))
 
 
 def thread_list_for(user: User) -> QuerySet[Thread]:
@@ -95,36 +79,15 @@ def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread
 def thread_get_for(user: User, pk: int) -> Thread:
     """One thread in ``user``'s scope, else 404 (the thread page counts nothing unread: it marks
     the thread read)."""
-    if not user.is_authenticated or user.role not in (User.Role.PATIENT, User.Role.PHYSICIAN):
-        raise Http404("No such record.")
-    if user.role == User.Role.PATIENT:
-        thread = THREAD_OF_PATIENT.first(pk=pk, user_id=user.pk)
-    else:
-        thread = THREAD_OF_PHYSICIAN.first(pk=pk, physician_id=user.pk, day=timezone.localdate())
-    if thread is None:
-        raise Http404("No such record.")
-    return thread
+    return get_scoped_or_404(_threads_in_scope(user), pk=pk)
 
 
 def unread_thread_count_for(user: User) -> int:
     return thread_list_for(user).filter(unread_count__gt=0).count()
 
 
-def _unread_of_patient(p) -> QuerySet[Message]:
-    reader_id = p("user_id", BigIntegerField())
-    threads = Thread.objects.filter(patient__user_id=reader_id).values("pk")
-    unread = _unread(OuterRef("thread"), reader_id=reader_id, reader_is_patient=True)
-    return Message.objects.filter(unread, thread__in=threads).order_by().values_list(RowCount(), flat=True)
-
-
-# The patient dashboard's count, prepared (a physician's scope is a list of states, counted below).
-UNREAD_OF_PATIENT = PreparedQuery(_unread_of_patient)
-
-
 def unread_message_count_for(user: User) -> int:
     """Messages from the other side that ``user`` has not read yet, across all their threads."""
-    if user.is_authenticated and _is_patient(user):
-        return UNREAD_OF_PATIENT.first(user_id=user.pk) or 0
     threads = _threads_in_scope(user).select_related(None).values("pk")
     unread = _unread(OuterRef("thread"), reader_id=user.pk, reader_is_patient=_is_patient(user))
     return Message.objects.filter(unread, thread__in=threads).count()
@@ -137,25 +100,15 @@ MESSAGE_COLUMNS = (
 )
 
 
-MESSAGES_OF_THREAD = PreparedQuery(
-    lambda p: (
-        Message.objects.filter(thread_id=p("thread_id", BigIntegerField()))
-        .select_related("sender")
-        .only(*MESSAGE_COLUMNS)
-        .order_by("created_at", "pk")
-    )
-)
-ATTACHMENTS_OF_THREAD = PreparedQuery(
-    lambda p: Attachment.objects.filter(message__thread_id=p("thread_id", BigIntegerField())).order_by("pk")
-)
-
-
 def messages_for(thread: Thread) -> list[Message]:
     """A thread's messages, oldest first, with senders and attachments (two queries)."""
-    messages = MESSAGES_OF_THREAD.all(thread_id=thread.pk)
-    if messages:
-        attach_prefetched(messages, "attachments", ATTACHMENTS_OF_THREAD.all(thread_id=thread.pk), key="message_id")
-    return messages
+    return list(
+        Message.objects.filter(thread=thread)
+        .select_related("sender")
+        .only(*MESSAGE_COLUMNS)
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
 
 
 def attachment_get_for(user: User, pk: int) -> Attachment:
@@ -167,19 +120,13 @@ def attachment_get_for(user: User, pk: int) -> Attachment:
     )
 
 
-READ_MARKER = PreparedQuery(
-    lambda p: (
-        ThreadReadMarker.objects.filter(
-            thread_id=p("thread_id", BigIntegerField()), user_id=p("user_id", BigIntegerField())
-        )
-        .order_by("pk")
-        .values_list("last_read_at", flat=True)[:1]
-    )
-)
-
-
 def read_marker_for(thread: Thread, user: User) -> dt.datetime | None:
-    return READ_MARKER.first(thread_id=thread.pk, user_id=user.pk)
+    return (
+        ThreadReadMarker.objects.filter(thread=thread, user=user)
+        .order_by("pk")
+        .values_list("last_read_at", flat=True)
+        .first()
+    )
 
 
 def article_titles(slugs: set[str]) -> dict[str, str]:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import BigIntegerField
 from django.utils import timezone
 
 from patients.models import (
@@ -25,7 +24,6 @@ from patients.reminders import followup_reminders_cancel, followup_reminders_sch
 from patients.screening import ScreeningAnswers, screen
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.notifications import portal_update_notify
-from portal.prepared import PreparedQuery
 from portal.selectors import licensed_state_ids_for
 
 # The order of the intake steps; "pharmacy" is served by the prescriptions app (it owns pharmacies).
@@ -361,16 +359,13 @@ def followup_schedule_after_dose_change(
     return followup
 
 
-NEXT_FOLLOWUP = PreparedQuery(
-    lambda p: FollowUp.objects.filter(
-        patient_id=p("patient_id", BigIntegerField()), status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED]
-    ).order_by("due_on", "pk")[:1]
-)
-
-
 def followup_next_for(patient: Patient) -> FollowUp | None:
     """The patient's open follow-up due first."""
-    return NEXT_FOLLOWUP.first(patient_id=patient.pk)
+    return (
+        FollowUp.objects.filter(patient=patient, status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])
+        .order_by("due_on", "pk")
+        .first()
+    )
 
 
 @transaction.atomic

@@ -161,7 +161,7 @@ LOGOUT_REDIRECT_URL = "landing"
 
 # Sessions end after 30 minutes idle (the cookie is renewed on every request) and 12 hours in all
 # (SessionLifetimeMiddleware); DESIGN.md §3.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

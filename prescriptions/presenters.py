@@ -9,12 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import floatformat
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 
-from portal.datefmt import local_date
-from portal.links import record_url
 from prescriptions.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
 from prescriptions.models import Formulation, OrderStatus
 
@@ -151,62 +146,3 @@ def month_calendar(plans: list, year: int, month: int, *, today: dt.date, order=
             previous_mg = mg
         result.weeks.append(row)
     return result
-
-
-# A queue row's markup (values escaped by format_html): the queue shows 25 rows, and writing
-# each in one call costs a fraction of resolving ten template variables per row.
-QUEUE_ROW = (
-    '<tr><td><a href="{url}">{number}</a></td><td>{signed}</td><td>{patient}</td><td>{medication}</td>'
-    "<td>{quantity}</td><td>{ship_to}</td><td>{prescriber}</td><td>{status}{tracking}</td></tr>"
-)
-TRACKING = '<br><span class="small">{} {}</span>'
-
-
-def queue_rows_html(orders) -> SafeString:
-    """The table rows of a pharmacy queue page (``orders`` from ``selectors.pharmacy_queue_for``),
-    with dates in the current time zone; empty when there are no orders."""
-    return format_html_join(
-        "\n",
-        QUEUE_ROW,
-        (
-            {
-                "url": record_url("prescriptions:pharmacy_order", order.pk),
-                "number": order.number,
-                "signed": local_date(order.signed_at, "M j, H:i"),
-                "patient": order.patient_name,
-                "medication": f"{order.get_formulation_display()}, {order.strength_label}",
-                "quantity": f"{floatformat(order.quantity, 0)} {order.quantity_unit}",
-                "ship_to": order.ship_to_state,
-                "prescriber": order.prescriber_name,
-                "status": order.get_status_display(),
-                "tracking": format_html(TRACKING, order.carrier, order.tracking_number)
-                if order.tracking_number
-                else "",
-            }
-            for order in orders
-        ),
-    )
-
-
-# An order in the chart's list (values escaped by format_html): a patient treated for years has
-# dozens of orders, all listed.
-CHART_ORDER = '<li><a href="{url}">{number}</a> · {status} · {created}{pharmacy}</li>'
-
-
-def chart_orders_html(orders) -> SafeString:
-    """The items of the chart's order list (``orders`` from ``selectors.orders_of_patient``), dates
-    in the current time zone; empty when there are none."""
-    return format_html_join(
-        "\n",
-        CHART_ORDER,
-        (
-            {
-                "url": record_url("prescriptions:clinic_order", order.pk),
-                "number": order.number,
-                "status": order.get_status_display(),
-                "created": local_date(order.created_at, "M j, Y"),
-                "pharmacy": format_html(" · {}", order.pharmacy.name) if order.pharmacy else "",
-            }
-            for order in orders
-        ),
-    )

@@ -4,16 +4,15 @@ this app lives here; outside a user's scope a record is a 404."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
-from django.db.models import BigIntegerField, IntegerField, Prefetch, QuerySet, Subquery
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import IntegerField, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from patients.models import Patient, TreatmentPhase
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.prepared import PreparedQuery, PreparedRows, attach_prefetched
-from portal.selectors import licensed_state_ids_for
+from portal.selectors import licensed_states
 from prescriptions.models import (
     OrderEvent,
     OrderStatus,
@@ -31,33 +30,19 @@ from prescriptions.models import (
 S = OrderStatus
 
 
-MEMBERSHIP = PreparedQuery(
-    lambda p: (
-        PharmacyMembership.objects.select_related("pharmacy")
-        .filter(user_id=p("user_id", BigIntegerField()), pharmacy__active=True)
-        .order_by("pk")[:1]
-    )
-)
-LICENSES_OF_PHARMACY = PreparedQuery(
-    lambda p: (
-        PharmacyLicense.objects.select_related("state")
-        .filter(pharmacy_id=p("pharmacy_id", BigIntegerField()))
-        .order_by("state__code", "pk")
-    )
-)
-
-
 def pharmacy_for(user: User) -> Pharmacy | None:
     """The one pharmacy a pharmacy-staff user belongs to (None if not yet assigned), with its
     licenses."""
     if not user.is_authenticated or user.role != User.Role.PHARMACY:
         return None
-    membership = MEMBERSHIP.first(user_id=user.pk)
-    if membership is None:
-        return None
-    pharmacy = membership.pharmacy
-    attach_prefetched([pharmacy], "licenses", LICENSES_OF_PHARMACY.all(pharmacy_id=pharmacy.pk), key="pharmacy_id")
-    return pharmacy
+    return (
+        Pharmacy.objects.filter(memberships__user=user, active=True)
+        .prefetch_related(
+            Prefetch("licenses", queryset=PharmacyLicense.objects.select_related("state").order_by("state__code", "pk"))
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
@@ -71,41 +56,23 @@ def pharmacies_for_state(state_id: int | None) -> QuerySet[Pharmacy]:
 # --- plans -------------------------------------------------------------------------------------
 
 
-PLANS_OF_PATIENT = PreparedQuery(
-    lambda p: TitrationPlan.objects.filter(patient_id=p("patient_id", BigIntegerField())).order_by("version")
-)
-STEPS_OF_PATIENT = PreparedQuery(
-    lambda p: TitrationStep.objects.filter(plan__patient_id=p("patient_id", BigIntegerField())).order_by(
-        "plan", "sequence"
-    )
-)
-
-
-PLAN_EVENTS_OF_PATIENT = PreparedQuery(
-    lambda p: (
-        PlanEvent.objects.filter(plan__patient_id=p("patient_id", BigIntegerField()))
-        .select_related("actor")
-        .order_by("-effective_on", "-created_at", "-pk")
-    )
-)
+STEPS_IN_ORDER = Prefetch("steps", queryset=TitrationStep.objects.order_by("sequence"))
 
 
 def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
     """All versions of a patient's plan, oldest first, with their steps and events. ``patient``
     must already be a record the asking user may see (``patients.selectors.patient_get_for``)."""
-    plans = PLANS_OF_PATIENT.all(patient_id=patient.pk)
-    if plans:
-        attach_prefetched(plans, "steps", STEPS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
-        attach_prefetched(plans, "events", PLAN_EVENTS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
-    return plans
+    events = PlanEvent.objects.select_related("actor").order_by("-effective_on", "-created_at", "-pk")
+    return list(
+        TitrationPlan.objects.filter(patient=patient)
+        .prefetch_related(STEPS_IN_ORDER, Prefetch("events", queryset=events))
+        .order_by("version")
+    )
 
 
 def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
     """A patient's plan versions with their steps only: enough for ``dose_on``."""
-    plans = PLANS_OF_PATIENT.all(patient_id=patient.pk)
-    if plans:
-        attach_prefetched(plans, "steps", STEPS_OF_PATIENT.all(patient_id=patient.pk), key="plan_id")
-    return plans
+    return list(TitrationPlan.objects.filter(patient=patient).prefetch_related(STEPS_IN_ORDER).order_by("version"))
 
 
 def current_plan_for(patient: Patient) -> TitrationPlan | None:
@@ -140,7 +107,7 @@ def order_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Prescr
     if not user.is_authenticated or not user.is_active:
         return base.none()
     if user.role == User.Role.PHYSICIAN:
-        return base.filter(patient__state_id__in=licensed_state_ids_for(user, day=day))
+        return base.filter(patient__state_id__in=licensed_states(user, day=day))
     if user.role == User.Role.PHARMACY:
         membership = PharmacyMembership.objects.filter(user=user, pharmacy__active=True).values("pharmacy_id")
         return _routed_to(base, pharmacy_id__in=membership)
@@ -184,23 +151,15 @@ QUEUE_COLUMNS = (
 )
 
 
-def _queue(p, statuses) -> QuerySet[PrescriptionOrder]:
-    return _routed_to(PrescriptionOrder.objects.all(), pharmacy_id=p("pharmacy_id", BigIntegerField())).filter(
-        status__in=statuses
-    )
+def _queue(pharmacy: Pharmacy, statuses) -> QuerySet[PrescriptionOrder]:
+    return _routed_to(PrescriptionOrder.objects.all(), pharmacy_id=pharmacy.pk).filter(status__in=statuses)
 
 
-def _queue_read(statuses) -> PreparedQuery:
-    return PreparedQuery(lambda p: _queue(p, statuses).order_by("-signed_at", "-id").only(*QUEUE_COLUMNS))
-
-
-QUEUE_READS = {key: _queue_read(statuses) for key, statuses in QUEUE_STATUSES.items()}
-
-
-def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> PreparedRows:
+def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionOrder]:
     """One queue of a pharmacy, newest first, to be sliced into pages; ``pharmacy`` comes from
     :func:`pharmacy_for` (the user's own)."""
-    return QUEUE_READS.get(queue, QUEUE_READS["new"]).rows(pharmacy_id=pharmacy.pk)
+    statuses = QUEUE_STATUSES.get(queue, QUEUE_STATUSES["new"])
+    return _queue(pharmacy, statuses).order_by("-signed_at", "-id").only(*QUEUE_COLUMNS)
 
 
 # A queue tab counts its orders up to this many ("100+" beyond), so the tabs cost the same for a
@@ -215,42 +174,26 @@ class _CappedCount(Subquery):
     output_field = IntegerField()
 
 
-@cache
-def _queue_counts_read(cap: int) -> PreparedQuery:
-    def build(p):
-        counts = [
-            _CappedCount(_queue(p, statuses).order_by().values("pk")[:cap]) for statuses in QUEUE_STATUSES.values()
-        ]
-        return Pharmacy.objects.filter(pk=p("pharmacy_id", BigIntegerField())).values_list(*counts)
-
-    return PreparedQuery(build)
-
-
 def pharmacy_queue_counts(pharmacy: Pharmacy, *, cap: int | None = None) -> dict[str, int]:
     """Orders per queue of a pharmacy (from :func:`pharmacy_for`), each counted up to ``cap + 1``
     (that value means "more than ``cap``"), in one query that reads at most ``cap + 1`` index
     entries per queue."""
     cap = (cap or QUEUE_COUNT_CAP) + 1  # one more, to tell "exactly the cap" from "more than it"
-    row = _queue_counts_read(cap).first(pharmacy_id=pharmacy.pk)
+    counts = [
+        _CappedCount(_queue(pharmacy, statuses).order_by().values("pk")[:cap]) for statuses in QUEUE_STATUSES.values()
+    ]
+    row = Pharmacy.objects.filter(pk=pharmacy.pk).values_list(*counts).first()
     return dict(zip(QUEUE_STATUSES, row or (0,) * len(QUEUE_STATUSES), strict=True))
-
-
-_queue_counts_read(QUEUE_COUNT_CAP + 1)  # compiled with the other reads, and checked with them
-
-
-ORDERS_OF_PATIENT = PreparedQuery(
-    lambda p: (
-        PrescriptionOrder.objects.filter(patient_id=p("patient_id", BigIntegerField()))
-        .select_related("pharmacy")
-        .only("patient_id", "status", "created_at", "pharmacy__name")  # what the chart's list shows
-        .order_by("-created_at", "-id")
-    )
-)
 
 
 def orders_of_patient(patient: Patient) -> list[PrescriptionOrder]:
     """A patient's orders, newest first, for the physician's chart (``patient`` already scoped)."""
-    return ORDERS_OF_PATIENT.all(patient_id=patient.pk)
+    return list(
+        PrescriptionOrder.objects.filter(patient=patient)
+        .select_related("pharmacy")
+        .only("patient_id", "status", "created_at", "pharmacy__name")  # what the chart's list shows
+        .order_by("-created_at", "-id")
+    )
 
 
 def patient_orders_for(user: User) -> list[PrescriptionOrder]:
@@ -269,17 +212,13 @@ LATEST_ORDER_COLUMNS = (
 )
 
 
-LATEST_ORDER = PreparedQuery(
-    lambda p: (
-        PrescriptionOrder.objects.filter(patient_id=p("patient_id", BigIntegerField()), signed_at__isnull=False)
-        .only(*LATEST_ORDER_COLUMNS)
-        .order_by("-signed_at", "-id")[:1]
-    )
-)
-
-
 def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
-    return LATEST_ORDER.first(patient_id=patient.pk)
+    return (
+        PrescriptionOrder.objects.filter(patient=patient, signed_at__isnull=False)
+        .only(*LATEST_ORDER_COLUMNS)
+        .order_by("-signed_at", "-id")
+        .first()
+    )
 
 
 def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
@@ -308,9 +247,7 @@ def refill_requests_for(user: User) -> QuerySet[RefillRequest]:
     if not user.is_authenticated or user.role != User.Role.PHYSICIAN:
         return RefillRequest.objects.none()
     return (
-        RefillRequest.objects.filter(
-            status=RefillRequest.Status.PENDING, patient__state_id__in=licensed_state_ids_for(user)
-        )
+        RefillRequest.objects.filter(status=RefillRequest.Status.PENDING, patient__state_id__in=licensed_states(user))
         .select_related("order", "patient__user")
         .order_by("created_at")
     )
@@ -339,33 +276,19 @@ def physician_action_count(user: User) -> int:
     return questions + refill_requests_for(user).count()
 
 
-PENDING_REFILLS_OF_PATIENT = PreparedQuery(
-    lambda p: (
-        RefillRequest.objects.filter(patient_id=p("patient_id", BigIntegerField()), status=RefillRequest.Status.PENDING)
+def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
+    return list(
+        RefillRequest.objects.filter(patient=patient, status=RefillRequest.Status.PENDING)
         .select_related("order")
         .only("patient_id", "status", "created_at", "order__id")  # the chart links each to its order
         .order_by("created_at", "pk")
     )
-)
-
-
-def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
-    return PENDING_REFILLS_OF_PATIENT.all(patient_id=patient.pk)
-
-
-PREFERRED_PHARMACY = PreparedQuery(
-    lambda p: (
-        PharmacyPreference.objects.select_related("pharmacy")
-        .filter(patient_id=p("patient_id", BigIntegerField()))
-        .order_by("pk")[:1]
-    )
-)
 
 
 def preferred_pharmacy_of_patient(patient: Patient) -> PharmacyPreference | None:
-    """The patient's pharmacy choice (its ``pharmacy`` is None for "no preference"), or None;
-    taken from the patient when the patient's own read brought it (the chart's does)."""
-    relation = type(patient).pharmacy_preference.related
-    if relation.is_cached(patient):
-        return relation.get_cached_value(patient)
-    return PREFERRED_PHARMACY.first(patient_id=patient.pk)
+    """The patient's pharmacy choice (its ``pharmacy`` is None for "no preference"), or None. The
+    chart's read of the patient brings it along (``select_related``), so it costs no query there."""
+    try:
+        return patient.pharmacy_preference
+    except ObjectDoesNotExist:
+        return None

@@ -9,14 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from patients.models import CheckIn, Intake, ReviewStatus
-from patients.selectors import PATIENT_ROW_FIELDS
 from patients.tests.factories import PatientFactory, complete_intake
 from portal.models import AccessLog
 from portal.reminders import reminders_dispatch
 from portal.tests.factories import PhysicianLicenseFactory, state
 from portal.tests.signin import sign_in
-
-LAST = PATIENT_ROW_FIELDS.index("legal_last_name")  # a list row's values, in this order
 
 
 def transplant_answers():
@@ -182,7 +179,7 @@ def test_patient_list_filters_and_searches(client, physician):
     sign_in(client, physician)
 
     def names(query):
-        return [row[LAST] for row in client.get("/clinic/patients/" + query).context["page"]]
+        return [patient.legal_last_name for patient in client.get("/clinic/patients/" + query).context["page"]]
 
     assert names("?q=zamo") == ["Zamora"]
     assert names("?screening=needs_review") == ["Zamora"]

@@ -8,12 +8,9 @@ from django.core.exceptions import ValidationError
 
 from patients import services
 from patients.models import FollowUp
-from patients.selectors import PATIENT_ROW_FIELDS
 from portal.models import Reminder, ServiceState
 from portal.reminders import reminder_send, reminders_dispatch
 from portal.tests.signin import sign_in
-
-LAST = PATIENT_ROW_FIELDS.index("legal_last_name")  # a list row's values, in this order
 
 UTC = dt.UTC
 START = dt.date(2026, 2, 23)  # a Monday; reminders cross the March 8 DST change
@@ -144,6 +141,6 @@ def test_physician_patient_list_filters_overdue_follow_ups(client, physician):
     services.followup_schedule_after_dose_change(patient=late, changed_on=today - dt.timedelta(days=20), is_start=True)
     services.followup_schedule_after_dose_change(patient=soon, changed_on=today - dt.timedelta(days=10), is_start=True)
     sign_in(client, physician)
-    names = lambda q: [row[LAST] for row in client.get("/clinic/patients/" + q).context["page"]]  # noqa: E731
+    names = lambda q: [patient.legal_last_name for patient in client.get("/clinic/patients/" + q).context["page"]]  # noqa: E731
     assert names("?followup=overdue") == ["Late"]
     assert names("?followup=due_week") == ["Soon"]

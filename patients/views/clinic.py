@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST, require_safe
 from patients import services
 from patients.forms import PatientFilterForm, ReviewForm
 from patients.models import CheckIn, ReviewStatus
-from patients.presenters import checkin_rows_html, patient_rows_html
 from patients.response import peg_response
 from patients.selectors import (
     checkins_for,
@@ -21,7 +20,6 @@ from patients.selectors import (
     patient_list_for,
     patient_list_rows,
     patient_search,
-    physician_patient_rows,
     review_queue_for,
 )
 from patients.selectors_booking import appointments_upcoming_for, physician_time_zone
@@ -70,26 +68,23 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 def patient_list(request: HttpRequest) -> HttpResponse:
     access_record_list(request, action="patients.list")
     form = PatientFilterForm(request.GET or None)
+    queryset = patient_list_for(request.user)
     if form.is_valid() and any(form.cleaned_data.values()):
         data = form.cleaned_data
         queryset = patient_search(
-            patient_list_for(request.user),
+            queryset,
             q=data["q"],
             state_code=data["state"],
             review_status=data["review_status"],
             followup=data["followup"],
             screening_outcome=data["screening"],
         )
-        rows = patient_list_rows(queryset)
-    else:
-        rows = physician_patient_rows(request.user)  # the same list unsearched, prepared
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(patient_list_rows(queryset), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
-        "rows": patient_rows_html(page.object_list),
         "querystring": query.urlencode(),
     }
     return render(request, "patients/patient_list.html", context)
@@ -109,7 +104,6 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": intake,
         "consents": consents_for(patient),
         "checkins": checkins,
-        "checkin_rows": checkin_rows_html(checkins),
         "baseline": baseline,
         "latest_score": latest.score if latest else None,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),

@@ -16,7 +16,6 @@ from education.selectors import shareable_articles
 from patients import messaging
 from patients.forms_messaging import ClinicReplyForm, NewThreadForm, ReplyForm
 from patients.models import Thread
-from patients.presenters import message_cards_html
 from patients.selectors import patient_for_user
 from patients.selectors_booking import physician_time_zone
 from patients.selectors_messaging import (
@@ -30,7 +29,6 @@ from patients.selectors_messaging import (
 from patients.views.helpers import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
-from portal.datefmt import local_date
 from portal.forms import add_service_errors
 
 PAGE_SIZE = 25
@@ -94,25 +92,24 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
     )
     titles = article_titles({m.article_slug for m in thread_messages if m.article_slug})
     patient_name = thread.patient.full_name
-    with shown_in(zone_name):
-        for message in thread_messages:
-            message.is_new = previously_read is None or message.created_at > previously_read
-            message.is_mine = message.sender_id == request.user.pk
-            message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
-            message.author = (
-                "You" if message.is_mine else patient_name if message.from_patient else message.sender.display_name
-            )
-            message.shown_at = local_date(message.created_at, "M j, Y g:i A T")
-        return render(
-            request,
-            "patients/thread_detail.html",
-            {
-                "thread": thread,
-                "message_cards": message_cards_html(thread_messages, is_clinic=is_clinic),
-                "form": form,
-                "is_clinic": is_clinic,
-            },
+    for message in thread_messages:
+        message.is_new = previously_read is None or message.created_at > previously_read
+        message.is_mine = message.sender_id == request.user.pk
+        message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
+        message.author = (
+            "You" if message.is_mine else patient_name if message.from_patient else message.sender.display_name
         )
+    return render(
+        request,
+        "patients/thread_detail.html",
+        {
+            "thread": thread,
+            "thread_messages": thread_messages,
+            "zone_name": zone_name,
+            "form": form,
+            "is_clinic": is_clinic,
+        },
+    )
 
 
 def _send_reply(request: HttpRequest, thread: Thread, form) -> bool:

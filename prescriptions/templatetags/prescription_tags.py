@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from patients.charts import ChartPoint, peg_chart_svg
 from prescriptions import selectors
 from prescriptions.dosing import dose_changes, fmt_amount
-from prescriptions.presenters import chart_orders_html, dose_today, patient_status_words
+from prescriptions.presenters import dose_today, patient_status_words
 
 register = template.Library()
 
@@ -73,7 +73,7 @@ def titration_card(patient) -> dict:
         "current": current,
         "history": [p for p in reversed(plans) if not p.is_current],
         "dose": dose_today(plans, today) if plans else None,
-        "orders": chart_orders_html(selectors.orders_of_patient(patient)),
+        "orders": selectors.orders_of_patient(patient),
         "refill_requests": selectors.pending_refill_requests_of_patient(patient),
     }
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.paging import open_ended_page
-from prescriptions import presenters, selectors, services
+from prescriptions import selectors, services
 from prescriptions.forms import PharmacyActionForm
 from prescriptions.models import OrderStatus
 
@@ -50,7 +50,6 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
         "queues": queues,
         "count_cap": selectors.QUEUE_COUNT_CAP,
         "page": page,
-        "rows": presenters.queue_rows_html(page),
         "querystring": f"queue={queue}",
     }
     return render(request, "prescriptions/pharmacy_queue.html", context)
