@@ -3,7 +3,6 @@ from django.contrib import messages as admin_messages
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients import booking as booking_services
 from patients.models import (
     Appointment,
     Attachment,
@@ -20,6 +19,7 @@ from patients.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
+from patients.visits.services import appointment_cancel
 from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.models import User
 
@@ -158,7 +158,7 @@ class AppointmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin
         cancelled = 0
         for appointment in queryset.filter(status=Appointment.Status.BOOKED):
             try:
-                booking_services.appointment_cancel(appointment=appointment, by=request.user, enforce_cutoff=False)
+                appointment_cancel(appointment=appointment, by=request.user, enforce_cutoff=False)
             except ValidationError as exc:
                 self.message_user(request, f"{appointment}: {' '.join(exc.messages)}", admin_messages.ERROR)
             else:

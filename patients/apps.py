@@ -7,6 +7,10 @@ class PatientsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from patients import reminders
+        # The reminder kinds of follow-ups and visits, registered with the engine in portal once
+        # the app registry is ready (their modules import models).
+        from patients.followups import reminders as followup_reminders
+        from patients.visits import reminders as visit_reminders
 
-        reminders.register()
+        followup_reminders.register()
+        visit_reminders.register()

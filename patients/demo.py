@@ -7,8 +7,17 @@ import datetime as dt
 
 from django.utils import timezone
 
-from patients import services
+from patients.intake.services import (
+    intake_ensure,
+    intake_mark_step,
+    intake_record_consents,
+    intake_review,
+    intake_save_about,
+    intake_save_step,
+    intake_submit,
+)
 from patients.models import CheckIn, Intake, Patient, ReviewStatus, TreatmentPhase, WaitlistEntry
+from patients.services import patient_ensure
 from portal.demo import demo_email, demo_user
 from portal.models import User
 
@@ -55,7 +64,7 @@ def _answers(today: dt.date, local: str) -> dict:
 
 def _complete_intake(patient: Patient, local: str, today: dt.date, *, submit: bool, steps=None) -> Intake:
     first, last, born, phone, street, city, state, zip_code = ABOUT[local]
-    services.intake_save_about(
+    intake_save_about(
         patient=patient,
         data={
             "legal_first_name": first, "legal_last_name": last, "date_of_birth": born, "phone": phone,
@@ -65,11 +74,11 @@ def _complete_intake(patient: Patient, local: str, today: dt.date, *, submit: bo
     )  # fmt: skip
     answers = _answers(today, local)
     for step in steps or answers:
-        services.intake_save_step(patient=patient, step=step, data=answers[step])
+        intake_save_step(patient=patient, step=step, data=answers[step])
     if submit:
-        services.intake_mark_step(patient=patient, step="pharmacy")
-        services.intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
-        services.intake_submit(patient=patient)
+        intake_mark_step(patient=patient, step="pharmacy")
+        intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
+        intake_submit(patient=patient)
     return Intake.objects.get(patient=patient)
 
 
@@ -82,15 +91,15 @@ def seed(today: dt.date) -> dict:
     for local in ABOUT:
         first, last = ABOUT[local][0], ABOUT[local][1]
         user = demo_user(local, role=User.Role.PATIENT, first_name=first, last_name=last)
-        patient = services.patient_ensure(user=user)
-        intake = services.intake_ensure(patient=patient)
+        patient = patient_ensure(user=user)
+        intake = intake_ensure(patient=patient)
         if not intake.is_submitted and local != "li.wang":
             intake = _complete_intake(patient, local, today, submit=True)
             if local == "maria.lopez" and physician is not None:
                 start = timezone.now() - dt.timedelta(weeks=len(MARIA_WEEKLY) + 1)
                 Intake.objects.filter(pk=intake.pk).update(submitted_at=start)
                 CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).update(recorded_at=start)
-                services.intake_review(patient=patient, physician=physician, decision="approve", note="Good candidate.")
+                intake_review(patient=patient, physician=physician, decision="approve", note="Good candidate.")
                 for week, (pain, enjoyment, activity) in enumerate(MARIA_WEEKLY, start=1):
                     CheckIn.objects.create(
                         patient=patient, kind=CheckIn.Kind.WEEKLY, pain=pain, enjoyment=enjoyment,
@@ -103,10 +112,10 @@ def seed(today: dt.date) -> dict:
         patients[local] = patient
     # Signed up, intake not started yet.
     newcomer = demo_user("sam.reed", role=User.Role.PATIENT, first_name="Sam", last_name="Reed")
-    services.patient_ensure(user=newcomer)
+    patient_ensure(user=newcomer)
     # A visitor from Nevada, which the practice does not serve: only an email and a state are kept.
     WaitlistEntry.objects.get_or_create(email=demo_email("visitor.nv"), state_code="NV")
-    from patients.demo_booking import seed_booking  # visits and messages (issue 4)
+    from patients.visits.demo import seed_booking
 
     seed_booking(today)
     return {"patients": patients, "approved": ReviewStatus.APPROVED}

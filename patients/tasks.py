@@ -19,9 +19,9 @@ RETRY = {
 @shared_task(name="patients.tasks.send_visit_confirmation", **RETRY)
 def send_visit_confirmation(appointment_id: int) -> None:
     """Email the patient that their visit is booked, with a calendar file."""
-    from patients.booking import describe_moment
-    from patients.calendar import visit_ics, visit_join_url
     from patients.models import Appointment
+    from patients.visits.ics import visit_ics, visit_join_url
+    from patients.visits.services import describe_moment
     from portal.notifications import email_render
 
     appointment = (

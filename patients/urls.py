@@ -1,7 +1,13 @@
 from django.urls import path, re_path
 
-from patients.forms import STEP_FORMS
-from patients.views import booking, clinic, intake, messaging, patient, schedule
+from patients.checkins import views as checkins
+from patients.clinic import views as clinic
+from patients.dashboard import views as dashboard
+from patients.intake import views as intake
+from patients.intake.forms import STEP_FORMS
+from patients.messaging import views as messaging
+from patients.visits import clinic_views as schedule
+from patients.visits import views as booking
 
 app_name = "patients"
 
@@ -14,8 +20,8 @@ urlpatterns = [
     path("intake/summary/", intake.intake_summary, name="intake_summary"),
     path("intake/result/", intake.intake_result, name="intake_result"),
     re_path(rf"^intake/(?P<step>{STEP_PATTERN})/$", intake.intake_step, name="intake_step"),
-    path("patient/", patient.patient_home, name="home"),
-    path("patient/checkins/new/", patient.checkin_new, name="checkin_new"),
+    path("patient/", dashboard.patient_home, name="home"),
+    path("patient/checkins/new/", checkins.checkin_new, name="checkin_new"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/reviews/", clinic.review_queue, name="review_queue"),
     path("clinic/patients/", clinic.patient_list, name="patient_list"),

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from patients import services as patient_services
+from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
@@ -184,9 +184,7 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
     if intake is None or intake.review_status not in (ReviewStatus.PENDING, ReviewStatus.APPROVED):
         return
     if intake.review_status == ReviewStatus.PENDING:
-        patient_services.intake_review(
-            patient=sara, physician=rivera, decision="approve", note="Fibromyalgia; no contraindications."
-        )
+        intake_review(patient=sara, physician=rivera, decision="approve", note="Fibromyalgia; no contraindications.")
     plan = services.titration_plan_create(
         patient=sara,
         physician=rivera,

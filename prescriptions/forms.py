@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from patients.services import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
+from patients.followups.services import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from portal.models import US_STATES
 from prescriptions.dosing import MAX_STEPS, Step
 from prescriptions.icd10 import COMMON_CODES, normalize_code

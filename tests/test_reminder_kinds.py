@@ -14,7 +14,7 @@ from prescriptions.tests.factories import approve_intake, make_draft, make_plan,
 
 @pytest.mark.django_db
 def test_booking_a_visit_schedules_a_reminder_the_day_before_and_cancelling_silences_it(patient, physician):
-    from patients.reminders import appointment_reminder_schedule
+    from patients.visits.reminders import appointment_reminder_schedule
 
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
     appointment = Appointment.objects.create(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import template
 from django.utils import timezone
 
-from patients.booking import booking_refusal, join_is_open
-from patients.selectors_booking import next_appointment_for
-from patients.selectors_messaging import unread_message_count_for
+from patients.messaging.selectors import unread_message_count_for
+from patients.visits.selectors import next_appointment_for
+from patients.visits.services import booking_refusal, join_is_open
 
 register = template.Library()
 

@@ -46,14 +46,20 @@ STEP_DATA = {
 
 def complete_intake(patient, *, submit=True, about=None, **step_overrides):
     """Fill every intake step through the services (so the rules apply), then submit."""
-    from patients import services
+    from patients.intake.services import (
+        intake_mark_step,
+        intake_record_consents,
+        intake_save_about,
+        intake_save_step,
+        intake_submit,
+    )
 
-    services.intake_save_about(patient=patient, data={**ABOUT_DATA, **(about or {})})
+    intake_save_about(patient=patient, data={**ABOUT_DATA, **(about or {})})
     for step, data in STEP_DATA.items():
-        services.intake_save_step(patient=patient, step=step, data={**data, **step_overrides.get(step, {})})
-    services.intake_mark_step(patient=patient, step="pharmacy")
-    services.intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
+        intake_save_step(patient=patient, step=step, data={**data, **step_overrides.get(step, {})})
+    intake_mark_step(patient=patient, step="pharmacy")
+    intake_record_consents(patient=patient, kinds=["telehealth", "off_label", "privacy"], ip_address=None)
     if submit:
-        services.intake_submit(patient=patient)
+        intake_submit(patient=patient)
     patient.refresh_from_db()
     return patient.intake

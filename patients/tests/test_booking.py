@@ -1,4 +1,4 @@
-"""Booking, changing and joining video visits: every rule and refusal of patients.booking, and
+"""Booking, changing and joining video visits: every rule and refusal of patients.visits.services, and
 the patient's pages (access matrix of CONVENTIONS.md)."""
 
 import datetime as dt
@@ -10,10 +10,22 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from patients import booking, services
+from patients.followups.services import followup_schedule_after_dose_change
 from patients.models import Appointment, FollowUp, Intake, ReviewStatus, VisitJoinAttempt, VisitType
 from patients.tests.booking_helpers import MONDAY, UTC, give_hours, licensed_physician, local
 from patients.tests.factories import complete_intake
+from patients.visits.services import (
+    appointment_book,
+    appointment_can_change,
+    appointment_cancel,
+    appointment_join,
+    appointment_note_save,
+    appointment_record_outcome,
+    appointment_reschedule,
+    booking_refusal,
+    location_state_for,
+    time_off_add,
+)
 from portal.models import ServiceState
 from portal.tests.factories import state
 from portal.tests.signin import sign_in
@@ -38,9 +50,7 @@ def ready(clock, physician, patient):
 
 
 def book(patient, physician, starts_at, code="TX"):
-    return booking.appointment_book(
-        patient=patient, physician=physician, starts_at=starts_at, location_state=state(code)
-    )
+    return appointment_book(patient=patient, physician=physician, starts_at=starts_at, location_state=state(code))
 
 
 def slot_value(physician, starts_at):
@@ -137,7 +147,7 @@ def test_the_admin_form_check_sees_the_overlap_on_both_databases(ready, other_pa
 @pytest.mark.parametrize("code", ["NV", "XX", ""])
 def test_a_state_not_served_is_refused_clearly(code):
     with pytest.raises(ValidationError) as exc:
-        booking.location_state_for(code)
+        location_state_for(code)
     assert "not licensed in" in exc.value.messages[0]
     assert "Texas" in exc.value.messages[0]
 
@@ -146,7 +156,7 @@ def test_a_state_not_served_is_refused_clearly(code):
 def test_a_deactivated_service_state_is_refused(ready):
     ServiceState.objects.filter(code="GA").update(active=False)
     with pytest.raises(ValidationError, match="not licensed in Georgia"):
-        booking.location_state_for("GA")
+        location_state_for("GA")
 
 
 @pytest.mark.django_db
@@ -185,7 +195,7 @@ def test_times_outside_the_rules_are_refused(ready, starts_at, message):
 @pytest.mark.django_db
 def test_time_off_blocks_booking(ready):
     physician, patient = ready
-    booking.time_off_add(physician=physician, starts_at=local(2026, 3, 3, 0), ends_at=local(2026, 3, 4, 0))
+    time_off_add(physician=physician, starts_at=local(2026, 3, 3, 0), ends_at=local(2026, 3, 4, 0))
     with pytest.raises(ValidationError, match="just taken"):
         book(patient, physician, TUESDAY_10)
 
@@ -205,7 +215,7 @@ def test_patients_without_a_submitted_or_approved_intake_cannot_book(ready, revi
 @pytest.mark.django_db
 def test_approved_and_pending_patients_can_book(ready):
     physician, patient = ready
-    assert booking.booking_refusal(patient) is None  # pending review
+    assert booking_refusal(patient) is None  # pending review
     Intake.objects.filter(patient=patient).update(review_status=ReviewStatus.APPROVED)
     assert book(patient, physician, TUESDAY_10)
 
@@ -224,7 +234,7 @@ def test_one_upcoming_visit_at_a_time(ready):
 @pytest.fixture
 def due_followup(ready):
     _, patient = ready
-    return services.followup_schedule_after_dose_change(patient=patient, changed_on=dt.date(2026, 2, 20), is_start=True)
+    return followup_schedule_after_dose_change(patient=patient, changed_on=dt.date(2026, 2, 20), is_start=True)
 
 
 @pytest.mark.django_db
@@ -242,7 +252,7 @@ def test_booking_a_follow_up_visit_marks_the_due_follow_up_booked(ready, due_fol
 def test_cancelling_the_visit_makes_the_follow_up_due_again(ready, due_followup):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
-    booking.appointment_cancel(appointment=visit, by=patient.user)
+    appointment_cancel(appointment=visit, by=patient.user)
     due_followup.refresh_from_db()
     assert due_followup.status == FollowUp.Status.PENDING
 
@@ -251,7 +261,7 @@ def test_cancelling_the_visit_makes_the_follow_up_due_again(ready, due_followup)
 def test_rescheduling_keeps_the_follow_up_booked(ready, due_followup):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
-    moved = booking.appointment_reschedule(
+    moved = appointment_reschedule(
         appointment=visit, by=patient.user, physician=physician, starts_at=TUESDAY_10 + dt.timedelta(days=1),
         location_state=state("TX"),
     )  # fmt: skip
@@ -267,7 +277,7 @@ def test_completing_the_visit_closes_the_follow_up_and_schedules_the_next_from_t
     evening = local(2026, 3, 3, 16, 30) - dt.timedelta(minutes=20)  # 16:10 Chicago = 22:10 UTC, same local day
     visit = book(patient, physician, evening)
     clock.move_to(evening + dt.timedelta(minutes=25))
-    booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note="Doing well.")
+    appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note="Doing well.")
     due_followup.refresh_from_db()
     assert due_followup.status == FollowUp.Status.COMPLETED
     following = FollowUp.objects.get(patient=patient, status="pending")
@@ -279,7 +289,7 @@ def test_a_no_show_leaves_the_follow_up_due(ready, due_followup, clock):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     clock.move_to(TUESDAY_10 + dt.timedelta(minutes=30))
-    booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="no_show")
+    appointment_record_outcome(appointment=visit, physician=physician, outcome="no_show")
     due_followup.refresh_from_db()
     assert due_followup.status == FollowUp.Status.PENDING
 
@@ -292,10 +302,10 @@ def test_a_visit_can_be_cancelled_until_24_hours_before(ready, clock):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     clock.move_to(TUESDAY_10 - dt.timedelta(hours=24, minutes=1))
-    assert booking.appointment_can_change(visit)
+    assert appointment_can_change(visit)
     clock.move_to(TUESDAY_10 - dt.timedelta(hours=23, minutes=59))
     with pytest.raises(ValidationError, match="up to 24 hours before"):
-        booking.appointment_cancel(appointment=visit, by=patient.user)
+        appointment_cancel(appointment=visit, by=patient.user)
     visit.refresh_from_db()
     assert visit.status == "booked"
 
@@ -305,16 +315,16 @@ def test_the_change_cutoff_is_a_setting(ready, settings):
     physician, patient = ready
     settings.APPOINTMENT_CHANGE_CUTOFF_HOURS = 48
     visit = book(patient, physician, TUESDAY_10 + dt.timedelta(days=1))  # 49 hours away
-    assert booking.appointment_can_change(visit)
+    assert appointment_can_change(visit)
     visit.starts_at -= dt.timedelta(hours=2)
-    assert not booking.appointment_can_change(visit)
+    assert not appointment_can_change(visit)
 
 
 @pytest.mark.django_db
 def test_rescheduling_moves_the_visit_even_into_an_overlapping_time(ready):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
-    moved = booking.appointment_reschedule(
+    moved = appointment_reschedule(
         appointment=visit, by=patient.user, physician=physician, starts_at=TUESDAY_10 + dt.timedelta(minutes=15),
         location_state=state("TX"),
     )  # fmt: skip
@@ -328,7 +338,7 @@ def test_a_refused_new_time_leaves_the_old_visit_booked(ready):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     with pytest.raises(ValidationError, match="outside"):
-        booking.appointment_reschedule(
+        appointment_reschedule(
             appointment=visit, by=patient.user, physician=physician, starts_at=local(2026, 3, 4, 22),
             location_state=state("TX"),
         )  # fmt: skip
@@ -346,10 +356,10 @@ def test_the_room_opens_15_minutes_before(ready, clock):
     visit = book(patient, physician, TUESDAY_10)
     clock.move_to(TUESDAY_10 - dt.timedelta(minutes=16))
     with pytest.raises(ValidationError, match="opens 15 minutes before"):
-        booking.appointment_join(appointment=visit, user=patient.user, state_code="TX")
+        appointment_join(appointment=visit, user=patient.user, state_code="TX")
     assert not VisitJoinAttempt.objects.exists()
     clock.move_to(TUESDAY_10 - dt.timedelta(minutes=14))
-    result = booking.appointment_join(appointment=visit, user=patient.user, state_code="TX")
+    result = appointment_join(appointment=visit, user=patient.user, state_code="TX")
     assert result.allowed and result.video_url == visit.video_url
 
 
@@ -359,7 +369,7 @@ def test_joining_from_a_state_where_the_physician_is_not_licensed_is_refused_and
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     clock.move_to(TUESDAY_10)
-    result = booking.appointment_join(appointment=visit, user=patient.user, state_code=code, ip_address="192.0.2.5")
+    result = appointment_join(appointment=visit, user=patient.user, state_code=code, ip_address="192.0.2.5")
     assert not result.allowed and not result.video_url
     assert f"not licensed in {where}" in result.message
     attempt = VisitJoinAttempt.objects.get()
@@ -375,7 +385,7 @@ def test_joining_from_another_licensed_state_records_where_the_visit_took_place(
     PhysicianLicenseFactory(physician=physician, state=state("GA"))
     visit = book(patient, physician, TUESDAY_10)
     clock.move_to(TUESDAY_10)
-    assert booking.appointment_join(appointment=visit, user=patient.user, state_code="GA").allowed
+    assert appointment_join(appointment=visit, user=patient.user, state_code="GA").allowed
     visit.refresh_from_db()
     assert visit.location_state.code == "GA"
 
@@ -385,7 +395,7 @@ def test_only_the_patient_joins(ready, clock):
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     with pytest.raises(PermissionDenied):
-        booking.appointment_join(appointment=visit, user=physician, state_code="TX")
+        appointment_join(appointment=visit, user=physician, state_code="TX")
 
 
 # --- Outcomes and notes -------------------------------------------------------------------------
@@ -396,20 +406,20 @@ def test_outcomes_are_recorded_by_the_visits_physician_once_it_started(ready, cl
     physician, patient = ready
     visit = book(patient, physician, TUESDAY_10)
     with pytest.raises(ValidationError, match="once the visit has started"):
-        booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="completed")
+        appointment_record_outcome(appointment=visit, physician=physician, outcome="completed")
     clock.move_to(TUESDAY_10 + dt.timedelta(minutes=5))
     with pytest.raises(PermissionDenied):
-        booking.appointment_record_outcome(appointment=visit, physician=licensed_physician("TX"), outcome="completed")
+        appointment_record_outcome(appointment=visit, physician=licensed_physician("TX"), outcome="completed")
     with pytest.raises(ValidationError):
-        booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="maybe")
+        appointment_record_outcome(appointment=visit, physician=physician, outcome="maybe")
     with pytest.raises(ValidationError, match="under 2000"):
-        booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note="x" * 2001)
-    booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note=" Good. ")
+        appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note="x" * 2001)
+    appointment_record_outcome(appointment=visit, physician=physician, outcome="completed", note=" Good. ")
     visit.refresh_from_db()
     assert (visit.status, visit.note) == ("completed", "Good.")
     with pytest.raises(ValidationError, match="already recorded"):
-        booking.appointment_record_outcome(appointment=visit, physician=physician, outcome="no_show")
-    booking.appointment_note_save(appointment=visit, physician=physician, note="Good. Plan unchanged.")
+        appointment_record_outcome(appointment=visit, physician=physician, outcome="no_show")
+    appointment_note_save(appointment=visit, physician=physician, note="Good. Plan unchanged.")
     visit.refresh_from_db()
     assert visit.note == "Good. Plan unchanged."
     assert visit.history.count() >= 3  # the note's changes are kept

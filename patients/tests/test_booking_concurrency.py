@@ -15,9 +15,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from patients import booking
 from patients.models import Appointment, VisitType
 from patients.tests.booking_helpers import CHICAGO, give_hours, licensed_physician, ready_patient
+from patients.visits import services as visit_services
 from portal.models import ServiceState
 from portal.tests.signin import sign_in
 
@@ -92,5 +92,5 @@ def test_twenty_patients_racing_for_one_time_get_one_visit(contested_slot):
 def test_the_database_alone_stops_the_losers_when_every_request_passes_the_python_check(contested_slot, monkeypatch):
     physician, patients, slot = contested_slot
     # As if all twenty checked before any inserted: only the exclusion constraint is left.
-    monkeypatch.setattr(booking, "overlaps_any", lambda *args, **kwargs: False)
+    monkeypatch.setattr(visit_services, "overlaps_any", lambda *args, **kwargs: False)
     assert_one_winner(race(patients, slot), physician)

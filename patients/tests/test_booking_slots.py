@@ -7,9 +7,9 @@ import pytest
 import time_machine
 
 from patients.models import Appointment, TimeOff, VisitType
-from patients.selectors_booking import open_slots
-from patients.slots import free_starts, local_to_utc, windows_on
 from patients.tests.booking_helpers import CHICAGO, NEW_YORK, UTC, give_hours, licensed_physician, local, ready_patient
+from patients.visits.selectors import open_slots
+from patients.visits.slots import free_starts, local_to_utc, windows_on
 from portal.tests.factories import state
 from portal.tests.signin import sign_in
 

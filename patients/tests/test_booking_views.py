@@ -9,10 +9,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from patients import booking
+from patients.messaging.services import thread_start
 from patients.models import Appointment, PhysicianProfile, TimeOff, VisitJoinAttempt, VisitType, WeeklyAvailability
 from patients.tests.booking_helpers import MONDAY, give_hours, licensed_physician, local, ready_patient
 from patients.tests.factories import complete_intake
+from patients.visits.services import appointment_book
 from portal.models import AccessLog
 from portal.tests.factories import state
 from portal.tests.signin import sign_in
@@ -31,9 +32,7 @@ def visit(clock, physician, patient):
     give_hours(physician)
     complete_intake(patient)
     patient.refresh_from_db()
-    return booking.appointment_book(
-        patient=patient, physician=physician, starts_at=TUESDAY_10, location_state=state("TX")
-    )
+    return appointment_book(patient=patient, physician=physician, starts_at=TUESDAY_10, location_state=state("TX"))
 
 
 def slot_value(physician, starts_at):
@@ -564,10 +563,9 @@ def test_a_physician_cancel_without_a_note_or_after_the_visit_changes_nothing(
 
 @pytest.mark.django_db
 def test_clinic_home_shows_the_physicians_next_visits_and_unread_conversations(client, visit, physician, patient):
-    from patients import messaging
 
     other = licensed_physician("TX")
-    messaging.thread_start(patient=patient, author=patient.user, subject="Dose question", body="Is 3 mg next?")
+    thread_start(patient=patient, author=patient.user, subject="Dose question", body="Is 3 mg next?")
     sign_in(client, physician)
     response = client.get("/clinic/")
     assert response.context["next_visits"] == [visit] and response.context["unread_threads"] == 1

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from patients.charts import ChartPoint, peg_chart_svg
+from patients.checkins.charts import ChartPoint, peg_chart_svg
+from patients.checkins.peg import peg_response
+from patients.checkins.selectors import checkin_due
 from patients.models import CheckIn, TreatmentPhase
-from patients.response import peg_response
-from patients.selectors import checkin_due
 from patients.tests.factories import complete_intake
 from portal.tests.signin import sign_in
 
@@ -129,7 +129,7 @@ def test_chart_without_points_is_empty():
 def test_dashboard_reads_the_latest_check_ins_and_the_baseline_in_one_query(
     patient, weekly_count, django_assert_num_queries
 ):
-    from patients.selectors import recent_checkins_with_baseline
+    from patients.checkins.selectors import recent_checkins_with_baseline
 
     now = timezone.now()
     made = [CheckIn.objects.create(patient=patient, kind="baseline", pain=8, enjoyment=8, activity=8,
@@ -146,6 +146,6 @@ def test_dashboard_reads_the_latest_check_ins_and_the_baseline_in_one_query(
 
 @pytest.mark.django_db
 def test_no_check_ins_means_no_baseline(patient):
-    from patients.selectors import recent_checkins_with_baseline
+    from patients.checkins.selectors import recent_checkins_with_baseline
 
     assert recent_checkins_with_baseline(patient) == ([], None)

@@ -12,10 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from education.models import Article
-from patients import messaging
-from patients.messaging import _claim_email_slot
+from patients.messaging.selectors import unread_message_count_for
+from patients.messaging.services import _claim_email_slot, message_send, thread_start
 from patients.models import Message, Thread, ThreadReadMarker
-from patients.selectors_messaging import unread_message_count_for
 from patients.tests.factories import PatientFactory
 from portal.models import AccessLog
 from portal.tests.factories import PhysicianLicenseFactory, state
@@ -26,7 +25,7 @@ NOTICE = "You have a new secure message in your portal"
 
 @pytest.fixture
 def thread(patient, physician):
-    return messaging.thread_start(patient=patient, author=patient.user, subject="Sleep", body="I sleep badly.")
+    return thread_start(patient=patient, author=patient.user, subject="Sleep", body="I sleep badly.")
 
 
 def emails_to(user):
@@ -85,7 +84,7 @@ def test_physician_sees_the_thread_with_an_unread_count_and_answers(
 
 @pytest.mark.django_db
 def test_the_patient_sees_the_reply_as_unread_until_they_open_the_thread(client, thread, patient, physician):
-    messaging.message_send(thread=thread, sender=physician, body="Reply")
+    message_send(thread=thread, sender=physician, body="Reply")
     assert unread_message_count_for(patient.user) == 1
     sign_in(client, patient.user)
     assert "1 unread message" in client.get("/patient/").content.decode()
@@ -97,7 +96,7 @@ def test_the_patient_sees_the_reply_as_unread_until_they_open_the_thread(client,
 
 @pytest.mark.django_db
 def test_reopening_a_quiet_thread_writes_nothing_and_a_newer_message_stays_unread(client, thread, patient, physician):
-    messaging.message_send(thread=thread, sender=physician, body="Reply")
+    message_send(thread=thread, sender=physician, body="Reply")
     sign_in(client, patient.user)
     client.get(f"/patient/messages/{thread.pk}/")
     marker = ThreadReadMarker.objects.get(thread=thread, user=patient.user).last_read_at
@@ -105,7 +104,7 @@ def test_reopening_a_quiet_thread_writes_nothing_and_a_newer_message_stays_unrea
         client.get(f"/patient/messages/{thread.pk}/")
     assert not [q for q in queries if "threadreadmarker" in q["sql"] and not q["sql"].startswith("SELECT")]
     assert ThreadReadMarker.objects.get(thread=thread, user=patient.user).last_read_at == marker
-    messaging.message_send(thread=thread, sender=physician, body="Another")
+    message_send(thread=thread, sender=physician, body="Another")
     assert unread_message_count_for(patient.user) == 1
     client.get(f"/patient/messages/{thread.pk}/")
     assert unread_message_count_for(patient.user) == 0
@@ -117,17 +116,17 @@ def test_one_email_per_thread_and_side_per_15_minutes(thread, patient, physician
     start = timezone.now() + dt.timedelta(seconds=1)
     with time_machine.travel(start, tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
-            messaging.message_send(thread=thread, sender=patient.user, body="Also headaches.")
+            message_send(thread=thread, sender=patient.user, body="Also headaches.")
         assert not emails_to(physician)  # the thread's first message already told the care team
         clock.move_to(start + dt.timedelta(minutes=16))
         with django_capture_on_commit_callbacks(execute=True):
-            messaging.message_send(thread=thread, sender=patient.user, body="And nausea.")
-            messaging.message_send(thread=thread, sender=patient.user, body="Sorry, one more thing.")
+            message_send(thread=thread, sender=patient.user, body="And nausea.")
+            message_send(thread=thread, sender=patient.user, body="Sorry, one more thing.")
         assert len(emails_to(physician)) == 1
         # The other side has its own clock: the patient is told about the first reply at once.
         with django_capture_on_commit_callbacks(execute=True):
-            messaging.message_send(thread=thread, sender=physician, body="Noted.")
-            messaging.message_send(thread=thread, sender=physician, body="And another note.")
+            message_send(thread=thread, sender=physician, body="Noted.")
+            message_send(thread=thread, sender=physician, body="And another note.")
         assert len(emails_to(patient.user)) == 1
 
 
@@ -146,19 +145,17 @@ def test_once_a_physician_has_answered_only_answering_physicians_are_emailed(
     thread, patient, physician, django_capture_on_commit_callbacks
 ):
     colleague = PhysicianLicenseFactory(state=state("TX")).physician
-    messaging.message_send(thread=thread, sender=physician, body="Hello")
+    message_send(thread=thread, sender=physician, body="Hello")
     Thread.objects.filter(pk=thread.pk).update(care_team_notified_at=None)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        messaging.message_send(thread=thread, sender=patient.user, body="Thanks")
+        message_send(thread=thread, sender=patient.user, body="Thanks")
     assert emails_to(physician) and not emails_to(colleague)
 
 
 @pytest.mark.django_db
 def test_message_text_is_escaped(client, patient, physician):
-    thread = messaging.thread_start(
-        patient=patient, author=patient.user, subject="<b>Hi</b>", body="<script>alert('x')</script>"
-    )
+    thread = thread_start(patient=patient, author=patient.user, subject="<b>Hi</b>", body="<script>alert('x')</script>")
     for user, path in (
         (patient.user, f"/patient/messages/{thread.pk}/"),
         (physician, f"/clinic/messages/{thread.pk}/"),
@@ -208,11 +205,11 @@ def test_a_physician_shares_a_published_article_as_a_link_card(client, thread, p
 @pytest.mark.django_db
 def test_only_physicians_share_articles_and_only_published_ones(thread, patient, physician):
     with pytest.raises(PermissionDenied):
-        messaging.message_send(thread=thread, sender=patient.user, body="x", article_slug=published_slug())
+        message_send(thread=thread, sender=patient.user, body="x", article_slug=published_slug())
     Article.objects.filter(slug=published_slug()).update(status="draft")
     draft = Article.objects.filter(status="draft").first().slug
     with pytest.raises(ValidationError):
-        messaging.message_send(thread=thread, sender=physician, body="", article_slug=draft)
+        message_send(thread=thread, sender=physician, body="", article_slug=draft)
     assert thread.messages.count() == 1
 
 
@@ -343,10 +340,10 @@ def test_message_pages_query_counts_do_not_grow_with_the_data(client, patient, p
     def grow(threads, messages_each):
         made = []
         for i in range(threads):
-            t = messaging.thread_start(patient=patient, author=patient.user, subject=f"S{i}", body="Question")
+            t = thread_start(patient=patient, author=patient.user, subject=f"S{i}", body="Question")
             for j in range(messages_each):
-                messaging.message_send(thread=t, sender=physician, body=f"Answer {j}", article_slug=slug)
-                messaging.message_send(thread=t, sender=patient.user, body=f"Thanks {j}")
+                message_send(thread=t, sender=physician, body=f"Answer {j}", article_slug=slug)
+                message_send(thread=t, sender=patient.user, body=f"Thanks {j}")
             made.append(t)
         return made
 
@@ -363,10 +360,10 @@ def test_message_pages_query_counts_do_not_grow_with_the_data(client, patient, p
     small = counts()
     grow(6, 1)
     for j in range(8):
-        messaging.message_send(thread=first, sender=physician, body=f"More {j}", article_slug=slug)
+        message_send(thread=first, sender=physician, body=f"More {j}", article_slug=slug)
     for _ in range(8):
         other = PatientFactory(state=state("TX"))
-        messaging.thread_start(patient=other, author=other.user, subject="Other", body="Hi")
+        thread_start(patient=other, author=other.user, subject="Other", body="Hi")
     counts()  # read the new messages: compared below, like ``small``, is a view with nothing new to mark
     large = counts()
     assert small == large

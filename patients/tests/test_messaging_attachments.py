@@ -7,8 +7,8 @@ import zlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from patients import messaging
-from patients.attachments import MAX_ATTACHMENT_BYTES, attachment_kind_of
+from patients.messaging.attachments import MAX_ATTACHMENT_BYTES, attachment_kind_of
+from patients.messaging.services import message_send, thread_start
 from patients.models import Attachment, Message, Thread
 from portal.models import AccessLog
 from portal.tests.signin import sign_in
@@ -62,7 +62,7 @@ def test_the_kind_of_a_file_is_decided_by_its_content(content, expected):
 
 @pytest.fixture
 def thread(patient, physician):
-    return messaging.thread_start(patient=patient, author=patient.user, subject="Results", body="See attached.")
+    return thread_start(patient=patient, author=patient.user, subject="Results", body="See attached.")
 
 
 @pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_files_over_10_mb_are_refused(client, patient):
 
 @pytest.fixture
 def attachment(thread, patient):
-    messaging.message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
+    message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
     return Attachment.objects.get()
 
 

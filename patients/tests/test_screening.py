@@ -4,14 +4,7 @@ import datetime as dt
 
 import pytest
 
-from patients.screening import (
-    DEFERRED,
-    ELIGIBLE,
-    NEEDS_REVIEW,
-    NOT_ELIGIBLE,
-    ScreeningAnswers,
-    screen,
-)
+from patients.intake.screening import DEFERRED, ELIGIBLE, NEEDS_REVIEW, NOT_ELIGIBLE, ScreeningAnswers, screen
 
 TODAY = dt.date(2026, 3, 20)
 

@@ -7,8 +7,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from patients.intake.services import intake_mark_step
 from patients.models import Patient
-from patients.services import intake_mark_step
 from portal.models import US_STATE_NAMES, ServiceState
 from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyPreference, StateDefaultPharmacy
 

@@ -10,14 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
-from patients.services import (
+from patients.followups.services import (
     FOLLOWUP_DEFAULT_DAYS,
     FOLLOWUP_MAX_DAYS,
     FOLLOWUP_MIN_DAYS,
     followup_schedule_after_dose_change,
-    patient_set_treatment_phase,
 )
+from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.services import patient_set_treatment_phase
 from portal.models import User
 from portal.notifications import portal_update_notify
 from portal.selectors import licensed_state_ids_for

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from patients.charts import ChartPoint, peg_chart_svg
+from patients.checkins.charts import ChartPoint, peg_chart_svg
 from prescriptions import selectors
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.presenters import dose_today, patient_status_words

@@ -43,13 +43,11 @@ class PharmacyMembershipFactory(factory.django.DjangoModelFactory):
 
 def approve_intake(patient, physician, *, override_reason="", **step_overrides):
     """Complete, submit and approve a patient's intake (the precondition of any plan)."""
-    from patients import services as patient_services
+    from patients.intake.services import intake_review
     from patients.tests.factories import complete_intake
 
     complete_intake(patient, **step_overrides)
-    patient_services.intake_review(
-        patient=patient, physician=physician, decision="approve", override_reason=override_reason
-    )
+    intake_review(patient=patient, physician=physician, decision="approve", override_reason=override_reason)
     patient.refresh_from_db()
     return patient
 

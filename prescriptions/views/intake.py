@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from patients.services import intake_ensure, patient_ensure
-from patients.views.intake import next_step_url, step_context, step_url
+from patients.intake.services import intake_ensure
+from patients.intake.views import next_step_url, step_context, step_url
+from patients.services import patient_ensure
 from portal.access import Role, role_required
 from prescriptions.forms import PharmacyChoiceForm
 from prescriptions.models import PharmacyPreference

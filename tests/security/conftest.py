@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from patients.messaging import thread_start
+from patients.messaging.services import thread_start
 from patients.models import Appointment, Attachment, TimeOff, VisitType, WeeklyAvailability
 from portal.models import ServiceState
 from prescriptions.models import StateDefaultPharmacy

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patients.forms import PatientFilterForm
+from patients.clinic.forms import PatientFilterForm
 from portal.tests.signin import sign_in
 from tests.helpers import BASE_DIR
 

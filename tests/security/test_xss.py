@@ -2,8 +2,10 @@
 
 import pytest
 
-from patients import services
+from patients.checkins.services import checkin_record
+from patients.intake.services import intake_review, intake_submit
 from patients.tests.factories import PatientFactory, complete_intake
+from patients.visits.services import appointment_book
 from portal.tests.factories import PhysicianLicenseFactory, state
 from portal.tests.signin import sign_in
 
@@ -30,12 +32,12 @@ def test_intake_and_check_in_text_is_escaped_everywhere(client):
     )
     sign_in(client, patient.user)
     assert_escaped(client.get("/intake/summary/").content, "intake summary")
-    services.intake_submit(patient=patient)
-    services.checkin_record(patient=patient, pain=3, enjoyment=3, activity=3, side_effects=["other"],
+    intake_submit(patient=patient)
+    checkin_record(patient=patient, pain=3, enjoyment=3, activity=3, side_effects=["other"],
                             side_effect_other=PAYLOAD[:200], note=PAYLOAD)  # fmt: skip
     assert_escaped(client.get("/patient/").content, "patient dashboard")
     physician = PhysicianLicenseFactory(state=state("TX")).physician
-    services.intake_review(patient=patient, physician=physician, decision="decline", note=PAYLOAD)
+    intake_review(patient=patient, physician=physician, decision="decline", note=PAYLOAD)
     assert_escaped(client.get("/patient/").content, "patient dashboard with review note")
     sign_in(client, physician)
     for path in (
@@ -50,14 +52,13 @@ def test_intake_and_check_in_text_is_escaped_everywhere(client):
 def test_a_physicians_cancellation_note_is_escaped_for_both_sides(client):
     import time_machine
 
-    from patients import booking
     from patients.tests.booking_helpers import MONDAY, give_hours, licensed_physician, local, ready_patient
 
     with time_machine.travel(MONDAY, tick=False):
         physician = licensed_physician("TX")
         give_hours(physician)
         patient = ready_patient()
-        visit = booking.appointment_book(
+        visit = appointment_book(
             patient=patient, physician=physician, starts_at=local(2026, 3, 3, 10), location_state=state("TX")
         )
         sign_in(client, physician)

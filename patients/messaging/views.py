@@ -13,12 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from education.selectors import shareable_articles
-from patients import messaging
-from patients.forms_messaging import ClinicReplyForm, NewThreadForm, ReplyForm
-from patients.models import Thread
-from patients.selectors import patient_for_user
-from patients.selectors_booking import physician_time_zone
-from patients.selectors_messaging import (
+from patients.messaging.forms import ClinicReplyForm, NewThreadForm, ReplyForm
+from patients.messaging.selectors import (
     article_titles,
     attachment_get_for,
     messages_for,
@@ -26,7 +22,11 @@ from patients.selectors_messaging import (
     thread_list_for,
     unread_thread_count_for,
 )
-from patients.views.helpers import shown_in
+from patients.messaging.services import message_send, messaging_refusal, thread_mark_read, thread_start
+from patients.models import Thread
+from patients.selectors import patient_for_user
+from patients.visits.selectors import physician_time_zone
+from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors
@@ -39,14 +39,14 @@ PAGE_SIZE = 25
 def patient_message_list(request: HttpRequest) -> HttpResponse:
     """The patient's conversations, and the form that starts a new one."""
     patient = patient_for_user(request.user)
-    refusal = messaging.messaging_refusal(patient)
+    refusal = messaging_refusal(patient)
     form = NewThreadForm()
     if request.method == "POST" and not refusal:
         form = NewThreadForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                thread = messaging.thread_start(
+                thread = thread_start(
                     patient=patient,
                     author=request.user,
                     subject=data["subject"],
@@ -84,7 +84,7 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
     if is_clinic:
         access_record(request, patient_user=thread.patient.user, action="messages.thread.view")
     thread_messages = messages_for(thread)
-    previously_read = messaging.thread_mark_read(
+    previously_read = thread_mark_read(
         thread=thread,
         user=request.user,
         at=timezone.now(),
@@ -117,7 +117,7 @@ def _send_reply(request: HttpRequest, thread: Thread, form) -> bool:
         return False
     data = form.cleaned_data
     try:
-        messaging.message_send(
+        message_send(
             thread=thread,
             sender=request.user,
             body=data["body"],

@@ -9,9 +9,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from patients import services
-from patients.forms import STEP_FORMS, WaitlistForm
+from patients.intake.forms import STEP_FORMS, WaitlistForm
+from patients.intake.services import (
+    INTAKE_STEPS,
+    STEP_FIELDS,
+    STEP_NAMES,
+    intake_ensure,
+    intake_missing_steps,
+    intake_record_consents,
+    intake_save_about,
+    intake_save_step,
+    intake_submit,
+    waitlist_join,
+)
 from patients.models import Intake, Patient
+from patients.services import patient_ensure
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors
@@ -25,7 +37,7 @@ def step_url(step: str) -> str:
 
 
 def next_step_url(intake: Intake) -> str:
-    missing = services.intake_missing_steps(intake)
+    missing = intake_missing_steps(intake)
     return step_url(missing[0]) if missing else reverse("patients:intake_summary")
 
 
@@ -43,19 +55,19 @@ def _initial_for(step: str, patient: Patient, intake: Intake) -> dict:
         return initial
     if step == "consents":
         return {}
-    return {f: getattr(intake, f) for f in services.STEP_FIELDS[step]}
+    return {f: getattr(intake, f) for f in STEP_FIELDS[step]}
 
 
 def step_context(step: str, intake: Intake) -> dict:
-    labels = dict(services.INTAKE_STEPS)
+    labels = dict(INTAKE_STEPS)
     return {
         "step": step,
         "step_label": labels[step],
-        "step_number": services.STEP_NAMES.index(step) + 1,
-        "step_count": len(services.STEP_NAMES) + 1,
+        "step_number": STEP_NAMES.index(step) + 1,
+        "step_count": len(STEP_NAMES) + 1,
         "steps": [
             {"name": n, "label": lbl, "done": n in intake.completed_steps, "url": step_url(n)}
-            for n, lbl in services.INTAKE_STEPS
+            for n, lbl in INTAKE_STEPS
         ],
     }
 
@@ -63,8 +75,8 @@ def step_context(step: str, intake: Intake) -> dict:
 @require_safe
 @role_required(Role.PATIENT)
 def intake_start(request: HttpRequest) -> HttpResponse:
-    patient = services.patient_ensure(user=request.user)
-    intake = services.intake_ensure(patient=patient)
+    patient = patient_ensure(user=request.user)
+    intake = intake_ensure(patient=patient)
     if intake.is_submitted:
         return redirect("patients:intake_result")
     return redirect(next_step_url(intake))
@@ -75,8 +87,8 @@ def intake_start(request: HttpRequest) -> HttpResponse:
 def intake_step(request: HttpRequest, step: str) -> HttpResponse:
     if step not in STEP_FORMS:
         raise Http404("No such step.")
-    patient = services.patient_ensure(user=request.user)
-    intake = services.intake_ensure(patient=patient)
+    patient = patient_ensure(user=request.user)
+    intake = intake_ensure(patient=patient)
     if intake.is_submitted:
         messages.info(request, "Your intake is already submitted. Message your care team to change an answer.")
         return redirect("patients:intake_result")
@@ -94,12 +106,12 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         if form.is_valid():
             try:
                 if step == "about":
-                    services.intake_save_about(patient=patient, data=form.cleaned_data)
+                    intake_save_about(patient=patient, data=form.cleaned_data)
                 elif step == "consents":
                     kinds = [k for k in ("telehealth", "off_label", "privacy") if form.cleaned_data.get(k)]
-                    services.intake_record_consents(patient=patient, kinds=kinds, ip_address=client_ip(request))
+                    intake_record_consents(patient=patient, kinds=kinds, ip_address=client_ip(request))
                 else:
-                    services.intake_save_step(patient=patient, step=step, data=form.cleaned_data)
+                    intake_save_step(patient=patient, step=step, data=form.cleaned_data)
             except ValidationError as exc:
                 if getattr(exc, "code", None) == "unserved_state":
                     unserved_state = form.cleaned_data["state_code"]
@@ -125,13 +137,13 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
 def intake_summary(request: HttpRequest) -> HttpResponse:
-    patient = services.patient_ensure(user=request.user)
-    intake = services.intake_ensure(patient=patient)
+    patient = patient_ensure(user=request.user)
+    intake = intake_ensure(patient=patient)
     if intake.is_submitted:
         return redirect("patients:intake_result")
     if request.method == "POST":
         try:
-            services.intake_submit(patient=patient)
+            intake_submit(patient=patient)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -142,11 +154,11 @@ def intake_summary(request: HttpRequest) -> HttpResponse:
         "patient": patient,
         "intake": intake,
         "consents": patient.consents.all(),
-        "missing": services.intake_missing_steps(intake),
+        "missing": intake_missing_steps(intake),
         **step_context("about", intake),
         "step": "summary",
         "step_label": "Review and submit",
-        "step_number": len(services.STEP_NAMES) + 1,
+        "step_number": len(STEP_NAMES) + 1,
     }
     return render(request, "patients/intake/summary.html", context)
 
@@ -154,8 +166,8 @@ def intake_summary(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.PATIENT)
 def intake_result(request: HttpRequest) -> HttpResponse:
-    patient = services.patient_ensure(user=request.user)
-    intake = services.intake_ensure(patient=patient)
+    patient = patient_ensure(user=request.user)
+    intake = intake_ensure(patient=patient)
     if not intake.is_submitted:
         return redirect(next_step_url(intake))
     return render(request, "patients/intake/result.html", {"patient": patient, "intake": intake})
@@ -171,7 +183,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
         form = WaitlistForm(request.POST)
         if form.is_valid():
             try:
-                entry = services.waitlist_join(**form.cleaned_data)
+                entry = waitlist_join(**form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)

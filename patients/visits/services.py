@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from patients.followups.services import followup_complete
 from patients.models import (
     Appointment,
     FollowUp,
@@ -26,8 +27,8 @@ from patients.models import (
     WeeklyAvailability,
 )
 from patients.models.booking import APPOINTMENT_OVERLAP_CONSTRAINT
-from patients.reminders import appointment_reminder_schedule
-from patients.selectors_booking import (
+from patients.visits.reminders import appointment_reminder_schedule
+from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     BOOKING_MIN_NOTICE,
     license_day,
@@ -35,8 +36,7 @@ from patients.selectors_booking import (
     visit_type_for,
     zone_of,
 )
-from patients.services import followup_complete
-from patients.slots import fits_in_window, overlaps_any
+from patients.visits.slots import fits_in_window, overlaps_any
 from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
 from portal.notifications import portal_update_notify
 

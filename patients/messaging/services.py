@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from education.models import Article
-from patients.attachments import attachment_check
+from patients.messaging.attachments import attachment_check
+from patients.messaging.selectors import read_marker_for
 from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
-from patients.selectors_messaging import read_marker_for
 from portal.models import PhysicianLicense, User
 from portal.selectors import licensed_state_ids_for
 

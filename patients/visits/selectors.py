@@ -20,7 +20,7 @@ from patients.models import (
     VisitType,
     WeeklyAvailability,
 )
-from patients.slots import Interval, free_starts, windows_on
+from patients.visits.slots import Interval, free_starts, windows_on
 from portal.access import get_scoped_or_404
 from portal.models import PhysicianLicense, ServiceState, User
 

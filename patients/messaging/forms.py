@@ -1,11 +1,11 @@
 """Forms of the secure-message pages: field validation only. What an attachment really is gets
-decided by its content in patients.attachments, called by the service."""
+decided by its content in patients.messaging.attachments, called by the service."""
 
 from __future__ import annotations
 
 from django import forms
 
-from patients.messaging import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from patients.messaging.services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 
 ATTACHMENT_HELP = "Optional: one PDF, PNG or JPEG file, up to 10 MB."
 

@@ -1,4 +1,4 @@
-"""Forms of the visit pages: field validation only; the rules live in patients.booking."""
+"""Forms of the visit pages: field validation only; the rules live in patients.visits.services."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import datetime as dt
 
 from django import forms
 
-from patients.booking import Outcome
-from patients.forms import US_TIME_ZONES
+from patients.intake.forms import US_TIME_ZONES
 from patients.models import Weekday
+from patients.visits.services import Outcome
 from portal.models import US_STATES
 
 STATE_CHOICES = [("", "Choose a state"), *US_STATES]

@@ -9,22 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from patients import services
-from patients.forms import PatientFilterForm, ReviewForm
+from patients.checkins.peg import peg_response
+from patients.checkins.selectors import checkins_for
+from patients.clinic.forms import PatientFilterForm
+from patients.intake import services as intake_services
+from patients.intake.forms import ReviewForm
+from patients.intake.selectors import consents_for
+from patients.messaging.selectors import unread_thread_count_for
 from patients.models import CheckIn, ReviewStatus
-from patients.response import peg_response
-from patients.selectors import (
-    checkins_for,
-    consents_for,
-    patient_get_for,
-    patient_list_for,
-    patient_list_rows,
-    patient_search,
-    review_queue_for,
-)
-from patients.selectors_booking import appointments_upcoming_for, physician_time_zone
-from patients.selectors_messaging import unread_thread_count_for
-from patients.views.helpers import shown_in
+from patients.selectors import patient_get_for, patient_list_for, patient_list_rows, patient_search, review_queue_for
+from patients.visits.selectors import appointments_upcoming_for, physician_time_zone
+from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.selectors import physician_licenses_for
@@ -119,7 +114,7 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.intake_review(patient=patient, physician=request.user, **form.cleaned_data)
+            intake_services.intake_review(patient=patient, physician=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -1,4 +1,5 @@
-"""Field validation and layout only; the rules live in services."""
+"""Forms of the intake steps, the waitlist and the physician's review: field validation only;
+the rules live in patients.intake.services."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import re
 from django import forms
 from django.utils import timezone
 
-from patients.models import CheckIn, Condition, ReviewStatus, ScreeningOutcome, SideEffect
+from patients.checkins.forms import peg_field
+from patients.models import Condition
 from portal.models import US_STATES
-from portal.selectors import state_filter_choices
 
 US_TIME_ZONES = [
     ("", "Use my state's usual time zone"),
@@ -23,35 +24,11 @@ US_TIME_ZONES = [
     ("Pacific/Honolulu", "Hawaii"),
 ]
 
+
 PHONE_RE = re.compile(r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}$")
+
+
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-
-PEG_HELP = {
-    "pain": "0 = no pain, 10 = pain as bad as you can imagine",
-    "enjoyment": "0 = does not get in the way, 10 = completely gets in the way",
-    "activity": "0 = does not get in the way, 10 = completely gets in the way",
-}
-PEG_LABELS = {
-    "pain": "On average over the past week, how bad has your pain been?",
-    "enjoyment": "Over the past week, how much has pain got in the way of enjoying life?",
-    "activity": "Over the past week, how much has pain got in the way of your general activity?",
-}
-
-
-def peg_field(item: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=PEG_LABELS[item],
-        help_text=PEG_HELP[item],
-        min_value=0,
-        max_value=10,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1, "inputmode": "numeric"}),
-        error_messages={
-            "required": "Please answer with a number from 0 to 10.",
-            "min_value": "Use a number from 0 to 10.",
-            "max_value": "Use a number from 0 to 10.",
-            "invalid": "Use a whole number from 0 to 10.",
-        },
-    )
 
 
 class DateInput(forms.DateInput):
@@ -213,47 +190,5 @@ class ReviewForm(forms.Form):
     override_reason = forms.CharField(
         label="Override reason (required to approve a deferred or not-eligible screening)",
         widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-
-
-class CheckInForm(forms.Form):
-    pain = peg_field("pain")
-    enjoyment = peg_field("enjoyment")
-    activity = peg_field("activity")
-    side_effects = forms.MultipleChoiceField(
-        label="Side effects this week (tick any)",
-        choices=SideEffect.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    side_effect_other = forms.CharField(label="Other side effect", max_length=200, required=False)
-    note = forms.CharField(
-        label="Anything else your physician should know? (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
-    kind = forms.ChoiceField(
-        choices=[(CheckIn.Kind.WEEKLY, "Weekly"), (CheckIn.Kind.FOLLOW_UP, "Follow-up")],
-        initial=CheckIn.Kind.WEEKLY,
-        widget=forms.HiddenInput,
-    )
-
-
-class PatientFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "All"), *state_filter_choices()]
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
-
-    q = forms.CharField(label="Search by name or email", required=False, max_length=100)
-    state = forms.ChoiceField(label="State", required=False)  # choices: read once per form, below
-    review_status = forms.ChoiceField(label="Review", choices=[("", "All"), *ReviewStatus.choices], required=False)
-    screening = forms.ChoiceField(label="Screening", choices=[("", "All"), *ScreeningOutcome.choices], required=False)
-    followup = forms.ChoiceField(
-        label="Follow-up",
-        choices=[("", "All"), ("overdue", "Overdue (due date passed, not done)"), ("due_week", "Due within 7 days")],
         required=False,
     )

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from patients import booking
-from patients.forms_booking import (
+from patients.models import Appointment
+from patients.visits import services as visit_services
+from patients.visits.forms import (
     AvailabilityForm,
     CancelByPhysicianForm,
     NoteForm,
@@ -22,8 +23,7 @@ from patients.forms_booking import (
     TimeOffForm,
     TimeZoneForm,
 )
-from patients.models import Appointment
-from patients.selectors_booking import (
+from patients.visits.selectors import (
     appointment_get_for,
     availability_for,
     availability_window_get_for,
@@ -32,8 +32,20 @@ from patients.selectors_booking import (
     time_off_for,
     time_off_get_for,
 )
-from patients.slots import local_to_utc
-from patients.views.helpers import shown_in
+from patients.visits.services import (
+    CANCEL_REFUSAL,
+    appointment_note_save,
+    appointment_record_outcome,
+    availability_add,
+    availability_remove,
+    join_is_open,
+    physician_may_cancel,
+    physician_time_zone_set,
+    time_off_add,
+    time_off_remove,
+)
+from patients.visits.slots import local_to_utc
+from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors
@@ -94,19 +106,19 @@ def availability(request: HttpRequest) -> HttpResponse:
                 if action == "time_zone":
                     form = zone_form = TimeZoneForm(request.POST)
                     if form.is_valid():
-                        booking.physician_time_zone_set(physician=physician, time_zone=form.cleaned_data["time_zone"])
+                        physician_time_zone_set(physician=physician, time_zone=form.cleaned_data["time_zone"])
                         messages.success(request, "Time zone saved. Your weekly hours are now read in it.")
                         saved = True
                 elif action == "window":
                     form = window_form = AvailabilityForm(request.POST)
                     if form.is_valid():
-                        booking.availability_add(physician=physician, **form.cleaned_data)
+                        availability_add(physician=physician, **form.cleaned_data)
                         messages.success(request, "Hours added.")
                         saved = True
                 elif action == "time_off":
                     form = time_off_form = TimeOffForm(request.POST)
                     if form.is_valid():
-                        result = booking.time_off_add(physician=physician, **form.cleaned_data)
+                        result = time_off_add(physician=physician, **form.cleaned_data)
                         messages.success(request, "Time off saved. No new visits will be booked in it.")
                         if result.booked_visits:
                             messages.warning(
@@ -139,7 +151,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def availability_window_delete(request: HttpRequest, pk: int) -> HttpResponse:
     window = availability_window_get_for(request.user, pk)
-    booking.availability_remove(physician=request.user, window=window)
+    availability_remove(physician=request.user, window=window)
     messages.success(request, "Hours removed. Visits already booked in them stay booked.")
     return redirect("patients:availability")
 
@@ -148,7 +160,7 @@ def availability_window_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
     time_off = time_off_get_for(request.user, pk)
-    booking.time_off_remove(physician=request.user, time_off=time_off)
+    time_off_remove(physician=request.user, time_off=time_off)
     messages.success(request, "Time off removed.")
     return redirect("patients:availability")
 
@@ -162,12 +174,12 @@ def _appointment_page(
         "appointment": appointment,
         "chart_visible": appointment.patient.state_id in licensed_state_ids_for(request.user),
         "join_attempts": list(appointment.join_attempts.order_by("-at")[:10]),
-        "room_open": booking.join_is_open(appointment, now=now),
+        "room_open": join_is_open(appointment, now=now),
         "outcome_due": appointment.status == Appointment.Status.BOOKED and now >= appointment.starts_at,
     }
     if appointment.status == Appointment.Status.BOOKED:
         context["outcome_form"] = outcome_form or OutcomeForm()
-        if booking.physician_may_cancel(appointment, request.user, now=now):
+        if physician_may_cancel(appointment, request.user, now=now):
             context["cancel_form"] = cancel_form or CancelByPhysicianForm()
     elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
@@ -190,7 +202,7 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutcomeForm(request.POST)
     if form.is_valid():
         try:
-            booking.appointment_record_outcome(appointment=appointment, physician=request.user, **form.cleaned_data)
+            appointment_record_outcome(appointment=appointment, physician=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -203,13 +215,13 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
-    if not booking.physician_may_cancel(appointment, request.user, now=timezone.now()):
-        messages.error(request, booking.CANCEL_REFUSAL)
+    if not physician_may_cancel(appointment, request.user, now=timezone.now()):
+        messages.error(request, CANCEL_REFUSAL)
         return redirect("patients:clinic_appointment", pk=appointment.pk)
     form = CancelByPhysicianForm(request.POST)
     if form.is_valid():
         try:
-            booking.appointment_cancel_by_physician(
+            visit_services.appointment_cancel_by_physician(
                 appointment=appointment, physician=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
@@ -231,9 +243,7 @@ def appointment_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            booking.appointment_note_save(
-                appointment=appointment, physician=request.user, note=form.cleaned_data["note"]
-            )
+            appointment_note_save(appointment=appointment, physician=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -13,12 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from patients import booking
-from patients.calendar import visit_ics
-from patients.forms_booking import JoinForm, LocationForm, SlotForm, parse_slot
 from patients.models import Appointment, Patient
 from patients.selectors import patient_for_user
-from patients.selectors_booking import (
+from patients.visits import services as visit_services
+from patients.visits.forms import JoinForm, LocationForm, SlotForm, parse_slot
+from patients.visits.ics import visit_ics
+from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     Slot,
     appointment_get_for,
@@ -29,8 +29,15 @@ from patients.selectors_booking import (
     open_slots,
     visit_type_for,
 )
-from patients.slots import local_to_utc
-from patients.views.helpers import shown_in
+from patients.visits.services import (
+    appointment_can_change,
+    booking_refusal,
+    describe_moment,
+    join_is_open,
+    location_state_for,
+)
+from patients.visits.slots import local_to_utc
+from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors
@@ -53,8 +60,8 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     upcoming = list(appointments_upcoming_for(request.user, now=now))
     for appointment in upcoming:
-        appointment.can_change = booking.appointment_can_change(appointment, now=now)
-        appointment.can_join = booking.join_is_open(appointment, now=now)
+        appointment.can_change = appointment_can_change(appointment, now=now)
+        appointment.can_join = join_is_open(appointment, now=now)
     past = list(appointments_past_for(request.user, now=now)[:PAST_VISITS_SHOWN])
     with shown_in(_zone_name(patient)) as zone:
         return render(
@@ -63,7 +70,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
             {
                 "upcoming": upcoming,
                 "past": past,
-                "refusal": booking.booking_refusal(patient),
+                "refusal": booking_refusal(patient),
                 "zone_label": zone.key,
                 "cutoff_hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS,
             },
@@ -80,7 +87,7 @@ def _days_with_slots(slots: list[Slot], zone, first_day: dt.date) -> list[tuple[
 def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> HttpResponse:
     """Step 1: where will you be? Step 2: open times in your own zone. Step 3: confirm."""
     patient = patient_for_user(request.user)
-    refusal = booking.booking_refusal(patient)
+    refusal = booking_refusal(patient)
     template = "patients/appointment_book.html"
     context: dict = {"replacing": replacing, "refusal": refusal}
     if refusal:
@@ -100,7 +107,7 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
         state: ServiceState | None = None
         if location_form.is_valid():
             try:
-                state = booking.location_state_for(location_form.cleaned_data["state"])
+                state = location_state_for(location_form.cleaned_data["state"])
             except ValidationError as exc:
                 context["state_refusal"] = exc.messages[0]
         if state is None:
@@ -116,11 +123,11 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
                     if physician is None:
                         raise ValidationError("Choose one of the times offered.")
                     if replacing is None:
-                        appointment = booking.appointment_book(
+                        appointment = visit_services.appointment_book(
                             patient=patient, physician=physician, starts_at=starts_at, location_state=state
                         )
                     else:
-                        appointment = booking.appointment_reschedule(
+                        appointment = visit_services.appointment_reschedule(
                             appointment=replacing,
                             by=request.user,
                             physician=physician,
@@ -130,7 +137,7 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
-                    when = booking.describe_moment(appointment.starts_at, patient.time_zone_name)
+                    when = describe_moment(appointment.starts_at, patient.time_zone_name)
                     verb = "moved to" if replacing else "booked for"
                     messages.success(
                         request,
@@ -188,7 +195,7 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PATIENT)
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
-    if not booking.appointment_can_change(appointment):
+    if not appointment_can_change(appointment):
         messages.error(
             request,
             f"Visits can be changed up to {settings.APPOINTMENT_CHANGE_CUTOFF_HOURS} hours before they "
@@ -203,7 +210,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     try:
-        booking.appointment_cancel(appointment=appointment, by=request.user)
+        visit_services.appointment_cancel(appointment=appointment, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -218,12 +225,12 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     patient = appointment.patient
-    context = {"appointment": appointment, "is_open": booking.join_is_open(appointment)}
+    context = {"appointment": appointment, "is_open": join_is_open(appointment)}
     if request.method == "POST":
         form = JoinForm(request.POST)
         if form.is_valid():
             try:
-                result = booking.appointment_join(
+                result = visit_services.appointment_join(
                     appointment=appointment,
                     user=request.user,
                     state_code=form.cleaned_data["state"],

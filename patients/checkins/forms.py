@@ -1,0 +1,60 @@
+"""The PEG-3 check-in form: field validation only."""
+
+from __future__ import annotations
+
+from django import forms
+
+from patients.models import CheckIn, SideEffect
+
+PEG_HELP = {
+    "pain": "0 = no pain, 10 = pain as bad as you can imagine",
+    "enjoyment": "0 = does not get in the way, 10 = completely gets in the way",
+    "activity": "0 = does not get in the way, 10 = completely gets in the way",
+}
+
+
+PEG_LABELS = {
+    "pain": "On average over the past week, how bad has your pain been?",
+    "enjoyment": "Over the past week, how much has pain got in the way of enjoying life?",
+    "activity": "Over the past week, how much has pain got in the way of your general activity?",
+}
+
+
+def peg_field(item: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=PEG_LABELS[item],
+        help_text=PEG_HELP[item],
+        min_value=0,
+        max_value=10,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1, "inputmode": "numeric"}),
+        error_messages={
+            "required": "Please answer with a number from 0 to 10.",
+            "min_value": "Use a number from 0 to 10.",
+            "max_value": "Use a number from 0 to 10.",
+            "invalid": "Use a whole number from 0 to 10.",
+        },
+    )
+
+
+class CheckInForm(forms.Form):
+    pain = peg_field("pain")
+    enjoyment = peg_field("enjoyment")
+    activity = peg_field("activity")
+    side_effects = forms.MultipleChoiceField(
+        label="Side effects this week (tick any)",
+        choices=SideEffect.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    side_effect_other = forms.CharField(label="Other side effect", max_length=200, required=False)
+    note = forms.CharField(
+        label="Anything else your physician should know? (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    kind = forms.ChoiceField(
+        choices=[(CheckIn.Kind.WEEKLY, "Weekly"), (CheckIn.Kind.FOLLOW_UP, "Follow-up")],
+        initial=CheckIn.Kind.WEEKLY,
+        widget=forms.HiddenInput,
+    )

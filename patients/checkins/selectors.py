@@ -1,0 +1,42 @@
+"""Reads of a patient's check-ins (``patient`` already scoped by patients.selectors)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from patients.models import CheckIn, Patient, TreatmentPhase
+
+CHECKIN_INTERVAL_DAYS = 7
+
+
+def checkins_for(patient: Patient) -> list[CheckIn]:
+    return list(CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk"))
+
+
+RECENT_CHECKINS = 5
+
+
+def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], CheckIn | None]:
+    """The patient's latest check-ins (:data:`RECENT_CHECKINS`), newest first, and their baseline
+    check-in (the first one of that kind), in one query however long ago the baseline was."""
+    count = RECENT_CHECKINS
+    mine = CheckIn.objects.filter(patient=patient)
+    recent_ids = mine.order_by("-recorded_at", "-pk").values("pk")[:count]
+    baseline_id = mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1]
+    rows = list(mine.filter(Q(pk__in=recent_ids) | Q(pk__in=baseline_id)).order_by("-recorded_at", "-pk"))
+    baseline = min(
+        (c for c in rows if c.kind == CheckIn.Kind.BASELINE), key=lambda c: (c.recorded_at, c.pk), default=None
+    )
+    # A baseline older than the latest ``count`` sorts last, after them.
+    return rows[:count], baseline
+
+
+def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datetime | None = None) -> bool:
+    """Weekly during titration (DESIGN.md §4). Follow-up check-ins are prompted by follow-ups."""
+    if patient.treatment_phase != TreatmentPhase.TITRATION:
+        return False
+    now = now or timezone.now()
+    return last_checkin is None or now - last_checkin.recorded_at >= dt.timedelta(days=CHECKIN_INTERVAL_DAYS)

@@ -1,0 +1,35 @@
+"""The patient's home page: what to do next."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from patients.checkins.peg import peg_response
+from patients.checkins.selectors import checkin_due, recent_checkins_with_baseline
+from patients.followups.services import followup_next_for
+from patients.models import ReviewStatus
+from patients.selectors import patient_for_dashboard
+from portal.access import Role, role_required
+
+
+@require_safe
+@role_required(Role.PATIENT)
+def patient_home(request: HttpRequest) -> HttpResponse:
+    patient = patient_for_dashboard(request.user)
+    intake = getattr(patient, "intake", None) if patient else None
+    checkins, baseline = recent_checkins_with_baseline(patient) if patient else ([], None)
+    latest = checkins[0] if checkins else None
+    context = {
+        "patient": patient,
+        "intake": intake,
+        "ReviewStatus": ReviewStatus,
+        "latest_checkin": latest,
+        "recent_checkins": checkins,
+        "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
+        "checkin_due": bool(patient and checkin_due(patient, last_checkin=latest)),
+        "phase": patient.treatment_phase if patient else "before-first-visit",
+        "next_followup": followup_next_for(patient) if patient else None,
+    }
+    return render(request, "patients/patient_home.html", context)
