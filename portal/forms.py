@@ -6,6 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
+class DateInput(forms.DateInput):
+    """A date field as the browser's date picker (``<input type="date">``)."""
+
+    input_type = "date"
+
+
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
     """Show a service's refusal on the form: on its field when the form has one, else on top."""
     if hasattr(exc, "error_dict"):

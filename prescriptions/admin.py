@@ -14,7 +14,7 @@ from prescriptions.models import (
     TitrationPlan,
     TitrationStep,
 )
-from prescriptions.services import order_content_intact
+from prescriptions.orders.services import order_content_intact
 
 
 class PharmacyLicenseInline(admin.TabularInline):

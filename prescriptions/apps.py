@@ -7,6 +7,6 @@ class PrescriptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prescriptions import reminders
+        from prescriptions.orders.reminders import register
 
-        reminders.register()
+        register()

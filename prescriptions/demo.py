@@ -15,8 +15,6 @@ from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
-from prescriptions import services
-from prescriptions.dosing import Step
 from prescriptions.models import (
     Pharmacy,
     PharmacyLicense,
@@ -26,6 +24,9 @@ from prescriptions.models import (
     StateDefaultPharmacy,
     TitrationPlan,
 )
+from prescriptions.orders import services as order_services
+from prescriptions.plans import services as plan_services
+from prescriptions.plans.dosing import Step
 
 PHARMACIES = [
     {
@@ -97,7 +98,7 @@ def _patient(local: str) -> Patient | None:
 
 
 def _sign(order: PrescriptionOrder, physician: User, *, deliver: bool = True) -> PrescriptionOrder:
-    return services.order_sign(order=order, physician=physician, password=DEMO_PASSWORD, deliver=deliver)
+    return order_services.order_sign(order=order, physician=physician, password=DEMO_PASSWORD, deliver=deliver)
 
 
 def _move(
@@ -106,7 +107,7 @@ def _move(
     for step in steps:
         to, note = step if isinstance(step, tuple) else (step, "")
         extra = {"carrier": "USPS", "tracking_number": tracking} if to == "shipped" else {}
-        order = services.order_transition(order=order, actor=actor, to=to, note=note, **extra)
+        order = order_services.order_transition(order=order, actor=actor, to=to, note=note, **extra)
     return order
 
 
@@ -121,7 +122,7 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
     if Intake.objects.filter(patient=maria, review_status=ReviewStatus.APPROVED).count() == 0:
         return
     local = maria.today()
-    v1 = services.titration_plan_create(
+    v1 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,
         start_date=local - dt.timedelta(days=10),
@@ -133,14 +134,14 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
         "indication_code": "G90.512",
         "indication_text": "Complex regional pain syndrome I of left upper limb",
     }
-    first = services.order_draft_create(plan=v1, physician=rivera, **indication)
+    first = order_services.order_draft_create(plan=v1, physician=rivera, **indication)
     first = _move(
         _sign(first, rivera),
         gulf_staff,
         *("received", "in_review", "compounding", "shipped", "delivered"),
         tracking=TRACKING[0],
     )
-    v2 = services.titration_plan_create(
+    v2 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,
         start_date=local - dt.timedelta(days=2),
@@ -151,22 +152,24 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
         note="Vivid dreams at bedtime: dose moved to the morning.",
     )
     next_supply = first.supply_ends_on + dt.timedelta(days=1)
-    rejected = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
+    rejected = order_services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
     _move(
         _sign(rejected, rivera),
         gulf_staff,
         ("rejected", "Our Texas shipments are paused this month; please send it to another pharmacy."),
     )
     PharmacyPreference.objects.update_or_create(patient=maria, defaults={"pharmacy": prairie})
-    duplicate = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
-    services.order_transition(
+    duplicate = order_services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, **indication)
+    order_services.order_transition(
         order=_sign(duplicate, rivera), actor=rivera, to="cancelled", note="Sent twice by mistake."
     )
-    shipped = services.order_draft_create(plan=v2, physician=rivera, supply_start=next_supply, refills=2, **indication)
+    shipped = order_services.order_draft_create(
+        plan=v2, physician=rivera, supply_start=next_supply, refills=2, **indication
+    )
     _move(
         _sign(shipped, rivera), prairie_staff, "received", "in_review", "compounding", "shipped", tracking=TRACKING[1]
     )
-    services.order_draft_create(
+    order_services.order_draft_create(
         plan=v2,
         physician=rivera,
         supply_start=next_supply + dt.timedelta(days=30),
@@ -185,7 +188,7 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
         return
     if intake.review_status == ReviewStatus.PENDING:
         intake_review(patient=sara, physician=rivera, decision="approve", note="Fibromyalgia; no contraindications.")
-    plan = services.titration_plan_create(
+    plan = plan_services.titration_plan_create(
         patient=sara,
         physician=rivera,
         start_date=sara.today() + dt.timedelta(days=1),
@@ -194,7 +197,7 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
     )
 
     def draft() -> PrescriptionOrder:
-        return services.order_draft_create(
+        return order_services.order_draft_create(
             plan=plan,
             physician=rivera,
             capsule_strength_mg=Decimal("1.5"),

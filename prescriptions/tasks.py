@@ -7,7 +7,8 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from prescriptions import selectors, services
+from prescriptions.plans import selectors as plan_selectors
+from prescriptions.plans import services as plan_services
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,8 @@ def refresh_treatment_phases() -> int:
     """Run daily by beat: patients whose current plan has reached its maintenance step become
     "stable" (the phase the education panel and the 90-day follow-up cadence go by)."""
     changed = 0
-    for plan in selectors.plans_reaching_maintenance():
-        if services.plan_mark_maintenance_reached(plan_id=plan.pk):
+    for plan in plan_selectors.plans_reaching_maintenance():
+        if plan_services.plan_mark_maintenance_reached(plan_id=plan.pk):
             changed += 1
     logger.info("treatment phases refreshed: %d patient(s) reached maintenance", changed)
     return changed

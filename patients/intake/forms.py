@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from patients.checkins.forms import peg_field
 from patients.models import Condition
+from portal.forms import DateInput
 from portal.models import US_STATES
 
 US_TIME_ZONES = [
@@ -29,10 +30,6 @@ PHONE_RE = re.compile(r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}$")
 
 
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class AboutForm(forms.Form):

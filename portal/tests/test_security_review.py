@@ -141,7 +141,7 @@ def test_the_admin_lists_authenticators_but_never_shows_or_edits_a_secret(client
 
 @pytest.mark.django_db
 def test_order_signing_still_accepts_a_current_code():
-    from prescriptions.services.orders import _reauthenticate
+    from prescriptions.orders.services import _reauthenticate
 
     physician = PhysicianFactory()
     _reauthenticate(physician, password="", otp_code=current_code())

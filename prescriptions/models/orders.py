@@ -130,7 +130,7 @@ class PrescriptionOrder(models.Model):
 
     @property
     def strength_label(self) -> str:
-        from prescriptions.dosing import fmt_amount
+        from prescriptions.plans.dosing import fmt_amount
 
         if self.is_capsule:
             return f"{fmt_amount(self.capsule_strength_mg)} mg per capsule"
@@ -139,7 +139,7 @@ class PrescriptionOrder(models.Model):
 
 class OrderEvent(models.Model):
     """One status change of an order: who, from, to, a note (a question, an answer, a reason) and
-    when. Written only by ``prescriptions.services.order_transition``; never edited."""
+    when. Written only by ``prescriptions.orders.services.order_transition``; never edited."""
 
     order = models.ForeignKey(PrescriptionOrder, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

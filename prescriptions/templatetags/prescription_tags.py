@@ -7,9 +7,12 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from patients.checkins.charts import ChartPoint, peg_chart_svg
-from prescriptions import selectors
-from prescriptions.dosing import dose_changes, fmt_amount
-from prescriptions.presenters import dose_today, patient_status_words
+from prescriptions.orders import selectors as order_selectors
+from prescriptions.orders.presenters import patient_status_words
+from prescriptions.pharmacies import selectors as pharmacy_selectors
+from prescriptions.plans import selectors as plan_selectors
+from prescriptions.plans.dosing import dose_changes, fmt_amount
+from prescriptions.plans.presenters import dose_today
 
 register = template.Library()
 
@@ -23,7 +26,7 @@ def mg(value) -> str:
 @register.simple_tag
 def preferred_pharmacy_name(patient) -> str:
     """The patient's chosen pharmacy for summaries and charts ("No preference" when none)."""
-    preference = selectors.preferred_pharmacy_of_patient(patient)
+    preference = pharmacy_selectors.preferred_pharmacy_of_patient(patient)
     if preference is None:
         return "Not chosen yet"
     return preference.pharmacy.name if preference.pharmacy else "No preference"
@@ -32,7 +35,7 @@ def preferred_pharmacy_name(patient) -> str:
 def _plans(patient) -> list:
     # Several panels of one page need the plan versions: load them once per patient object.
     if not hasattr(patient, "_prescription_plans"):
-        patient._prescription_plans = selectors.plan_versions_for(patient)
+        patient._prescription_plans = plan_selectors.plan_versions_for(patient)
     return patient._prescription_plans
 
 
@@ -42,8 +45,8 @@ def medication_card(patient) -> dict:
     and the latest order's status."""
     if patient is None:
         return {"dose": None, "order": None}
-    plans = selectors.plan_schedule_for(patient)
-    order = selectors.latest_order_for_patient(patient) if plans else None
+    plans = plan_selectors.plan_schedule_for(patient)
+    order = order_selectors.latest_order_for_patient(patient) if plans else None
     today = patient.today()
     return {
         "dose": dose_today(plans, today, order),
@@ -73,8 +76,8 @@ def titration_card(patient) -> dict:
         "current": current,
         "history": [p for p in reversed(plans) if not p.is_current],
         "dose": dose_today(plans, today) if plans else None,
-        "orders": selectors.orders_of_patient(patient),
-        "refill_requests": selectors.pending_refill_requests_of_patient(patient),
+        "orders": order_selectors.orders_of_patient(patient),
+        "refill_requests": order_selectors.pending_refill_requests_of_patient(patient),
     }
 
 
@@ -82,4 +85,4 @@ def titration_card(patient) -> dict:
 def clinic_orders_panel(physician) -> dict:
     """The clinic home's "Orders" panel: pharmacy questions waiting for an answer, drafts to sign
     and refill requests, counted within the physician's licensed states."""
-    return selectors.clinic_order_counts(physician)
+    return order_selectors.clinic_order_counts(physician)

@@ -3,8 +3,12 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from portal.tests.factories import PharmacyUserFactory, state
+from patients.intake.services import intake_review
+from patients.tests.factories import complete_intake
+from portal.tests.factories import TEST_PASSWORD, PharmacyUserFactory, state
 from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership
+from prescriptions.orders import services as order_services
+from prescriptions.plans import services as plan_services
 
 
 class PharmacyFactory(factory.django.DjangoModelFactory):
@@ -43,9 +47,6 @@ class PharmacyMembershipFactory(factory.django.DjangoModelFactory):
 
 def approve_intake(patient, physician, *, override_reason="", **step_overrides):
     """Complete, submit and approve a patient's intake (the precondition of any plan)."""
-    from patients.intake.services import intake_review
-    from patients.tests.factories import complete_intake
-
     complete_intake(patient, **step_overrides)
     intake_review(patient=patient, physician=physician, decision="approve", override_reason=override_reason)
     patient.refresh_from_db()
@@ -53,30 +54,24 @@ def approve_intake(patient, physician, *, override_reason="", **step_overrides):
 
 
 def make_plan(patient, physician, **kwargs):
-    from prescriptions import services
-
     kwargs.setdefault("start_date", patient.today())
     kwargs.setdefault("template", "standard")
     kwargs.setdefault("formulation", "oral_liquid")
-    return services.titration_plan_create(patient=patient, physician=physician, **kwargs)
+    return plan_services.titration_plan_create(patient=patient, physician=physician, **kwargs)
 
 
 def make_draft(plan, physician, **kwargs):
-    from prescriptions import services
 
     kwargs.setdefault("indication_code", "M79.7")
     kwargs.setdefault("indication_text", "Fibromyalgia")
     if plan.formulation == "capsule":
         kwargs.setdefault("capsule_strength_mg", __import__("decimal").Decimal("1.5"))
-    return services.order_draft_create(plan=plan, physician=physician, **kwargs)
+    return order_services.order_draft_create(plan=plan, physician=physician, **kwargs)
 
 
 def sign(order, physician, **kwargs):
-    from portal.tests.factories import TEST_PASSWORD
-    from prescriptions import services
-
     kwargs.setdefault("password", TEST_PASSWORD)
-    return services.order_sign(order=order, physician=physician, **kwargs)
+    return order_services.order_sign(order=order, physician=physician, **kwargs)
 
 
 # The happy path after signing, with who does each step.
@@ -85,10 +80,9 @@ PATH_AFTER_SENT = ["received", "in_review", "compounding", "shipped", "delivered
 
 def advance(order, pharmacy_user, *statuses, **kwargs):
     """Move a sent order through ``statuses`` as the pharmacy (shipping with a tracking number)."""
-    from prescriptions import services
 
     for to in statuses:
         extra = {"carrier": "USPS", "tracking_number": "9400100000000000000001"} if to == "shipped" else {}
         note = "Reason" if to in ("rejected", "needs_clarification") else ""
-        order = services.order_transition(order=order, actor=pharmacy_user, to=to, note=note, **extra, **kwargs)
+        order = order_services.order_transition(order=order, actor=pharmacy_user, to=to, note=note, **extra, **kwargs)
     return order

@@ -13,7 +13,7 @@ def test_the_chart_reads_the_pharmacy_choice_with_the_patient():
     from patients.selectors import patient_get_for
     from portal.models import User
     from prescriptions.models import PharmacyPreference
-    from prescriptions.selectors import preferred_pharmacy_of_patient
+    from prescriptions.pharmacies.selectors import preferred_pharmacy_of_patient
 
     call_command("seed_demo", verbosity=0)
     physician = User.objects.get(email="dr.rivera@demo.ldncare.example")

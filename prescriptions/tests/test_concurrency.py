@@ -9,9 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from portal.models import ServiceState
-from prescriptions import services
 from prescriptions.models import OrderEvent, PrescriptionOrder
-from prescriptions.services import orders as order_services
+from prescriptions.orders import services as order_services
 from prescriptions.tests.factories import advance
 
 
@@ -47,7 +46,7 @@ def race(*actions):
     def run(index, order_pk, actor, to, note):
         try:
             barrier.wait()
-            services.order_transition(order=PrescriptionOrder(pk=order_pk), actor=actor, to=to, note=note)
+            order_services.order_transition(order=PrescriptionOrder(pk=order_pk), actor=actor, to=to, note=note)
             results[index] = "ok"
         except (ValidationError, PermissionDenied) as exc:
             results[index] = exc

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from portal.demo import demo_email
 from portal.tests.signin import sign_in
 from prescriptions.models import OrderStatus, PrescriptionOrder, TitrationPlan
-from prescriptions.selectors import latest_order_for_patient
-from prescriptions.services import order_content_intact
+from prescriptions.orders.selectors import latest_order_for_patient
+from prescriptions.orders.services import order_content_intact
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from portal.tests.factories import (
     PhysicianLicenseFactory,
     state,
 )
-from prescriptions import services
 from prescriptions.models import (
     OrderEvent,
     PharmacyPreference,
@@ -28,7 +27,10 @@ from prescriptions.models import (
     RefillRequest,
     StateDefaultPharmacy,
 )
-from prescriptions.services.orders import TRANSITIONS
+from prescriptions.orders import refills as refills
+from prescriptions.orders import services as order_services
+from prescriptions.orders.services import TRANSITIONS
+from prescriptions.pharmacies import services as pharmacy_services
 from prescriptions.tests.factories import (
     PharmacyLicenseFactory,
     PharmacyMembershipFactory,
@@ -53,7 +55,7 @@ def test_a_liquid_draft_computes_quantity_days_supply_and_sig_from_the_plan(plan
     assert order.sig.startswith("Take 1.5 mL (1.5 mg) by mouth at bedtime for 7 days, then take 3.0 mL")
     assert order.ship_to_state == "TX" and order.ship_to_line1 == "1 Congress Ave"
     assert [s["dose_mg"] for s in order.dose_segments] == ["1.5", "3.0", "4.5"]
-    assert services.order_quantity(order).explanation()[-1] == "Total: 103.5 mL, rounded up to 104 mL to dispense"
+    assert order_services.order_quantity(order).explanation()[-1] == "Total: 103.5 mL, rounded up to 104 mL to dispense"
 
 
 @pytest.mark.django_db
@@ -63,7 +65,7 @@ def test_a_capsule_draft_counts_whole_capsules(approved_patient, physician):
     assert (order.quantity, order.quantity_unit, order.filler) == (D("69"), "capsules", "microcrystalline_cellulose")
     assert order.sig.startswith("Take 1 capsule (1.5 mg) by mouth at bedtime for 7 days, then take 2 capsules")
     with pytest.raises(ValidationError, match="not a whole number of 2.0 mg capsules"):
-        services.order_draft_update(order=order, physician=physician, capsule_strength_mg=D("2.0"))
+        order_services.order_draft_update(order=order, physician=physician, capsule_strength_mg=D("2.0"))
 
 
 @pytest.mark.django_db
@@ -118,7 +120,7 @@ def test_signing_freezes_the_content_routes_and_sends(draft, physician, tx_pharm
     order = sign(draft, physician)
     order.refresh_from_db()
     assert (order.status, order.pharmacy) == ("sent", tx_pharmacy)
-    assert len(order.content_hash) == 64 and services.order_content_intact(order)
+    assert len(order.content_hash) == 64 and order_services.order_content_intact(order)
     assert order.prescriber_npi == physician.npi
     assert order.prescriber_license_number == physician.licenses.get().number
     assert order.prescriber_license_state == "TX"
@@ -132,20 +134,20 @@ def test_signing_freezes_the_content_routes_and_sends(draft, physician, tx_pharm
 @pytest.mark.django_db
 def test_signing_with_a_current_totp_code_works_and_a_reused_code_does_not(plan, physician, tx_pharmacy):
     code = current_totp()
-    first = services.order_sign(order=make_draft(plan, physician), physician=physician, otp_code=code)
+    first = order_services.order_sign(order=make_draft(plan, physician), physician=physician, otp_code=code)
     assert first.status == "sent"
     second = make_draft(plan, physician)
     with pytest.raises(ValidationError, match="not right"):
-        services.order_sign(order=second, physician=physician, otp_code=code)
+        order_services.order_sign(order=second, physician=physician, otp_code=code)
     assert PrescriptionOrder.objects.get(pk=second.pk).status == "draft"
 
 
 @pytest.mark.django_db
 def test_signing_refuses_a_wrong_password_or_none_and_saves_nothing(draft, physician, tx_pharmacy):
     with pytest.raises(ValidationError, match="not right"):
-        services.order_sign(order=draft, physician=physician, password="wrong")
+        order_services.order_sign(order=draft, physician=physician, password="wrong")
     with pytest.raises(ValidationError, match="Enter your password or the code"):
-        services.order_sign(order=draft, physician=physician)
+        order_services.order_sign(order=draft, physician=physician)
     draft.refresh_from_db()
     assert (draft.status, draft.content_hash, draft.pharmacy) == ("draft", "", None)
     assert not OrderEvent.objects.exists()
@@ -155,30 +157,30 @@ def test_signing_refuses_a_wrong_password_or_none_and_saves_nothing(draft, physi
 def test_five_wrong_attempts_lock_signing_for_a_while(draft, physician, tx_pharmacy):
     for _ in range(5):
         with pytest.raises(ValidationError):
-            services.order_sign(order=draft, physician=physician, password="wrong")
+            order_services.order_sign(order=draft, physician=physician, password="wrong")
     with pytest.raises(ValidationError, match="Too many wrong"):
-        services.order_sign(order=draft, physician=physician, password=TEST_PASSWORD)
+        order_services.order_sign(order=draft, physician=physician, password=TEST_PASSWORD)
 
 
 @pytest.mark.django_db
 def test_a_signed_order_is_frozen_and_tampering_is_detected(sent_order, physician):
     with pytest.raises(ValidationError, match="content is frozen"):
-        services.order_draft_update(order=sent_order, physician=physician, refills=2)
+        order_services.order_draft_update(order=sent_order, physician=physician, refills=2)
     with pytest.raises(ValidationError, match="already signed"):
         sign(sent_order, physician)
     PrescriptionOrder.objects.filter(pk=sent_order.pk).update(quantity=D("500"))
-    assert not services.order_content_intact(PrescriptionOrder.objects.get(pk=sent_order.pk))
+    assert not order_services.order_content_intact(PrescriptionOrder.objects.get(pk=sent_order.pk))
 
 
 @pytest.mark.django_db
 def test_the_hash_covers_the_canonical_content(sent_order):
     order = PrescriptionOrder.objects.get(pk=sent_order.pk)
-    content = services.order_content(order)
+    content = order_services.order_content(order)
     assert content["quantity"] == "104.00" and content["pharmacy"] == order.pharmacy_id
     assert content["prescriber"]["npi"] == order.prescriber_npi
-    assert services.order_content_hash(order) == order.content_hash
+    assert order_services.order_content_hash(order) == order.content_hash
     order.status, order.tracking_number = "shipped", "1Z999"
-    assert services.order_content_hash(order) == order.content_hash  # status is not content
+    assert order_services.order_content_hash(order) == order.content_hash  # status is not content
 
 
 @pytest.mark.django_db
@@ -259,7 +261,7 @@ def test_routing_prefers_the_patients_pharmacy_when_licensed_for_the_ship_to_sta
 ):
     PharmacyLicenseFactory(pharmacy=preferred, state=state("TX"))
     day = approved_patient.today()
-    assert services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == preferred
+    assert pharmacy_services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == preferred
 
 
 @pytest.mark.django_db
@@ -268,7 +270,7 @@ def test_routing_falls_back_to_the_default_pharmacy_when_the_preferred_one_is_no
 ):
     PharmacyLicenseFactory(pharmacy=preferred, state=state("TX"), expires_on=dt.date.today() - dt.timedelta(days=2))
     day = approved_patient.today()
-    assert services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == tx_pharmacy
+    assert pharmacy_services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day) == tx_pharmacy
 
 
 @pytest.mark.django_db
@@ -276,7 +278,7 @@ def test_routing_refuses_and_names_the_problems_when_no_pharmacy_is_licensed(app
     tx_pharmacy.licenses.update(expires_on=dt.date.today() - dt.timedelta(days=2))
     day = approved_patient.today()
     with pytest.raises(ValidationError) as exc:
-        services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
+        pharmacy_services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
     text = exc.value.messages[0]
     assert f"preferred pharmacy, {preferred.name}, has no active license for Texas" in text
     assert f"default pharmacy for Texas, {tx_pharmacy.name}, has no active license there" in text
@@ -286,10 +288,10 @@ def test_routing_refuses_and_names_the_problems_when_no_pharmacy_is_licensed(app
 def test_routing_refuses_without_a_default_pharmacy_and_for_unserved_states(approved_patient):
     day = approved_patient.today()
     with pytest.raises(ValidationError, match="no default pharmacy for Texas"):
-        services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
+        pharmacy_services.pharmacy_route(patient=approved_patient, ship_to_state="TX", day=day)
     ServiceState.objects.filter(code="GA").update(active=False)
     with pytest.raises(ValidationError, match="does not serve Georgia"):
-        services.pharmacy_route(patient=approved_patient, ship_to_state="GA", day=day)
+        pharmacy_services.pharmacy_route(patient=approved_patient, ship_to_state="GA", day=day)
 
 
 @pytest.mark.django_db
@@ -340,7 +342,7 @@ def test_every_allowed_transition_works_for_its_role_and_is_an_event(
     order = order_in(frm, sent_order, pharmacy_user)
     before = OrderEvent.objects.count()
     extra = {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"} if to == "shipped" else {}
-    result = services.order_transition(
+    result = order_services.order_transition(
         order=order, actor=actor_for(role, physician, pharmacy_user), to=to, note="Because", **extra
     )
     assert result.status == to
@@ -355,7 +357,7 @@ def test_every_transition_is_refused_to_the_other_role(sent_order, physician, ph
     order = order_in(frm, sent_order, pharmacy_user)
     other = actor_for("pharmacy" if role == "physician" else "physician", physician, pharmacy_user)
     with pytest.raises(PermissionDenied, match="Only"):
-        services.order_transition(order=order, actor=other, to=to, note="x", carrier="UPS", tracking_number="1")
+        order_services.order_transition(order=order, actor=other, to=to, note="x", carrier="UPS", tracking_number="1")
     assert PrescriptionOrder.objects.get(pk=order.pk).status == frm
 
 
@@ -371,7 +373,9 @@ def test_transitions_not_allowed_from_the_current_state_are_refused(sent_order, 
     before = OrderEvent.objects.count()
     for actor in (physician, pharmacy_user):
         with pytest.raises(ValidationError, match=r"An order that is .* cannot become"):
-            services.order_transition(order=order, actor=actor, to=to, note="x", carrier="UPS", tracking_number="1")
+            order_services.order_transition(
+                order=order, actor=actor, to=to, note="x", carrier="UPS", tracking_number="1"
+            )
     assert PrescriptionOrder.objects.get(pk=order.pk).status == frm
     assert OrderEvent.objects.count() == before
 
@@ -379,16 +383,16 @@ def test_transitions_not_allowed_from_the_current_state_are_refused(sent_order, 
 @pytest.mark.django_db
 def test_a_draft_cannot_be_marked_signed_without_signing(draft, physician):
     with pytest.raises(ValidationError, match="only through signing"):
-        services.order_transition(order=draft, actor=physician, to="signed")
+        order_services.order_transition(order=draft, actor=physician, to="signed")
 
 
 @pytest.mark.django_db
 def test_a_physician_cancels_a_draft_without_a_reason_but_a_sent_order_needs_one(draft, physician, plan, tx_pharmacy):
-    assert services.order_transition(order=draft, actor=physician, to="cancelled").status == "cancelled"
+    assert order_services.order_transition(order=draft, actor=physician, to="cancelled").status == "cancelled"
     sent = sign(make_draft(plan, physician), physician)
     with pytest.raises(ValidationError, match="Say why the order is cancelled"):
-        services.order_transition(order=sent, actor=physician, to="cancelled")
-    assert services.order_transition(order=sent, actor=physician, to="cancelled", note="Wrong dose").status == (
+        order_services.order_transition(order=sent, actor=physician, to="cancelled")
+    assert order_services.order_transition(order=sent, actor=physician, to="cancelled", note="Wrong dose").status == (
         "cancelled"
     )
 
@@ -397,13 +401,13 @@ def test_a_physician_cancels_a_draft_without_a_reason_but_a_sent_order_needs_one
 def test_questions_answers_and_rejections_need_their_text(sent_order, physician, pharmacy_user):
     order = advance(sent_order, pharmacy_user, "received", "in_review")
     with pytest.raises(ValidationError, match="Write the question"):
-        services.order_transition(order=order, actor=pharmacy_user, to="needs_clarification")
+        order_services.order_transition(order=order, actor=pharmacy_user, to="needs_clarification")
     with pytest.raises(ValidationError, match="Say why the order is rejected"):
-        services.order_transition(order=order, actor=pharmacy_user, to="rejected", note="  ")
-    services.order_transition(order=order, actor=pharmacy_user, to="needs_clarification", note="1 mg/mL ok?")
+        order_services.order_transition(order=order, actor=pharmacy_user, to="rejected", note="  ")
+    order_services.order_transition(order=order, actor=pharmacy_user, to="needs_clarification", note="1 mg/mL ok?")
     with pytest.raises(ValidationError, match="Write your answer"):
-        services.order_transition(order=order, actor=physician, to="in_review")
-    services.order_transition(order=order, actor=physician, to="in_review", note="Yes, 1 mg/mL.")
+        order_services.order_transition(order=order, actor=physician, to="in_review")
+    order_services.order_transition(order=order, actor=physician, to="in_review", note="Yes, 1 mg/mL.")
     notes = list(OrderEvent.objects.filter(order=order).values_list("to_status", "note"))[-2:]
     assert notes == [("needs_clarification", "1 mg/mL ok?"), ("in_review", "Yes, 1 mg/mL.")]
 
@@ -412,8 +416,8 @@ def test_questions_answers_and_rejections_need_their_text(sent_order, physician,
 def test_shipping_needs_a_carrier_and_a_tracking_number(sent_order, pharmacy_user):
     order = advance(sent_order, pharmacy_user, "received", "in_review", "compounding")
     with pytest.raises(ValidationError, match="carrier and the tracking number"):
-        services.order_transition(order=order, actor=pharmacy_user, to="shipped", carrier="USPS")
-    order = services.order_transition(
+        order_services.order_transition(order=order, actor=pharmacy_user, to="shipped", carrier="USPS")
+    order = order_services.order_transition(
         order=order, actor=pharmacy_user, to="shipped", carrier="USPS", tracking_number="9400 1000"
     )
     assert (order.carrier, order.tracking_number) == ("USPS", "9400 1000")
@@ -422,16 +426,16 @@ def test_shipping_needs_a_carrier_and_a_tracking_number(sent_order, pharmacy_use
 @pytest.mark.django_db
 def test_another_pharmacy_cannot_act_on_the_order(sent_order, outsider_pharmacy_user):
     with pytest.raises(PermissionDenied, match="not sent to your pharmacy"):
-        services.order_transition(order=sent_order, actor=outsider_pharmacy_user, to="received")
+        order_services.order_transition(order=sent_order, actor=outsider_pharmacy_user, to="received")
     unassigned = PharmacyUserFactory()
     with pytest.raises(PermissionDenied):
-        services.order_transition(order=sent_order, actor=unassigned, to="received")
+        order_services.order_transition(order=sent_order, actor=unassigned, to="received")
 
 
 @pytest.mark.django_db
 def test_a_physician_outside_the_patients_state_cannot_act(sent_order, outsider_physician):
     with pytest.raises(PermissionDenied, match="active license in the patient's state"):
-        services.order_transition(order=sent_order, actor=outsider_physician, to="cancelled", note="x")
+        order_services.order_transition(order=sent_order, actor=outsider_physician, to="cancelled", note="x")
 
 
 @pytest.fixture
@@ -443,7 +447,7 @@ def notified(monkeypatch):
     def record(**kwargs):
         calls.append(kwargs)
 
-    monkeypatch.setattr("prescriptions.services.orders.portal_update_notify", record)
+    monkeypatch.setattr("prescriptions.orders.services.portal_update_notify", record)
     return calls
 
 
@@ -460,13 +464,13 @@ def test_the_patient_is_told_of_the_steps_of_their_timeline(draft, physician, ph
 def test_the_prescriber_is_told_of_a_pharmacy_question_and_a_rejection(sent_order, physician, pharmacy_user, notified):
     advance(sent_order, pharmacy_user, "received", "in_review", "needs_clarification")
     assert [c["user_id"] for c in notified] == [physician.pk]
-    services.order_transition(order=sent_order, actor=pharmacy_user, to="rejected", note="Out of stock")
+    order_services.order_transition(order=sent_order, actor=pharmacy_user, to="rejected", note="Out of stock")
     assert [c["user_id"] for c in notified] == [physician.pk, sent_order.patient.user_id, physician.pk]
 
 
 @pytest.mark.django_db
 def test_cancelling_a_draft_tells_nobody(draft, physician, notified):
-    services.order_transition(order=draft, actor=physician, to="cancelled")
+    order_services.order_transition(order=draft, actor=physician, to="cancelled")
     assert notified == []
 
 
@@ -478,12 +482,12 @@ def test_a_patient_requests_a_refill_once_shipped_and_a_physician_approves_it_in
     sent_order, physician, pharmacy_user, approved_patient
 ):
     with pytest.raises(ValidationError, match="once this order has shipped"):
-        services.refill_request_create(order=sent_order, patient=approved_patient)
+        refills.refill_request_create(order=sent_order, patient=approved_patient)
     order = advance(sent_order, pharmacy_user, "received", "in_review", "compounding", "shipped")
-    request = services.refill_request_create(order=order, patient=approved_patient, note="Running low")
+    request = refills.refill_request_create(order=order, patient=approved_patient, note="Running low")
     with pytest.raises(ValidationError, match="already asked"):
-        services.refill_request_create(order=order, patient=approved_patient)
-    new_order = services.refill_request_approve(refill_request=request, physician=physician)
+        refills.refill_request_create(order=order, patient=approved_patient)
+    new_order = refills.refill_request_approve(refill_request=request, physician=physician)
     request.refresh_from_db()
     assert (request.status, request.new_order, request.decided_by) == ("approved", new_order, physician)
     assert (new_order.status, new_order.refill_of_id, new_order.indication_code) == ("draft", order.pk, "M79.7")
@@ -492,7 +496,7 @@ def test_a_patient_requests_a_refill_once_shipped_and_a_physician_approves_it_in
     assert new_order.sig == "Take 4.5 mL (4.5 mg) by mouth at bedtime every day."
     assert (new_order.quantity, new_order.days_supply) == (D("135"), 30)
     with pytest.raises(ValidationError, match="already been answered"):
-        services.refill_request_approve(refill_request=request, physician=physician)
+        refills.refill_request_approve(refill_request=request, physician=physician)
     assert sign(new_order, physician).status == "sent"
 
 
@@ -502,13 +506,13 @@ def test_refill_requests_are_the_patients_own_and_declines_need_a_reason(
 ):
     order = advance(sent_order, pharmacy_user, "received", "in_review", "compounding", "shipped")
     with pytest.raises(PermissionDenied):
-        services.refill_request_create(order=order, patient=other_patient)
-    request = services.refill_request_create(order=order, patient=approved_patient)
+        refills.refill_request_create(order=order, patient=other_patient)
+    request = refills.refill_request_create(order=order, patient=approved_patient)
     with pytest.raises(PermissionDenied):
-        services.refill_request_decline(refill_request=request, physician=outsider_physician, note="no")
+        refills.refill_request_decline(refill_request=request, physician=outsider_physician, note="no")
     with pytest.raises(ValidationError, match="Say why"):
-        services.refill_request_decline(refill_request=request, physician=physician, note="")
-    services.refill_request_decline(refill_request=request, physician=physician, note="Visit first")
+        refills.refill_request_decline(refill_request=request, physician=physician, note="")
+    refills.refill_request_decline(refill_request=request, physician=physician, note="Visit first")
     assert RefillRequest.objects.get().status == "declined"
 
 
@@ -516,6 +520,6 @@ def test_refill_requests_are_the_patients_own_and_declines_need_a_reason(
 def test_a_draft_cannot_be_moved_to_start_in_the_past(draft, physician):
     yesterday = draft.patient.today() - dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="cannot start in the past"):
-        services.order_draft_update(order=draft, physician=physician, supply_start=yesterday)
+        order_services.order_draft_update(order=draft, physician=physician, supply_start=yesterday)
     with pytest.raises(ValidationError, match="cannot start in the past"):
         make_draft(PrescriptionOrder.objects.get(pk=draft.pk).plan, physician, supply_start=yesterday)

@@ -13,9 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import AccessLog
 from portal.tests.factories import TEST_PASSWORD
 from portal.tests.signin import sign_in
-from prescriptions import services
-from prescriptions.dosing import Step
 from prescriptions.models import OrderEvent, PrescriptionOrder, RefillRequest, TitrationPlan
+from prescriptions.orders import refills as refills
+from prescriptions.orders import services as order_services
+from prescriptions.pharmacies import selectors as pharmacy_selectors
+from prescriptions.plans import services as plan_services
+from prescriptions.plans.dosing import Step
 from prescriptions.tests.factories import advance, make_draft, make_plan, sign
 
 
@@ -26,7 +29,7 @@ def shipped(sent_order, pharmacy_user):
 
 @pytest.fixture
 def refill_request(shipped, approved_patient):
-    return services.refill_request_create(order=shipped, patient=approved_patient)
+    return refills.refill_request_create(order=shipped, patient=approved_patient)
 
 
 # (method, path template, roles that may use it). {patient} = Patient pk, {order} = order pk,
@@ -251,7 +254,7 @@ def test_a_bad_indication_code_shows_the_error_and_saves_nothing(client, physici
         "refills": "0",
         "indication_code": "MM79.7",
         "indication_text": "Fibromyalgia",
-        **services.ship_to_from_patient(approved_patient),
+        **order_services.ship_to_from_patient(approved_patient),
     }
     response = client.post(f"/clinic/patients/{approved_patient.pk}/orders/new/", data)
     assert response.status_code == 200
@@ -430,14 +433,13 @@ def test_pharmacy_queue_paginates(client, pharmacy_user, sent_order):
 
 @pytest.mark.django_db
 def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order, outsider_pharmacy_user, monkeypatch):
-    from prescriptions import selectors
 
     clone_orders(sent_order, 5)  # six orders in the "new" queue
-    pharmacy = selectors.pharmacy_for(pharmacy_user)
-    assert selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 5  # more than 4
-    assert selectors.pharmacy_queue_counts(pharmacy, cap=6)["new"] == 6  # exactly 6
-    assert selectors.pharmacy_queue_counts(selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
-    assert selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
+    pharmacy = pharmacy_selectors.pharmacy_for(pharmacy_user)
+    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 5  # more than 4
+    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=6)["new"] == 6  # exactly 6
+    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy_selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
+    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
         "new": 6,
         "in_review": 0,
         "needs_clarification": 0,
@@ -445,7 +447,7 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
         "shipped": 0,
         "closed": 0,
     }
-    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 4)
+    monkeypatch.setattr(pharmacy_selectors, "QUEUE_COUNT_CAP", 4)
     sign_in(client, pharmacy_user)
     html = client.get("/pharmacy/").content.decode()
     assert "4+<span" in html
@@ -528,7 +530,7 @@ def test_dashboard_before_any_plan_keeps_the_placeholder(client, patient):
 
 @pytest.mark.django_db
 def test_chart_draws_the_dose_step_line_and_the_titration_card(client, physician, approved_patient, shipped):
-    services.titration_plan_create(
+    plan_services.titration_plan_create(
         patient=approved_patient,
         physician=physician,
         start_date=approved_patient.today(),

@@ -13,7 +13,7 @@ from patients.messaging.services import thread_start
 from patients.models import Appointment, Attachment, TimeOff, VisitType, WeeklyAvailability
 from portal.models import ServiceState
 from prescriptions.models import StateDefaultPharmacy
-from prescriptions.services.refills import refill_request_create
+from prescriptions.orders.refills import refill_request_create
 from prescriptions.tests.factories import advance, approve_intake, make_draft, make_plan, sign
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

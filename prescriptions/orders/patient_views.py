@@ -1,8 +1,6 @@
-"""The patient's side: their orders with a timeline, refill requests and the dose calendar."""
+"""The patient's order pages: where the medication is, and asking for a refill."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from patients.selectors import patient_for_user
 from portal.access import Role, role_required
-from portal.params import month_param
-from prescriptions import selectors, services
-from prescriptions.forms import RefillRequestForm
-from prescriptions.presenters import month_calendar, order_timeline, patient_status_words
+from prescriptions.orders import refills as refills
+from prescriptions.orders import selectors as order_selectors
+from prescriptions.orders.forms import RefillRequestForm
+from prescriptions.orders.presenters import order_timeline, patient_status_words
 
 REFILLABLE = {"shipped", "delivered"}
 
@@ -23,8 +20,8 @@ REFILLABLE = {"shipped", "delivered"}
 @require_safe
 @role_required(Role.PATIENT)
 def patient_orders(request: HttpRequest) -> HttpResponse:
-    orders = selectors.patient_orders_for(request.user)
-    waiting = selectors.open_refill_request_ids(orders)
+    orders = order_selectors.patient_orders_for(request.user)
+    waiting = order_selectors.open_refill_request_ids(orders)
     rows = [
         {
             "order": order,
@@ -40,8 +37,8 @@ def patient_orders(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required(Role.PATIENT)
 def patient_order(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
-    requests = selectors.refill_requests_of_order(order)
+    order = order_selectors.order_get_for(request.user, pk)
+    requests = order_selectors.refill_requests_of_order(order)
     context = {
         "order": order,
         "status": patient_status_words(order),
@@ -57,40 +54,16 @@ def patient_order(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.PATIENT)
 def patient_refill_request(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     form = RefillRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Keep the note under 500 characters.")
         return redirect("prescriptions:patient_order", pk=order.pk)
     try:
-        services.refill_request_create(order=order, patient=order.patient, note=form.cleaned_data["note"])
+        refills.refill_request_create(order=order, patient=order.patient, note=form.cleaned_data["note"])
     except (ValidationError, PermissionDenied) as exc:
         for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
             messages.error(request, text)
     else:
         messages.success(request, "Refill requested. Your physician will review it and tell you in the portal.")
     return redirect("prescriptions:patient_order", pk=order.pk)
-
-
-@require_safe
-@role_required(Role.PATIENT)
-def patient_schedule(request: HttpRequest) -> HttpResponse:
-    """A month of the patient's doses (``?month=YYYY-MM``), every cell from ``dose_on``."""
-    patient = patient_for_user(request.user)
-    plans = selectors.plan_schedule_for(patient) if patient else []
-    today = patient.today() if patient else dt.date.today()
-    first = month_param(request, "month", today=today)
-    year, month = first.year, first.month
-    order = selectors.latest_order_for_patient(patient) if patient else None
-    previous = (first - dt.timedelta(days=1)).replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    context = {
-        "plans": plans,
-        "current": next((p for p in plans if p.is_current), None),
-        "calendar": month_calendar(plans, year, month, today=today, order=order) if plans else None,
-        "previous_month": f"{previous:%Y-%m}",
-        "next_month": f"{following:%Y-%m}",
-        "today": today,
-        "weekdays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-    }
-    return render(request, "prescriptions/schedule.html", context)

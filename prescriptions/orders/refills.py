@@ -13,8 +13,8 @@ from patients.models import Patient
 from portal.models import User
 from portal.notifications import portal_update_notify
 from prescriptions.models import Filler, Formulation, OrderStatus, PrescriptionOrder, RefillRequest, TitrationPlan
-from prescriptions.services.orders import default_capsule_strength, order_draft_create
-from prescriptions.services.plans import physician_require_scope
+from prescriptions.orders.services import default_capsule_strength, order_draft_create
+from prescriptions.plans.services import physician_require_scope
 
 S = OrderStatus
 

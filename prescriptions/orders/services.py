@@ -20,16 +20,6 @@ from patients.models import Patient
 from portal.models import US_STATE_NAMES, PhysicianLicense, User
 from portal.notifications import portal_update_notify
 from portal.selectors import licensed_state_ids_for
-from prescriptions.dosing import (
-    DoseSegment,
-    Quantity,
-    fmt_amount,
-    quantity_for,
-    sig_for,
-    suggested_capsule_strength,
-    supply_segments,
-)
-from prescriptions.icd10 import validate_icd10_code
 from prescriptions.models import (
     Filler,
     Formulation,
@@ -39,9 +29,19 @@ from prescriptions.models import (
     PrescriptionOrder,
     TitrationPlan,
 )
-from prescriptions.reminders import refill_reminder_schedule
-from prescriptions.services.pharmacies import pharmacy_route, service_state_require
-from prescriptions.services.plans import intake_require_cleared, physician_require_scope
+from prescriptions.orders.icd10 import validate_icd10_code
+from prescriptions.orders.reminders import refill_reminder_schedule
+from prescriptions.pharmacies.services import pharmacy_route, service_state_require
+from prescriptions.plans.dosing import (
+    DoseSegment,
+    Quantity,
+    fmt_amount,
+    quantity_for,
+    sig_for,
+    suggested_capsule_strength,
+    supply_segments,
+)
+from prescriptions.plans.services import intake_require_cleared, physician_require_scope
 
 S = OrderStatus
 PHYSICIAN, PHARMACY = User.Role.PHYSICIAN, User.Role.PHARMACY

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_safe
 
 from portal.access import Role, role_required
 from portal.audit import access_record
-from prescriptions import selectors
-from prescriptions.fhir import medication_request
+from prescriptions.orders import selectors as order_selectors
+from prescriptions.orders.fhir import medication_request
 
 
 @require_safe
@@ -16,7 +16,7 @@ from prescriptions.fhir import medication_request
 def medication_request_view(request: HttpRequest, pk: int) -> JsonResponse:
     # order_get_for scopes both roles: physicians licensed in the patient's state, and staff of the
     # pharmacy the order was sent to; anyone else gets a 404.
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     access_record(request, patient_user=order.patient.user, action="order.fhir")
     response = JsonResponse(medication_request(order), json_dumps_params={"indent": 2})
     response["Content-Type"] = "application/fhir+json"

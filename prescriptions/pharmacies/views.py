@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.paging import open_ended_page
-from prescriptions import selectors, services
-from prescriptions.forms import PharmacyActionForm
 from prescriptions.models import OrderStatus
+from prescriptions.orders import selectors as order_selectors
+from prescriptions.orders import services as order_services
+from prescriptions.pharmacies import selectors as pharmacy_selectors
+from prescriptions.pharmacies.forms import PharmacyActionForm
 
 PAGE_SIZE = 25
 S = OrderStatus
@@ -35,20 +37,20 @@ ACTIONS = {
 def pharmacy_home(request: HttpRequest) -> HttpResponse:
     """The order queue of the user's own pharmacy, one tab per queue, newest first."""
     access_record_list(request, action="pharmacy.queue")
-    pharmacy = selectors.pharmacy_for(request.user)
+    pharmacy = pharmacy_selectors.pharmacy_for(request.user)
     if pharmacy is None:
         return render(request, "prescriptions/pharmacy_queue.html", {"pharmacy": None})
     queue = request.GET.get("queue", "new")
-    if queue not in selectors.QUEUE_STATUSES:
+    if queue not in pharmacy_selectors.QUEUE_STATUSES:
         queue = "new"
-    page = open_ended_page(selectors.pharmacy_queue_for(pharmacy, queue), request.GET.get("page"), PAGE_SIZE)
-    counts = selectors.pharmacy_queue_counts(pharmacy)
-    queues = [(key, label, counts[key]) for key, label, _ in selectors.PHARMACY_QUEUES]
+    page = open_ended_page(pharmacy_selectors.pharmacy_queue_for(pharmacy, queue), request.GET.get("page"), PAGE_SIZE)
+    counts = pharmacy_selectors.pharmacy_queue_counts(pharmacy)
+    queues = [(key, label, counts[key]) for key, label, _ in pharmacy_selectors.PHARMACY_QUEUES]
     context = {
         "pharmacy": pharmacy,
         "queue": queue,
         "queues": queues,
-        "count_cap": selectors.QUEUE_COUNT_CAP,
+        "count_cap": pharmacy_selectors.QUEUE_COUNT_CAP,
         "page": page,
         "querystring": f"queue={queue}",
     }
@@ -59,15 +61,15 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PHARMACY)
 def pharmacy_order(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything needed to compound and ship the order, printable on one page."""
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     access_record(request, patient_user=order.patient.user, action="order.view")
     events = list(order.events.all())
-    actions = [(to, *ACTIONS[to]) for to in services.allowed_next(order.status, Role.PHARMACY)]
+    actions = [(to, *ACTIONS[to]) for to in order_services.allowed_next(order.status, Role.PHARMACY)]
     context = {
         "order": order,
         "events": events,
-        "quantity": services.order_quantity(order),
-        "intact": services.order_content_intact(order),
+        "quantity": order_services.order_quantity(order),
+        "intact": order_services.order_content_intact(order),
         "actions": actions,
         "clarifications": [e for e in events if S.NEEDS_CLARIFICATION in (e.to_status, e.from_status)],
     }
@@ -77,14 +79,14 @@ def pharmacy_order(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.PHARMACY)
 def pharmacy_order_action(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     form = PharmacyActionForm(request.POST, statuses=[(to, label) for to, (label, _) in ACTIONS.items()])
     if not form.is_valid():
         messages.error(request, "Choose one of the actions on the page.")
         return redirect("prescriptions:pharmacy_order", pk=order.pk)
     data = form.cleaned_data
     try:
-        services.order_transition(
+        order_services.order_transition(
             order=order,
             actor=request.user,
             to=data["to"],

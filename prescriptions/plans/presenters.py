@@ -1,5 +1,5 @@
-"""What the pages show, derived from loaded records: the patient's order timeline, the schedule
-calendar and the dose of the day. Pure functions over prefetched data (no queries)."""
+"""What the patient's dose pages show, derived from loaded plans: the dose of the day and the
+month calendar. Pure functions over prefetched data (no queries)."""
 
 from __future__ import annotations
 
@@ -10,54 +10,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from prescriptions.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
-from prescriptions.models import Formulation, OrderStatus
-
-S = OrderStatus
-
-
-@dataclass
-class TimelineStep:
-    label: str
-    done: bool
-    at: dt.datetime | None = None
-    detail: str = ""
-
-
-PREPARING = {S.RECEIVED, S.IN_REVIEW, S.NEEDS_CLARIFICATION, S.COMPOUNDING}
-
-
-def order_timeline(order) -> list[TimelineStep]:
-    """Sent → being prepared → shipped (with tracking) → delivered, from the order's events."""
-    first_at: dict[str, dt.datetime] = {}
-    for event in order.events.all():
-        key = "preparing" if event.to_status in PREPARING else event.to_status
-        first_at.setdefault(key, event.at)
-    shipped_detail = f"{order.carrier} tracking number {order.tracking_number}" if order.tracking_number else ""
-    steps = [
-        TimelineStep("Sent to the pharmacy", "sent" in first_at, first_at.get("sent")),
-        TimelineStep("Being prepared", "preparing" in first_at, first_at.get("preparing")),
-        TimelineStep("Shipped", "shipped" in first_at, first_at.get("shipped"), shipped_detail),
-        TimelineStep("Delivered", "delivered" in first_at, first_at.get("delivered")),
-    ]
-    return steps
-
-
-def patient_status_words(order) -> str:
-    """The order's status as the patient reads it (no pharmacy-internal notes)."""
-    words = {
-        S.SIGNED: "Signed by your physician",
-        S.SENT: "Sent to the pharmacy",
-        S.RECEIVED: "Being prepared",
-        S.IN_REVIEW: "Being prepared",
-        S.NEEDS_CLARIFICATION: "Being prepared (the pharmacy has a question for your physician)",
-        S.COMPOUNDING: "Being prepared",
-        S.SHIPPED: "Shipped",
-        S.DELIVERED: "Delivered",
-        S.REJECTED: "The pharmacy could not fill this order; your care team will follow up",
-        S.CANCELLED: "Cancelled by your physician",
-    }
-    return words.get(order.status, order.get_status_display())
+from prescriptions.models import Formulation
+from prescriptions.plans.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
 
 
 @dataclass

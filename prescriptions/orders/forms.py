@@ -1,4 +1,4 @@
-"""Field validation and layout only; the rules live in services."""
+"""Forms of the order pages: field validation only; the rules live in prescriptions.orders.services."""
 
 from __future__ import annotations
 
@@ -7,109 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from patients.followups.services import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
+from portal.forms import DateInput
 from portal.models import US_STATES
-from prescriptions.dosing import MAX_STEPS, Step
-from prescriptions.icd10 import COMMON_CODES, normalize_code
-from prescriptions.models import DosingTime, Filler, Formulation, Pharmacy, PlanTemplate
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class PharmacyChoiceForm(forms.Form):
-    pharmacy = forms.ModelChoiceField(
-        label="Preferred compounding pharmacy",
-        queryset=Pharmacy.objects.none(),
-        required=False,
-        empty_label="No preference: let the practice choose",
-        widget=forms.RadioSelect,
-        # Without blank=True a radio list drops the "no preference" choice.
-        blank=True,
-    )
-
-    def __init__(self, *args, pharmacies=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pharmacy"].queryset = pharmacies if pharmacies is not None else Pharmacy.objects.none()
-
-
-# --- titration plans ---------------------------------------------------------------------------
-
-
-class PlanForm(forms.Form):
-    template = forms.ChoiceField(
-        label="Schedule", choices=PlanTemplate.choices, initial=PlanTemplate.STANDARD, widget=forms.RadioSelect
-    )
-    formulation = forms.ChoiceField(
-        label="Formulation", choices=Formulation.choices, initial=Formulation.ORAL_LIQUID, widget=forms.RadioSelect
-    )
-    dosing_time = forms.ChoiceField(
-        label="When to take it",
-        choices=DosingTime.choices,
-        initial=DosingTime.BEDTIME,
-        widget=forms.RadioSelect,
-        help_text="Bedtime by default; morning when LDN disturbs sleep (vivid dreams, insomnia).",
-    )
-    start_date = forms.DateField(label="First day of this plan", widget=DateInput)
-    followup_due_in_days = forms.IntegerField(
-        label="Follow-up visit due after (days)",
-        min_value=FOLLOWUP_MIN_DAYS,
-        max_value=FOLLOWUP_MAX_DAYS,
-        initial=FOLLOWUP_DEFAULT_DAYS,
-        help_text=f"{FOLLOWUP_MIN_DAYS}–{FOLLOWUP_MAX_DAYS} days after the start or the dose change.",
-    )
-    high_dose_reason = forms.CharField(
-        label="Reason for a dose above 4.5 mg",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when any step is above 4.5 mg.",
-    )
-    override_reason = forms.CharField(
-        label="Screening override reason",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required when the screening deferred treatment or found the patient not eligible.",
-    )
-    note = forms.CharField(
-        label="Why this plan or change (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class StepForm(forms.Form):
-    dose_mg = forms.DecimalField(
-        label="Dose (mg)",
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.5", "max": "9"}),
-    )
-    days = forms.IntegerField(
-        label="Days (empty for the maintenance step)",
-        required=False,
-        min_value=1,
-        widget=forms.NumberInput(attrs={"min": "7", "max": "21"}),
-    )
-
-
-StepFormSet = forms.formset_factory(StepForm, extra=0, min_num=MAX_STEPS, max_num=MAX_STEPS, validate_max=True)
-
-
-def steps_from_formset(formset) -> list[Step]:
-    """The hand-written steps: filled rows in order; a row with days but no dose is an error."""
-    steps = []
-    for number, row in enumerate(formset.cleaned_data, start=1):
-        dose, days = row.get("dose_mg"), row.get("days")
-        if dose is None and days is None:
-            continue
-        if dose is None:
-            raise ValidationError(f"Row {number}: enter the dose.")
-        steps.append(Step(dose, days))
-    return steps
-
-
-# --- orders ------------------------------------------------------------------------------------
+from prescriptions.models import Filler, Formulation
+from prescriptions.orders.icd10 import COMMON_CODES, normalize_code
 
 ALLOWED_FILLERS = [(Filler.MICROCRYSTALLINE_CELLULOSE, Filler.MICROCRYSTALLINE_CELLULOSE.label)] + [
     (f.value, f.label) for f in (Filler.RICE_FLOUR, Filler.ACIDOPHILUS)
@@ -211,17 +112,6 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["note"].label = label
         self.fields["note"].required = required
-
-
-class PharmacyActionForm(forms.Form):
-    to = forms.ChoiceField(choices=[])
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
-    carrier = forms.CharField(label="Carrier", required=False, max_length=64)
-    tracking_number = forms.CharField(label="Tracking number", required=False, max_length=64)
-
-    def __init__(self, *args, statuses: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["to"].choices = statuses
 
 
 class RefillRequestForm(forms.Form):

@@ -1,5 +1,4 @@
-"""The physician's side: titration plans, drafting and signing orders, pharmacy questions and
-refill requests."""
+"""The physician's order pages: draft, sign, send, answer the pharmacy, cancel, refills."""
 
 from __future__ import annotations
 
@@ -13,18 +12,13 @@ from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors
-from prescriptions import selectors, services
-from prescriptions.dosing import TEMPLATES, fmt_amount
-from prescriptions.forms import (
-    NoteForm,
-    OrderForm,
-    PlanForm,
-    SignForm,
-    StepFormSet,
-    steps_from_formset,
-)
-from prescriptions.icd10 import CODES_BY_CONDITION, suggested_codes
-from prescriptions.models import Formulation, OrderStatus, PlanTemplate
+from prescriptions.models import Formulation, OrderStatus
+from prescriptions.orders import refills as refills
+from prescriptions.orders import selectors as order_selectors
+from prescriptions.orders import services as order_services
+from prescriptions.orders.forms import NoteForm, OrderForm, SignForm
+from prescriptions.orders.icd10 import CODES_BY_CONDITION, suggested_codes
+from prescriptions.plans import selectors as plan_selectors
 
 S = OrderStatus
 
@@ -33,80 +27,6 @@ def _flash_errors(request: HttpRequest, exc: ValidationError | PermissionDenied)
     texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
     for text in texts:
         messages.error(request, text)
-
-
-# --- plans -------------------------------------------------------------------------------------
-
-
-def _plan_initial(current, today):
-    initial = {"start_date": today}
-    steps = []
-    if current is not None:
-        initial.update(
-            template=PlanTemplate.CUSTOM,
-            formulation=current.formulation,
-            dosing_time=current.dosing_time,
-            high_dose_reason=current.high_dose_reason,
-            followup_due_in_days=current.followup_due_in_days,
-        )
-        steps = [{"dose_mg": s.dose_mg, "days": s.days} for s in current.step_list]
-    return initial, steps
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-@role_required(Role.PHYSICIAN)
-def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start a plan, or write a new version of it (any dose or timing change)."""
-    patient = patient_get_for(request.user, pk)
-    access_record(request, patient_user=patient.user, action="plan.new")
-    current = selectors.current_plan_for(patient)
-    today = patient.today()
-    if request.method == "POST":
-        form = PlanForm(request.POST)
-        formset = StepFormSet(request.POST, prefix="steps")
-        if form.is_valid() and formset.is_valid():
-            data = form.cleaned_data
-            try:
-                steps = steps_from_formset(formset) if data["template"] == PlanTemplate.CUSTOM else None
-                plan = services.titration_plan_create(
-                    patient=patient,
-                    physician=request.user,
-                    start_date=data["start_date"],
-                    template=data["template"],
-                    steps=steps,
-                    formulation=data["formulation"],
-                    dosing_time=data["dosing_time"],
-                    high_dose_reason=data["high_dose_reason"],
-                    override_reason=data["override_reason"],
-                    note=data["note"],
-                    followup_due_in_days=data["followup_due_in_days"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                what = "started" if plan.version == 1 else f"changed (version {plan.version})"
-                messages.success(request, f"Plan {what}. The follow-up visit and the patient's schedule are updated.")
-                return redirect("patients:chart", pk=patient.pk)
-    else:
-        initial, steps = _plan_initial(current, today)
-        form = PlanForm(initial=initial)
-        formset = StepFormSet(prefix="steps", initial=steps)
-    intake = getattr(patient, "intake", None)
-    context = {
-        "patient": patient,
-        "intake": intake,
-        "current": current,
-        "form": form,
-        "formset": formset,
-        "templates": {
-            key: [f"{fmt_amount(s.dose_mg)} mg" + (f" × {s.days} d" if s.days else "") for s in steps]
-            for key, steps in TEMPLATES.items()
-        },
-    }
-    return render(request, "prescriptions/plan_form.html", context)
-
-
-# --- orders ------------------------------------------------------------------------------------
 
 
 def _order_form_context(patient, form, plan):
@@ -126,7 +46,7 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Draft an order from the patient's current plan."""
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="order.new")
-    plan = selectors.current_plan_for(patient)
+    plan = plan_selectors.current_plan_for(patient)
     if plan is None:
         messages.error(request, "Start a titration plan before drafting an order.")
         return redirect("patients:chart", pk=patient.pk)
@@ -136,7 +56,7 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
             data = dict(form.cleaned_data)
             ship_to = {k: data.pop(k) for k in list(data) if k.startswith("ship_to_")}
             try:
-                order = services.order_draft_create(plan=plan, physician=request.user, ship_to=ship_to, **data)
+                order = order_services.order_draft_create(plan=plan, physician=request.user, ship_to=ship_to, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -151,10 +71,10 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
             "supply_start": start,
             "indication_code": first_code[0],
             "indication_text": first_code[1],
-            **services.ship_to_from_patient(patient),
+            **order_services.ship_to_from_patient(patient),
         }
         if plan.formulation == Formulation.CAPSULE:
-            initial["capsule_strength_mg"] = services.default_capsule_strength(plan, start=start, days=30)
+            initial["capsule_strength_mg"] = order_services.default_capsule_strength(plan, start=start, days=30)
         form = OrderForm(initial=initial, formulation=plan.formulation)
     context = _order_form_context(patient, form, plan)
     context["no_capsule_fits"] = context["is_capsule"] and not form.is_bound and not form.initial["capsule_strength_mg"]
@@ -164,7 +84,7 @@ def order_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PHYSICIAN)
 def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     if not order.is_draft:
         messages.error(request, "This order is signed and its content is frozen.")
         return redirect("prescriptions:clinic_order", pk=order.pk)
@@ -173,7 +93,7 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = OrderForm(request.POST, formulation=order.formulation)
         if form.is_valid():
             try:
-                services.order_draft_update(order=order, physician=request.user, **form.cleaned_data)
+                order_services.order_draft_update(order=order, physician=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -190,17 +110,17 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @role_required(Role.PHYSICIAN)
 def clinic_order(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     access_record(request, patient_user=order.patient.user, action="order.view")
     events = list(order.events.all())
     context = {
         "order": order,
-        "quantity": services.order_quantity(order),
+        "quantity": order_services.order_quantity(order),
         "events": events,
-        "intact": services.order_content_intact(order) if not order.is_draft else None,
-        "refill_requests": selectors.refill_requests_of_order(order),
+        "intact": order_services.order_content_intact(order) if not order.is_draft else None,
+        "refill_requests": order_selectors.refill_requests_of_order(order),
         "sign_form": SignForm() if order.is_draft else None,
-        "can_cancel": S.CANCELLED in services.allowed_next(order.status, Role.PHYSICIAN),
+        "can_cancel": S.CANCELLED in order_services.allowed_next(order.status, Role.PHYSICIAN),
         "cancel_form": NoteForm(label="Reason for cancelling", required=not order.is_draft),
         "answer_form": NoteForm(label="Your answer to the pharmacist")
         if order.status == S.NEEDS_CLARIFICATION
@@ -213,14 +133,14 @@ def clinic_order(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.PHYSICIAN)
 def order_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     form = SignForm(request.POST)
     if not form.is_valid():
         _flash_errors(request, ValidationError(form.errors.get("__all__", ["Enter your password or code."])))
         return redirect("prescriptions:clinic_order", pk=order.pk)
     try:
         data = form.cleaned_data
-        order = services.order_sign(
+        order = order_services.order_sign(
             order=order,
             physician=request.user,
             password=data["password"],
@@ -241,9 +161,9 @@ def order_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PHYSICIAN)
 def order_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a signed order that was held back at signing."""
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     try:
-        services.order_transition(order=order, actor=request.user, to=S.SENT, note="Sent after being held.")
+        order_services.order_transition(order=order, actor=request.user, to=S.SENT, note="Sent after being held.")
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
     else:
@@ -253,11 +173,11 @@ def order_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _transition_with_note(request: HttpRequest, pk: int, *, to: str, success: str) -> HttpResponse:
     """The physician's note-carrying order actions: one scoped lookup, one service call."""
-    order = selectors.order_get_for(request.user, pk)
+    order = order_selectors.order_get_for(request.user, pk)
     form = NoteForm(request.POST, required=False)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.order_transition(order=order, actor=request.user, to=to, note=note)
+        order_services.order_transition(order=order, actor=request.user, to=to, note=note)
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
     else:
@@ -285,17 +205,17 @@ def order_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def clinic_orders(request: HttpRequest) -> HttpResponse:
     """Pharmacy questions, refill requests and drafts waiting for the care team."""
     access_record_list(request, action="orders.list")
-    context = selectors.clinic_orders_for(request.user)
-    context["refill_requests"] = list(selectors.refill_requests_for(request.user))
+    context = order_selectors.clinic_orders_for(request.user)
+    context["refill_requests"] = list(order_selectors.refill_requests_for(request.user))
     return render(request, "prescriptions/clinic_order_list.html", context)
 
 
 @require_POST
 @role_required(Role.PHYSICIAN)
 def refill_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    refill_request = selectors.refill_request_get_for(request.user, pk)
+    refill_request = order_selectors.refill_request_get_for(request.user, pk)
     try:
-        order = services.refill_request_approve(refill_request=refill_request, physician=request.user)
+        order = refills.refill_request_approve(refill_request=refill_request, physician=request.user)
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
         return redirect("prescriptions:clinic_orders")
@@ -306,11 +226,11 @@ def refill_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.PHYSICIAN)
 def refill_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    refill_request = selectors.refill_request_get_for(request.user, pk)
+    refill_request = order_selectors.refill_request_get_for(request.user, pk)
     form = NoteForm(request.POST, required=False)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.refill_request_decline(refill_request=refill_request, physician=request.user, note=note)
+        refills.refill_request_decline(refill_request=refill_request, physician=request.user, note=note)
     except (ValidationError, PermissionDenied) as exc:
         _flash_errors(request, exc)
     else:

@@ -12,10 +12,10 @@ from patients.intake.services import intake_ensure
 from patients.intake.views import next_step_url, step_context, step_url
 from patients.services import patient_ensure
 from portal.access import Role, role_required
-from prescriptions.forms import PharmacyChoiceForm
 from prescriptions.models import PharmacyPreference
-from prescriptions.selectors import pharmacies_for_state
-from prescriptions.services import pharmacy_preference_set
+from prescriptions.pharmacies.forms import PharmacyChoiceForm
+from prescriptions.pharmacies.selectors import pharmacies_for_state
+from prescriptions.pharmacies.services import pharmacy_preference_set
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

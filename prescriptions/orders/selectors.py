@@ -1,0 +1,158 @@
+"""Every read of prescription orders and refill requests that depends on who is asking. All
+scoping of orders lives here; outside a user's scope an order is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, QuerySet
+
+from patients.models import Patient
+from portal.access import get_scoped_or_404
+from portal.models import User
+from portal.selectors import licensed_states
+from prescriptions.models import (
+    OrderEvent,
+    OrderStatus,
+    PharmacyMembership,
+    PrescriptionOrder,
+    RefillRequest,
+)
+
+S = OrderStatus
+
+
+def order_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[PrescriptionOrder]:
+    """Who sees which orders:
+    - a physician: orders of patients living in a state where they hold a license active on
+      ``day`` (the practice is one care team), drafts included;
+    - pharmacy staff: orders routed to their own pharmacy, from the moment they are sent;
+    - a patient: their own orders once signed (drafts are the physician's working copy);
+    - anyone else: none.
+    """
+    base = PrescriptionOrder.objects.select_related("pharmacy", "patient")
+    if not user.is_authenticated or not user.is_active:
+        return base.none()
+    if user.role == User.Role.PHYSICIAN:
+        return base.filter(patient__state_id__in=licensed_states(user, day=day))
+    if user.role == User.Role.PHARMACY:
+        membership = PharmacyMembership.objects.filter(user=user, pharmacy__active=True).values("pharmacy_id")
+        return routed_to(base, pharmacy_id__in=membership)
+    if user.role == User.Role.PATIENT:
+        return base.filter(patient__user=user, signed_at__isnull=False)
+    return base.none()
+
+
+def routed_to(orders: QuerySet[PrescriptionOrder], **pharmacy) -> QuerySet[PrescriptionOrder]:
+    """What a pharmacy sees of ``orders``: those routed to it (``pharmacy_id=…`` or
+    ``pharmacy_id__in=…``), from the moment they are sent."""
+    return orders.filter(**pharmacy).exclude(status__in=[S.DRAFT, S.SIGNED])
+
+
+def order_get_for(user: User, pk: int) -> PrescriptionOrder:
+    """One order within ``user``'s scope (with what its pages show), else 404."""
+    queryset = order_list_for(user).select_related("plan", "prescriber", "patient__user", "patient__state")
+    queryset = queryset.prefetch_related(
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("at", "id")),
+        "plan__steps",
+    )
+    return get_scoped_or_404(queryset, pk=pk)
+
+
+def orders_of_patient(patient: Patient) -> list[PrescriptionOrder]:
+    """A patient's orders, newest first, for the physician's chart (``patient`` already scoped)."""
+    return list(
+        PrescriptionOrder.objects.filter(patient=patient)
+        .select_related("pharmacy")
+        .only("patient_id", "status", "created_at", "pharmacy__name")  # what the chart's list shows
+        .order_by("-created_at", "-id")
+    )
+
+
+def patient_orders_for(user: User) -> list[PrescriptionOrder]:
+    """A patient's own orders with their events, for the timeline."""
+    return list(
+        order_list_for(user)
+        .prefetch_related(Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")))
+        .order_by("-signed_at", "-id")
+    )
+
+
+# What the dashboard's medication card and the dose calendar read of the latest order.
+LATEST_ORDER_COLUMNS = (
+    *("patient_id", "status", "signed_at", "formulation", "capsule_strength_mg", "concentration_mg_per_ml"),
+    *("carrier", "tracking_number"),
+)
+
+
+def latest_order_for_patient(patient: Patient) -> PrescriptionOrder | None:
+    return (
+        PrescriptionOrder.objects.filter(patient=patient, signed_at__isnull=False)
+        .only(*LATEST_ORDER_COLUMNS)
+        .order_by("-signed_at", "-id")
+        .first()
+    )
+
+
+def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
+    """What a physician has to act on: pharmacy questions, drafts to sign, recent orders."""
+    base = order_list_for(user).select_related("patient__user")
+    return {
+        "questions": list(base.filter(status=S.NEEDS_CLARIFICATION).order_by("updated_at")),
+        "drafts": list(base.filter(status=S.DRAFT).order_by("-created_at")[:50]),
+        "recent": list(base.exclude(status=S.DRAFT).order_by("-signed_at", "-id")[:25]),
+    }
+
+
+def clinic_order_counts(user: User) -> dict[str, int]:
+    """How many pharmacy questions, drafts and refill requests wait for a physician (three counts
+    on indexed columns)."""
+    orders = order_list_for(user).select_related(None).order_by()
+    return {
+        "questions": orders.filter(status=S.NEEDS_CLARIFICATION).count(),
+        "drafts": orders.filter(status=S.DRAFT).count(),
+        "refills": refill_requests_for(user).select_related(None).order_by().count(),
+    }
+
+
+def refill_requests_for(user: User) -> QuerySet[RefillRequest]:
+    """Pending refill requests from patients in the physician's licensed states."""
+    if not user.is_authenticated or user.role != User.Role.PHYSICIAN:
+        return RefillRequest.objects.none()
+    return (
+        RefillRequest.objects.filter(status=RefillRequest.Status.PENDING, patient__state_id__in=licensed_states(user))
+        .select_related("order", "patient__user")
+        .order_by("created_at")
+    )
+
+
+def refill_request_get_for(user: User, pk: int) -> RefillRequest:
+    return get_scoped_or_404(refill_requests_for(user), pk=pk)
+
+
+def refill_requests_of_order(order: PrescriptionOrder) -> list[RefillRequest]:
+    return list(RefillRequest.objects.filter(order=order).select_related("new_order").order_by("-created_at"))
+
+
+def open_refill_request_ids(orders: list[PrescriptionOrder]) -> set[int]:
+    """Which of these orders already have a refill request waiting."""
+    return set(
+        RefillRequest.objects.filter(order__in=[o.pk for o in orders], status=RefillRequest.Status.PENDING).values_list(
+            "order_id", flat=True
+        )
+    )
+
+
+def physician_action_count(user: User) -> int:
+    """Pharmacy questions and refill requests waiting for the physician's care team."""
+    questions = order_list_for(user).filter(status=S.NEEDS_CLARIFICATION).count()
+    return questions + refill_requests_for(user).count()
+
+
+def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
+    return list(
+        RefillRequest.objects.filter(patient=patient, status=RefillRequest.Status.PENDING)
+        .select_related("order")
+        .only("patient_id", "status", "created_at", "order__id")  # the chart links each to its order
+        .order_by("created_at", "pk")
+    )

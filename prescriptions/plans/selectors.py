@@ -1,0 +1,47 @@
+"""Reads of a patient's titration plans (``patient`` already scoped by patients.selectors)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from patients.models import Patient, TreatmentPhase
+from prescriptions.models import (
+    PlanEvent,
+    TitrationPlan,
+    TitrationStep,
+)
+
+STEPS_IN_ORDER = Prefetch("steps", queryset=TitrationStep.objects.order_by("sequence"))
+
+
+def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
+    """All versions of a patient's plan, oldest first, with their steps and events. ``patient``
+    must already be a record the asking user may see (``patients.selectors.patient_get_for``)."""
+    events = PlanEvent.objects.select_related("actor").order_by("-effective_on", "-created_at", "-pk")
+    return list(
+        TitrationPlan.objects.filter(patient=patient)
+        .prefetch_related(STEPS_IN_ORDER, Prefetch("events", queryset=events))
+        .order_by("version")
+    )
+
+
+def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
+    """A patient's plan versions with their steps only: enough for ``dose_on``."""
+    return list(TitrationPlan.objects.filter(patient=patient).prefetch_related(STEPS_IN_ORDER).order_by("version"))
+
+
+def current_plan_for(patient: Patient) -> TitrationPlan | None:
+    return TitrationPlan.objects.filter(patient=patient, superseded_at__isnull=True).prefetch_related("steps").first()
+
+
+def plans_reaching_maintenance() -> list[TitrationPlan]:
+    """Current plans of titrating patients whose maintenance step has begun in the patient's own
+    time zone."""
+    plans = (
+        TitrationPlan.objects.filter(superseded_at__isnull=True, patient__treatment_phase=TreatmentPhase.TITRATION)
+        .select_related("patient__state")
+        .prefetch_related("steps")
+    )
+    # In chunks: each chunk's steps come in one query whose id list stays far below PostgreSQL's
+    # limit of 65,535 parameters, however many patients are titrating.
+    return [plan for plan in plans.iterator(chunk_size=2000) if plan.maintenance_starts_on <= plan.patient.today()]
