@@ -15,6 +15,7 @@ from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
+from prescriptions.dosing import Step
 from prescriptions.models import (
     Pharmacy,
     PharmacyLicense,
@@ -26,7 +27,6 @@ from prescriptions.models import (
 )
 from prescriptions.orders import services as order_services
 from prescriptions.plans import services as plan_services
-from prescriptions.plans.dosing import Step
 
 PHARMACIES = [
     {

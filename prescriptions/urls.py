@@ -1,10 +1,9 @@
 from django.urls import path
 
 from prescriptions.orders import fhir_views, patient_views
+from prescriptions.orders import pharmacy_views as pharmacy
 from prescriptions.orders import views as orders
 from prescriptions.pharmacies import intake_views
-from prescriptions.pharmacies import views as pharmacy
-from prescriptions.plans import patient_views as plan_patient_views
 from prescriptions.plans import views as plans
 
 app_name = "prescriptions"
@@ -31,7 +30,7 @@ urlpatterns = [
     path("patient/orders/", patient_views.patient_orders, name="patient_orders"),
     path("patient/orders/<int:pk>/", patient_views.patient_order, name="patient_order"),
     path("patient/orders/<int:pk>/refill/", patient_views.patient_refill_request, name="patient_refill_request"),
-    path("patient/schedule/", plan_patient_views.patient_schedule, name="patient_schedule"),
+    path("patient/schedule/", patient_views.patient_schedule, name="patient_schedule"),
     # interoperability
     path("fhir/MedicationRequest/<int:pk>", fhir_views.medication_request_view, name="fhir_medication_request"),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import US_STATES
+from prescriptions.dosing import fmt_amount
 from prescriptions.models.pharmacies import Pharmacy
 from prescriptions.models.plans import DosingTime, Formulation, TitrationPlan
 
@@ -130,8 +131,6 @@ class PrescriptionOrder(models.Model):
 
     @property
     def strength_label(self) -> str:
-        from prescriptions.plans.dosing import fmt_amount
-
         if self.is_capsule:
             return f"{fmt_amount(self.capsule_strength_mg)} mg per capsule"
         return f"{fmt_amount(self.concentration_mg_per_ml)} mg/mL"

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 
+from prescriptions.dosing import DoseSegment, amount_words, capsules_per_dose, fmt_amount, ml_per_dose
 from prescriptions.models import Filler, OrderStatus, PrescriptionOrder
-from prescriptions.plans.dosing import DoseSegment, amount_words, capsules_per_dose, fmt_amount, ml_per_dose
 
 SNOMED = "http://snomed.info/sct"
 UNII = "http://fdasis.nlm.nih.gov"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import IntegerField, Prefetch, QuerySet, Subquery
 
 from patients.models import Patient
 from portal.access import get_scoped_or_404
@@ -14,6 +14,7 @@ from portal.selectors import licensed_states
 from prescriptions.models import (
     OrderEvent,
     OrderStatus,
+    Pharmacy,
     PharmacyMembership,
     PrescriptionOrder,
     RefillRequest,
@@ -156,3 +157,59 @@ def pending_refill_requests_of_patient(patient: Patient) -> list[RefillRequest]:
         .only("patient_id", "status", "created_at", "order__id")  # the chart links each to its order
         .order_by("created_at", "pk")
     )
+
+
+# Pharmacy queues: (key, label, statuses), in the order staff work them.
+PHARMACY_QUEUES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("new", "New", (S.SENT, S.RECEIVED)),
+    ("in_review", "In review", (S.IN_REVIEW,)),
+    ("needs_clarification", "Needs clarification", (S.NEEDS_CLARIFICATION,)),
+    ("compounding", "Compounding", (S.COMPOUNDING,)),
+    ("shipped", "Shipped", (S.SHIPPED,)),
+    ("closed", "Delivered or closed", (S.DELIVERED, S.REJECTED, S.CANCELLED)),
+]
+
+
+QUEUE_STATUSES = {key: statuses for key, _, statuses in PHARMACY_QUEUES}
+
+
+# What a queue row shows: details copied at signing, so the list needs no joins.
+QUEUE_COLUMNS = (
+    *("id", "status", "signed_at", "patient_name", "formulation", "capsule_strength_mg", "concentration_mg_per_ml"),
+    *("quantity", "quantity_unit", "ship_to_state", "prescriber_name", "tracking_number", "carrier"),
+)
+
+
+def _queue(pharmacy: Pharmacy, statuses) -> QuerySet[PrescriptionOrder]:
+    return routed_to(PrescriptionOrder.objects.all(), pharmacy_id=pharmacy.pk).filter(status__in=statuses)
+
+
+def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionOrder]:
+    """One queue of a pharmacy, newest first, to be sliced into pages; ``pharmacy`` comes from
+    :func:`pharmacy_for` (the user's own)."""
+    statuses = QUEUE_STATUSES.get(queue, QUEUE_STATUSES["new"])
+    return _queue(pharmacy, statuses).order_by("-signed_at", "-id").only(*QUEUE_COLUMNS)
+
+
+# A queue tab counts its orders up to this many ("100+" beyond), so the tabs cost the same for a
+# pharmacy with a few hundred orders and one with a hundred thousand delivered ones.
+QUEUE_COUNT_CAP = 100
+
+
+class _CappedCount(Subquery):
+    """How many rows a subquery sliced to ``[:cap]`` yields: reads at most ``cap`` index entries."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS capped)"
+    output_field = IntegerField()
+
+
+def pharmacy_queue_counts(pharmacy: Pharmacy, *, cap: int | None = None) -> dict[str, int]:
+    """Orders per queue of a pharmacy (from :func:`pharmacy_for`), each counted up to ``cap + 1``
+    (that value means "more than ``cap``"), in one query that reads at most ``cap + 1`` index
+    entries per queue."""
+    cap = (cap or QUEUE_COUNT_CAP) + 1  # one more, to tell "exactly the cap" from "more than it"
+    counts = [
+        _CappedCount(_queue(pharmacy, statuses).order_by().values("pk")[:cap]) for statuses in QUEUE_STATUSES.values()
+    ]
+    row = Pharmacy.objects.filter(pk=pharmacy.pk).values_list(*counts).first()
+    return dict(zip(QUEUE_STATUSES, row or (0,) * len(QUEUE_STATUSES), strict=True))

@@ -20,6 +20,15 @@ from patients.models import Patient
 from portal.models import US_STATE_NAMES, PhysicianLicense, User
 from portal.notifications import portal_update_notify
 from portal.selectors import licensed_state_ids_for
+from prescriptions.dosing import (
+    DoseSegment,
+    Quantity,
+    fmt_amount,
+    quantity_for,
+    sig_for,
+    suggested_capsule_strength,
+    supply_segments,
+)
 from prescriptions.models import (
     Filler,
     Formulation,
@@ -32,15 +41,6 @@ from prescriptions.models import (
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
 from prescriptions.pharmacies.services import pharmacy_route, service_state_require
-from prescriptions.plans.dosing import (
-    DoseSegment,
-    Quantity,
-    fmt_amount,
-    quantity_for,
-    sig_for,
-    suggested_capsule_strength,
-    supply_segments,
-)
 from prescriptions.plans.services import intake_require_cleared, physician_require_scope
 
 S = OrderStatus

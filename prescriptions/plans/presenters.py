@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from prescriptions.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
 from prescriptions.models import Formulation
-from prescriptions.plans.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
 
 
 @dataclass

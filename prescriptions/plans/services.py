@@ -21,8 +21,8 @@ from patients.services import patient_set_treatment_phase
 from portal.models import User
 from portal.notifications import portal_update_notify
 from portal.selectors import licensed_state_ids_for
+from prescriptions.dosing import TEMPLATES, Step, dose_on, validate_steps
 from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
-from prescriptions.plans.dosing import TEMPLATES, Step, dose_on, validate_steps
 
 # How far from today a plan version may start: a physician may record a start a patient already
 # made this week, or schedule one for after a planned visit, but not rewrite months of history.

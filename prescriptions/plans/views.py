@@ -12,10 +12,10 @@ from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record
 from portal.forms import add_service_errors
+from prescriptions.dosing import TEMPLATES, fmt_amount
 from prescriptions.models import PlanTemplate
 from prescriptions.plans import selectors as plan_selectors
 from prescriptions.plans import services as plan_services
-from prescriptions.plans.dosing import TEMPLATES, fmt_amount
 from prescriptions.plans.forms import PlanForm, StepFormSet, steps_from_formset
 
 

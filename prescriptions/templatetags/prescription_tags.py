@@ -7,11 +7,11 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from patients.checkins.charts import ChartPoint, peg_chart_svg
+from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
 from prescriptions.pharmacies import selectors as pharmacy_selectors
 from prescriptions.plans import selectors as plan_selectors
-from prescriptions.plans.dosing import dose_changes, fmt_amount
 from prescriptions.plans.presenters import dose_today
 
 register = template.Library()

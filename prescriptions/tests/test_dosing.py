@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 
-from prescriptions.plans.dosing import (
+from prescriptions.dosing import (
     TEMPLATES,
     DoseSegment,
     Step,

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from patients.models import FollowUp, Patient, TreatmentPhase
 from patients.tests.factories import PatientFactory, complete_intake
 from portal.tests.factories import state
+from prescriptions.dosing import Step, dose_on
 from prescriptions.models import PlanEvent, TitrationPlan
-from prescriptions.plans.dosing import Step, dose_on
 from prescriptions.tasks import refresh_treatment_phases
 from prescriptions.tests.factories import approve_intake, make_plan
 

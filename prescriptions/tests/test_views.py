@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from portal.models import AccessLog
 from portal.tests.factories import TEST_PASSWORD
 from portal.tests.signin import sign_in
+from prescriptions.dosing import Step
 from prescriptions.models import OrderEvent, PrescriptionOrder, RefillRequest, TitrationPlan
 from prescriptions.orders import refills as refills
+from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders import services as order_services
 from prescriptions.pharmacies import selectors as pharmacy_selectors
 from prescriptions.plans import services as plan_services
-from prescriptions.plans.dosing import Step
 from prescriptions.tests.factories import advance, make_draft, make_plan, sign
 
 
@@ -436,10 +437,10 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
 
     clone_orders(sent_order, 5)  # six orders in the "new" queue
     pharmacy = pharmacy_selectors.pharmacy_for(pharmacy_user)
-    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 5  # more than 4
-    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=6)["new"] == 6  # exactly 6
-    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy_selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
-    assert pharmacy_selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
+    assert order_selectors.pharmacy_queue_counts(pharmacy, cap=4)["new"] == 5  # more than 4
+    assert order_selectors.pharmacy_queue_counts(pharmacy, cap=6)["new"] == 6  # exactly 6
+    assert order_selectors.pharmacy_queue_counts(pharmacy_selectors.pharmacy_for(outsider_pharmacy_user))["new"] == 0
+    assert order_selectors.pharmacy_queue_counts(pharmacy, cap=10) == {
         "new": 6,
         "in_review": 0,
         "needs_clarification": 0,
@@ -447,7 +448,7 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
         "shipped": 0,
         "closed": 0,
     }
-    monkeypatch.setattr(pharmacy_selectors, "QUEUE_COUNT_CAP", 4)
+    monkeypatch.setattr(order_selectors, "QUEUE_COUNT_CAP", 4)
     sign_in(client, pharmacy_user)
     html = client.get("/pharmacy/").content.decode()
     assert "4+<span" in html

@@ -41,16 +41,16 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
     if pharmacy is None:
         return render(request, "prescriptions/pharmacy_queue.html", {"pharmacy": None})
     queue = request.GET.get("queue", "new")
-    if queue not in pharmacy_selectors.QUEUE_STATUSES:
+    if queue not in order_selectors.QUEUE_STATUSES:
         queue = "new"
-    page = open_ended_page(pharmacy_selectors.pharmacy_queue_for(pharmacy, queue), request.GET.get("page"), PAGE_SIZE)
-    counts = pharmacy_selectors.pharmacy_queue_counts(pharmacy)
-    queues = [(key, label, counts[key]) for key, label, _ in pharmacy_selectors.PHARMACY_QUEUES]
+    page = open_ended_page(order_selectors.pharmacy_queue_for(pharmacy, queue), request.GET.get("page"), PAGE_SIZE)
+    counts = order_selectors.pharmacy_queue_counts(pharmacy)
+    queues = [(key, label, counts[key]) for key, label, _ in order_selectors.PHARMACY_QUEUES]
     context = {
         "pharmacy": pharmacy,
         "queue": queue,
         "queues": queues,
-        "count_cap": pharmacy_selectors.QUEUE_COUNT_CAP,
+        "count_cap": order_selectors.QUEUE_COUNT_CAP,
         "page": page,
         "querystring": f"queue={queue}",
     }
