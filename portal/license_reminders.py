@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.models import License, Reminder, User
-from portal.reminders import local_moment, register_reminder_check, reminder_schedule
+from portal.reminders import local_moment, register_reminder_kind, reminder_schedule
 
 WARNING_DAYS = (60, 30)
 SEND_HOUR = 9
@@ -69,4 +69,4 @@ def _license_still_expiring(reminder: Reminder) -> str | None:
 
 
 def register() -> None:
-    register_reminder_check(*(f"license-expiry-{d}" for d in WARNING_DAYS), check=_license_still_expiring)
+    register_reminder_kind(*(f"license-expiry-{d}" for d in WARNING_DAYS), check=_license_still_expiring)

@@ -1,19 +1,14 @@
-"""Notifications that tell a person to look at the portal. They never carry health details:
-the email says only that there is an update (DESIGN.md §4)."""
+"""Rendering the emails that tell a person to look at the portal. They never carry health
+details: the email says only that there is an update (docs/architecture.md "Reminders and the
+outbox"). This module renders; the reminder engine (portal.reminders) decides when and sends."""
 
 from __future__ import annotations
-
-import logging
-import uuid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from portal.models import User
-
-logger = logging.getLogger(__name__)
 
 
 def email_render(name: str, context: dict) -> tuple[str, str, str]:
@@ -24,27 +19,10 @@ def email_render(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def email_send_to_user(*, user: User, name: str, context: dict | None = None) -> None:
+def email_message(*, user: User, name: str, context: dict | None = None) -> EmailMultiAlternatives:
+    """The email ``name`` to ``user``, rendered and ready to send (on any connection)."""
     ctx = {"user": user, "site_url": settings.SITE_URL, **(context or {})}
     subject, text, html = email_render(name, ctx)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def portal_update_notify(*, user_id: int, time_zone: str | None = None) -> None:
-    """Tell a person their portal has an update. Only a reminder row is written here (the
-    request never talks to the broker); the dispatcher sends it within a minute, inside
-    sending hours."""
-    from portal.models import Reminder
-    from portal.reminders import next_sending_time
-
-    zone = time_zone or settings.TIME_ZONE
-    Reminder.objects.create(
-        key=f"portal.user:{user_id}:portal-update:{uuid.uuid4().hex}",
-        kind="portal-update",
-        recipient_id=user_id,
-        subject=f"portal.user:{user_id}",
-        due_at=next_sending_time(timezone.now(), zone),
-        time_zone=zone,
-    )
+    return message

@@ -1,15 +1,24 @@
-"""The reminder engine (DESIGN.md §4 "Follow-ups and reminders").
+"""The reminder engine and outbox: every email and text the portal sends goes through it
+(docs/architecture.md "Reminders and the outbox").
 
-- Apps *schedule* rows with :func:`reminder_schedule` (idempotent by key) and cancel them with
-  :func:`reminders_cancel`. A request only writes rows: it never talks to the broker.
+- Apps register each kind of message with :func:`register_reminder_kind` (a check that may skip a
+  row that no longer applies, a renderer, whether quiet hours apply), *schedule* rows with
+  :func:`reminder_schedule` (idempotent by key) and cancel them with :func:`reminders_cancel`.
+  A request only writes rows: it never talks to the broker.
 - Beat runs :func:`reminders_dispatch` every minute: it claims due rows in batches with
   ``SELECT … FOR UPDATE SKIP LOCKED``, marks them queued and, after commit, publishes one send task
   per chunk of ids. Weeks-ahead work is never a Celery ETA task (on Redis those come back after
   the visibility timeout); rows simply wait in the database until due.
-- The sender (:func:`reminder_send`) locks the row, re-checks it is still queued, renders and
-  delivers, and marks it sent in the same transaction, so a duplicate task or a redelivered message
-  delivers nothing twice. Rows left queued by a lost message are put back to pending after
-  ``REMINDER_REQUEUE_AFTER_SECONDS``.
+- The sender (:func:`reminders_send`) works a claimed chunk at once: it locks the chunk's rows
+  that are still queued (skipping rows another sender holds), renders them, delivers them over one
+  connection and marks them sent, in one transaction. A duplicate task or a redelivered message
+  finds the rows sent or locked and delivers nothing twice.
+- What it guarantees: nothing is lost, and a message is delivered at least once. A process killed
+  after handing a chunk's emails to the mail server but before its commit leaves those rows
+  queued, so they are delivered again: duplicates are limited to the chunk in flight on a killed
+  process. Rows a killed sender held go back to pending after ``REMINDER_REQUEUE_AFTER_SECONDS``
+  (its row locks vanish with its connection; a live sender's locks make the requeue wait and then
+  skip its rows).
 - Sends happen only between 08:00 and 20:00 in the recipient's time zone; outside it the row is
   held until 08:00.
 """
@@ -18,15 +27,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 import zoneinfo
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.models import Reminder, User
-from portal.notifications import email_send_to_user
+from portal.notifications import email_message
 from portal.sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
@@ -34,13 +47,37 @@ logger = logging.getLogger(__name__)
 QUIET_START_HOUR = 20  # no sends from 20:00 …
 QUIET_END_HOUR = 8  # … until 08:00, recipient's local time
 
-# kind → callable(reminder) -> skip reason or None. Apps register theirs in AppConfig.ready().
-_CHECKS: dict[str, Callable[[Reminder], str | None]] = {}
+
+@dataclass(frozen=True)
+class ReminderKind:
+    """How the engine treats one kind of message.
+
+    ``check(reminder)`` returns why a row no longer applies (it is then skipped) or None;
+    ``render(reminder)`` returns the email to send (default: templates/emails/reminder-<kind>-*,
+    which say only that there is something in the portal); ``quiet_hours`` holds sends between
+    20:00 and 08:00 in the recipient's zone (a confirmation of what the person just did is not)."""
+
+    check: Callable[[Reminder], str | None] | None = None
+    render: Callable[[Reminder], EmailMessage] | None = None
+    quiet_hours: bool = True
 
 
-def register_reminder_check(*kinds: str, check: Callable[[Reminder], str | None]) -> None:
+# kind → how it is checked and rendered. Apps register theirs in AppConfig.ready().
+_KINDS: dict[str, ReminderKind] = {}
+
+
+def register_reminder_kind(
+    *kinds: str,
+    check: Callable[[Reminder], str | None] | None = None,
+    render: Callable[[Reminder], EmailMessage] | None = None,
+    quiet_hours: bool = True,
+) -> None:
     for kind in kinds:
-        _CHECKS[kind] = check
+        _KINDS[kind] = ReminderKind(check=check, render=render, quiet_hours=quiet_hours)
+
+
+def _kind(kind: str) -> ReminderKind:
+    return _KINDS.get(kind, ReminderKind())
 
 
 def within_sending_hours(moment: dt.datetime, time_zone: str) -> bool:
@@ -77,11 +114,14 @@ def reminder_schedule(
     due_at: dt.datetime,
     time_zone: str,
     channel: str = Reminder.Channel.EMAIL,
+    key: str | None = None,
 ) -> Reminder:
     """Create the reminder, or move a still-pending one to the new time. Sent, failed and skipped
-    rows are history and are left alone."""
-    due_at = next_sending_time(due_at, time_zone)
-    key = reminder_key(subject=subject, kind=kind, recipient_id=recipient.pk, channel=channel)
+    rows are history and are left alone. ``key`` (default: subject, kind, channel and recipient)
+    names what makes two reminders the same one."""
+    if _kind(kind).quiet_hours:
+        due_at = next_sending_time(due_at, time_zone)
+    key = key or reminder_key(subject=subject, kind=kind, recipient_id=recipient.pk, channel=channel)
     reminder, created = Reminder.objects.get_or_create(
         key=key,
         defaults={
@@ -109,16 +149,44 @@ def reminders_cancel(*, subject: str, kinds: Iterable[str] | None = None, reason
     return rows.update(status=Reminder.Status.SKIPPED, status_reason=reason[:200])
 
 
-def _publish(ids: list[int]) -> None:
-    """Publish send tasks for claimed ids, in chunks. If the broker is unreachable the rows go
-    back to pending so the next run picks them up: nothing is lost while Redis is down."""
-    from portal.tasks import send_reminders
+PORTAL_UPDATE = "portal-update"
 
+# Portal updates wait this long for others to the same person, which then go in the same email.
+PORTAL_UPDATE_COALESCE = dt.timedelta(minutes=2)
+
+
+def portal_update_notify(*, user_id: int, time_zone: str | None = None) -> Reminder:
+    """Tell a person their portal has an update ("You have an update in your portal", nothing
+    more). Updates that come while one is still waiting to be sent join it: a physician's
+    busy minute with one patient makes one email, not nine. Only a row is written here."""
+    zone = time_zone or settings.TIME_ZONE
+    now = timezone.now()
+    reminder, _ = Reminder.objects.get_or_create(
+        # One waiting update per person: the key is released when the row is sent or skipped.
+        key=f"portal.user:{user_id}:portal-update:waiting",
+        defaults={
+            "kind": PORTAL_UPDATE,
+            "recipient_id": user_id,
+            "subject": f"portal.user:{user_id}",
+            "due_at": next_sending_time(now + PORTAL_UPDATE_COALESCE, zone),
+            "time_zone": zone,
+        },
+    )
+    return reminder
+
+
+Publisher = Callable[[list[int]], None]
+
+
+def _publish(ids: list[int], publish: Publisher) -> None:
+    """Publish send tasks for claimed ids, in chunks (``publish`` comes from portal.tasks, which
+    owns the tasks: the engine imports none). If the broker is unreachable the rows go back to
+    pending so the next run picks them up: nothing is lost while Redis is down."""
     chunk = settings.REMINDER_SEND_CHUNK
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
         try:
-            send_reminders.apply_async(args=[part], retry=False)
+            publish(part)
         except Exception:  # noqa: BLE001 - any broker failure: give the rows back, try next minute
             Reminder.objects.filter(pk__in=ids[start:], status=Reminder.Status.QUEUED).update(
                 status=Reminder.Status.PENDING, queued_at=None
@@ -137,7 +205,7 @@ def reminders_requeue_stale(*, now: dt.datetime | None = None) -> int:
     )
 
 
-def reminders_dispatch(*, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
+def reminders_dispatch(*, publish: Publisher, now: dt.datetime | None = None, batch_size: int | None = None) -> int:
     """Claim every due reminder, batch by batch, and publish their sends after each commit.
     Two dispatchers at once (two beats, two workers) never claim the same row."""
     now = now or timezone.now()
@@ -155,25 +223,21 @@ def reminders_dispatch(*, now: dt.datetime | None = None, batch_size: int | None
             if not ids:
                 break
             Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.QUEUED, queued_at=now)
-            transaction.on_commit(lambda ids=ids: _publish(ids))
+            transaction.on_commit(lambda ids=ids: _publish(ids, publish))
         claimed_total += len(ids)
         if len(ids) < batch_size:
             break
     return claimed_total
 
 
-def _deliver(reminder: Reminder) -> None:
-    user = reminder.recipient
-    if reminder.channel == Reminder.Channel.SMS:
-        body = render_sms(reminder)
-        get_sms_backend().send(to=user.phone, body=body, user_id=user.pk, kind=reminder.kind)
-    else:
-        email_send_to_user(user=user, name=f"reminder-{reminder.kind}")
+def render_email(reminder: Reminder) -> EmailMessage:
+    render = _kind(reminder.kind).render
+    if render is not None:
+        return render(reminder)
+    return email_message(user=reminder.recipient, name=f"reminder-{reminder.kind}")
 
 
 def render_sms(reminder: Reminder) -> str:
-    from django.template.loader import render_to_string
-
     return render_to_string("emails/reminder-sms.txt", {"site_url": settings.SITE_URL}).strip()
 
 
@@ -183,44 +247,95 @@ def _skip_reason(reminder: Reminder) -> str | None:
         return "recipient account is disabled"
     if reminder.channel == Reminder.Channel.SMS and not user.phone:
         return "no phone number for text messages"
-    check = _CHECKS.get(reminder.kind)
+    check = _kind(reminder.kind).check
     return check(reminder) if check else None
 
 
-def reminder_send(reminder_id: int, *, now: dt.datetime | None = None) -> str:
-    """Deliver one queued reminder at most once. Returns the resulting status."""
+def _released_key(reminder: Reminder) -> str:
+    # A coalescing row gives up its "waiting" key once it leaves pending, so the next update
+    # to the same person starts a new row.
+    return reminder.key.replace(":waiting", f":{reminder.pk}") if reminder.key.endswith(":waiting") else reminder.key
+
+
+def reminders_send(reminder_ids: list[int], *, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Deliver a claimed chunk of queued reminders. Returns the ids by outcome: "sent",
+    "skipped", "held" (quiet hours: back to pending until 08:00), "failed" (delivery raised; left
+    queued for the task to retry) and "not_queued" (sent already, or locked by another sender)."""
     now = now or timezone.now()
+    outcome: dict[str, list[int]] = {"sent": [], "skipped": [], "held": [], "failed": [], "not_queued": []}
     with transaction.atomic():
-        reminder = (
-            Reminder.objects.select_for_update()
+        rows = list(
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(pk=reminder_id, status=Reminder.Status.QUEUED)
-            .first()
+            .filter(pk__in=reminder_ids, status=Reminder.Status.QUEUED)
+            .order_by("pk")
         )
-        if reminder is None:
-            return "not-queued"  # already sent, skipped, or claimed again elsewhere
-        if not within_sending_hours(now, reminder.time_zone):
-            reminder.status = Reminder.Status.PENDING
-            reminder.due_at = next_sending_time(now, reminder.time_zone)
-            reminder.queued_at = None
-            reminder.save(update_fields=["status", "due_at", "queued_at"])
-            return Reminder.Status.PENDING
-        reason = _skip_reason(reminder)
-        if reason:
-            reminder.status, reminder.status_reason = Reminder.Status.SKIPPED, reason[:200]
-            reminder.save(update_fields=["status", "status_reason"])
-            return Reminder.Status.SKIPPED
-        reminder.attempts += 1
-        _deliver(reminder)
-        reminder.status, reminder.sent_at, reminder.status_reason = Reminder.Status.SENT, now, ""
-        reminder.save(update_fields=["status", "sent_at", "status_reason", "attempts"])
-    return Reminder.Status.SENT
+        found = {r.pk for r in rows}
+        outcome["not_queued"] = [pk for pk in reminder_ids if pk not in found]
+        to_send: list[tuple[Reminder, EmailMessage | str]] = []
+        for reminder in rows:
+            if _kind(reminder.kind).quiet_hours and not within_sending_hours(now, reminder.time_zone):
+                reminder.status, reminder.queued_at = Reminder.Status.PENDING, None
+                reminder.due_at = next_sending_time(now, reminder.time_zone)
+                outcome["held"].append(reminder.pk)
+                continue
+            reason = _skip_reason(reminder)
+            if reason:
+                reminder.status, reminder.status_reason = Reminder.Status.SKIPPED, reason[:200]
+                reminder.key = _released_key(reminder)
+                outcome["skipped"].append(reminder.pk)
+                continue
+            if reminder.channel == Reminder.Channel.SMS:
+                to_send.append((reminder, render_sms(reminder)))
+            else:
+                to_send.append((reminder, render_email(reminder)))
+        _deliver_all(to_send, outcome, now=now)
+        Reminder.objects.bulk_update(
+            [r for r in rows if r.pk not in outcome["failed"]],
+            ["status", "status_reason", "due_at", "queued_at", "sent_at", "attempts", "key"],
+        )
+    return outcome
 
 
-def reminder_mark_failed(reminder_id: int, *, reason: str) -> None:
-    Reminder.objects.filter(pk=reminder_id, status=Reminder.Status.QUEUED).update(
-        status=Reminder.Status.FAILED, status_reason=reason[:200]
-    )
+def _deliver_all(to_send: list[tuple[Reminder, EmailMessage | str]], outcome: dict, *, now: dt.datetime) -> None:
+    """Emails over one mail-server connection, texts through the SMS backend. A delivery that
+    raises leaves its row (and the rest of the chunk) queued for a retry; those already handed
+    over are marked sent."""
+    emails = [(r, m) for r, m in to_send if r.channel == Reminder.Channel.EMAIL]
+    texts = [(r, m) for r, m in to_send if r.channel == Reminder.Channel.SMS]
+    pending = [r for r, _ in to_send]
+    try:
+        if emails:
+            with get_connection() as connection:
+                for reminder, message in emails:
+                    message.connection = connection
+                    connection.send_messages([message])
+                    _mark_sent(reminder, now, outcome)
+                    pending.remove(reminder)
+        sms = get_sms_backend() if texts else None
+        for reminder, body in texts:
+            user = reminder.recipient
+            sms.send(to=user.phone, body=body, user_id=user.pk, kind=reminder.kind)
+            _mark_sent(reminder, now, outcome)
+            pending.remove(reminder)
+    except (OSError, smtplib.SMTPException) as exc:
+        logger.warning("delivery failed for %s reminders: %s", len(pending), type(exc).__name__)
+        outcome["failed"].extend(r.pk for r in pending)
+
+
+def _mark_sent(reminder: Reminder, now: dt.datetime, outcome: dict) -> None:
+    reminder.attempts += 1
+    reminder.status, reminder.sent_at, reminder.status_reason = Reminder.Status.SENT, now, ""
+    reminder.key = _released_key(reminder)
+    outcome["sent"].append(reminder.pk)
+
+
+def reminders_mark_failed(reminder_ids: list[int], *, reason: str) -> None:
+    """After the last retry: failed, for an admin to resend (a waiting update gives up its key)."""
+    for reminder in Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.QUEUED):
+        Reminder.objects.filter(pk=reminder.pk).update(
+            status=Reminder.Status.FAILED, status_reason=reason[:200], key=_released_key(reminder)
+        )
 
 
 # Ids per UPDATE when many rows are resent at once: PostgreSQL takes at most 65,535 parameters.
@@ -236,3 +351,13 @@ def reminders_resend(*, ids: Iterable[int]) -> int:
             pk__in=ids[start : start + RESEND_CHUNK], status=Reminder.Status.FAILED
         ).update(status=Reminder.Status.PENDING, due_at=now, status_reason="resent by an admin", attempts=0)
     return count
+
+
+SEND_OUTCOME_WORDS = {"sent": "sent", "skipped": "skipped", "held": "pending", "failed": "queued"}
+
+
+def reminder_send(reminder_id: int, *, now: dt.datetime | None = None) -> str:
+    """:func:`reminders_send` for one row; returns its status afterwards ("not-queued" when it
+    was not waiting to be sent)."""
+    outcome = reminders_send([reminder_id], now=now)
+    return next((SEND_OUTCOME_WORDS[key] for key in SEND_OUTCOME_WORDS if outcome[key]), "not-queued")

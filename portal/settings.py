@@ -304,7 +304,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REMINDER_DISPATCH_SECONDS = env.float("REMINDER_DISPATCH_SECONDS", default=60.0)
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=1000)
 REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=100)
-REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=15 * 60)
+# A live sender holds its rows locked, so the requeue waits for it and then skips them; only
+# rows whose sender died (or whose message was lost) go back. docs/architecture.md "Reminders and the outbox".
+REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=90)
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSMSBackend")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 import socket
 
 from celery import shared_task
 from django.utils import timezone
 
+from portal.license_reminders import license_reminders_schedule
 from portal.models import WorkerHeartbeat
+from portal.reminders import reminders_dispatch, reminders_mark_failed, reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +30,7 @@ def ping() -> str:
 @shared_task(name="portal.tasks.dispatch_reminders", ignore_result=True)
 def dispatch_reminders() -> int:
     """Beat runs this every minute; a second beat started by mistake is harmless (row claims)."""
-    from portal.reminders import reminders_dispatch
-
-    return reminders_dispatch()
+    return reminders_dispatch(publish=publish_sends)
 
 
 @shared_task(
@@ -46,28 +45,22 @@ def send_reminders(self, reminder_ids: list[int]) -> None:
     """Deliver a chunk of queued reminders. Ids only: the rows hold everything else. Delivery
     errors are retried with exponential backoff (capped at five minutes); after the last try the
     rows are marked failed so an admin can resend them."""
-    from portal.reminders import reminder_mark_failed, reminder_send
-
-    failed: list[int] = []
-    for reminder_id in reminder_ids:
-        try:
-            reminder_send(reminder_id)
-        except (OSError, smtplib.SMTPException) as exc:
-            logger.warning("reminder %s delivery failed: %s", reminder_id, type(exc).__name__)
-            failed.append(reminder_id)
+    failed = reminders_send(reminder_ids)["failed"]
     if not failed:
         return
     if self.request.retries >= self.max_retries:
-        for reminder_id in failed:
-            reminder_mark_failed(reminder_id, reason="delivery failed after retries")
+        reminders_mark_failed(failed, reason="delivery failed after retries")
         return
     raise self.retry(args=[failed], countdown=min(300, 10 * 2**self.request.retries))
 
 
+def publish_sends(reminder_ids: list[int]) -> None:
+    """How the reminder engine hands a claimed chunk to the workers."""
+    send_reminders.apply_async(args=[reminder_ids], retry=False)
+
+
 @shared_task(name="portal.tasks.schedule_license_reminders", ignore_result=True)
 def schedule_license_reminders() -> int:
-    from portal.license_reminders import license_reminders_schedule
-
     return license_reminders_schedule()
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from patients.models import FollowUp
 from patients.reminders import patient_reminder_skip_reason
 from portal.models import Reminder
-from portal.reminders import local_moment, register_reminder_check, reminder_schedule, reminders_cancel
+from portal.reminders import local_moment, register_reminder_kind, reminder_schedule, reminders_cancel
 
 SEND_HOUR = 9
 
@@ -55,4 +55,4 @@ def _followup_check(reminder: Reminder) -> str | None:
 
 
 def register() -> None:
-    register_reminder_check(*FOLLOWUP_KINDS, check=_followup_check)
+    register_reminder_kind(*FOLLOWUP_KINDS, check=_followup_check)

@@ -21,7 +21,7 @@ from patients.models import (
     WaitlistEntry,
 )
 from portal.models import US_STATE_NAMES, ServiceState, User
-from portal.notifications import portal_update_notify
+from portal.reminders import portal_update_notify
 from portal.selectors import licensed_state_ids_for
 
 # The order of the intake steps; "pharmacy" is served by the prescriptions app (it owns pharmacies).

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from education.models import Article
 from patients.messaging.attachments import attachment_check
+from patients.messaging.reminders import secure_message_email_schedule
 from patients.messaging.selectors import read_marker_for
 from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
 from portal.models import PhysicianLicense, User
@@ -177,14 +178,4 @@ def _notify_other_side(*, thread: Thread, from_patient: bool, now: dt.datetime) 
     if not _claim_email_slot(thread=thread, field=field, now=now):
         return
     recipients = _care_team_recipients(thread, now) if from_patient else [thread.patient.user_id]
-
-    def enqueue() -> None:
-        from patients.tasks import send_secure_message_email
-
-        for user_id in recipients:
-            try:
-                send_secure_message_email.delay(user_id)
-            except Exception:  # noqa: BLE001 - the broker being down must not fail the request
-                logger.warning("secure message email for user %s could not be queued", user_id)
-
-    transaction.on_commit(enqueue)
+    secure_message_email_schedule(thread=thread, recipient_ids=recipients, now=now)

@@ -10,6 +10,7 @@ from patients.followups.services import followup_complete, followup_schedule_aft
 from patients.models import FollowUp
 from portal.models import Reminder, ServiceState
 from portal.reminders import reminder_send, reminders_dispatch
+from portal.tasks import publish_sends
 from portal.tests.signin import sign_in
 
 UTC = dt.UTC
@@ -79,7 +80,7 @@ def test_a_missed_follow_up_sends_due_today_and_overdue_reminders(patient, djang
     for moment in (dt.datetime(2026, 3, 2, 15, 5, tzinfo=UTC), dt.datetime(2026, 3, 9, 14, 5, tzinfo=UTC),
                    dt.datetime(2026, 3, 16, 14, 5, tzinfo=UTC)):  # fmt: skip
         with time_machine.travel(moment, tick=False), django_capture_on_commit_callbacks(execute=True):
-            assert reminders_dispatch() == 1
+            assert reminders_dispatch(publish=publish_sends) == 1
     assert {r.kind: r.status for r in rows_for(followup).values()} == {
         "followup-due-soon": "sent",
         "followup-due-today": "sent",
@@ -93,7 +94,7 @@ def test_booking_the_visit_silences_the_due_today_and_overdue_reminders(patient,
     FollowUp.objects.filter(pk=followup.pk).update(status="booked")
     with time_machine.travel(dt.datetime(2026, 3, 20, 15, 0, tzinfo=UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
-            reminders_dispatch()
+            reminders_dispatch(publish=publish_sends)
     assert {r.status for r in rows_for(followup).values()} == {"skipped"}
 
 

@@ -16,8 +16,9 @@ from patients.messaging.selectors import unread_message_count_for
 from patients.messaging.services import _claim_email_slot, message_send, thread_start
 from patients.models import Message, Thread, ThreadReadMarker
 from patients.tests.factories import PatientFactory
-from portal.models import AccessLog
+from portal.models import AccessLog, Reminder
 from portal.tests.factories import PhysicianLicenseFactory, state
+from portal.tests.outbox import deliver_due
 from portal.tests.signin import sign_in
 
 NOTICE = "You have a new secure message in your portal"
@@ -29,7 +30,16 @@ def thread(patient, physician):
 
 
 def emails_to(user):
+    """The secure-message emails waiting in the outbox for ``user`` (sent by the reminder engine)."""
+    return list(Reminder.objects.filter(kind="secure-message", recipient=user))
+
+
+def delivered_to(user):
     return [m for m in mail.outbox if m.to == [user.email]]
+
+
+# 11:00 or noon in Texas tomorrow: within sending hours, and after anything the fixtures wrote.
+DAYTIME = (timezone.now() + dt.timedelta(days=1)).replace(hour=17, minute=0, second=0, microsecond=0)
 
 
 def published_slug():
@@ -44,20 +54,21 @@ def test_patient_writes_to_the_care_team_and_licensed_physicians_are_told_withou
     client, patient, physician, outsider_physician, django_capture_on_commit_callbacks
 ):
     sign_in(client, patient.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/patient/messages/", {"subject": "Vivid dreams on LDN", "body": "Since 1.5 mg I dream a lot."}
-        )
+    response = client.post(
+        "/patient/messages/", {"subject": "Vivid dreams on LDN", "body": "Since 1.5 mg I dream a lot."}
+    )
+    with time_machine.travel(DAYTIME, tick=False):
+        deliver_due()
     thread = Thread.objects.get()
     assert response["Location"] == f"/patient/messages/{thread.pk}/"
     message = thread.messages.get()
     assert (message.sender, message.from_patient, message.body) == (patient.user, True, "Since 1.5 mg I dream a lot.")
-    (email,) = emails_to(physician)
+    (email,) = delivered_to(physician)
     assert email.subject == NOTICE
     everything = email.subject + email.body + email.alternatives[0][0]
     for secret in ("Vivid", "dream", "LDN", "1.5", patient.legal_last_name or "Diaz"):
         assert secret not in everything
-    assert not emails_to(outsider_physician)
+    assert not emails_to(outsider_physician) and not delivered_to(outsider_physician)
     assert not emails_to(patient.user)
 
 
@@ -73,12 +84,13 @@ def test_physician_sees_the_thread_with_an_unread_count_and_answers(
     page = client.get(f"/clinic/messages/{thread.pk}/")
     assert page.status_code == 200 and "I sleep badly." in page.content.decode()
     assert client.get("/clinic/messages/").context["unread_threads"] == 0
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/clinic/messages/{thread.pk}/", {"body": "Try taking it in the morning."})
+    response = client.post(f"/clinic/messages/{thread.pk}/", {"body": "Try taking it in the morning."})
+    with time_machine.travel(DAYTIME, tick=False):
+        deliver_due()
     assert response["Location"] == f"/clinic/messages/{thread.pk}/"
     reply = thread.messages.last()
     assert (reply.sender, reply.from_patient) == (physician, False)
-    (email,) = emails_to(patient.user)
+    (email,) = delivered_to(patient.user)
     assert email.subject == NOTICE and "morning" not in email.body
 
 
@@ -112,7 +124,7 @@ def test_reopening_a_quiet_thread_writes_nothing_and_a_newer_message_stays_unrea
 
 @pytest.mark.django_db
 def test_one_email_per_thread_and_side_per_15_minutes(thread, patient, physician, django_capture_on_commit_callbacks):
-    mail.outbox.clear()
+    Reminder.objects.filter(kind="secure-message").delete()
     start = timezone.now() + dt.timedelta(seconds=1)
     with time_machine.travel(start, tick=False) as clock:
         with django_capture_on_commit_callbacks(execute=True):
@@ -147,7 +159,7 @@ def test_once_a_physician_has_answered_only_answering_physicians_are_emailed(
     colleague = PhysicianLicenseFactory(state=state("TX")).physician
     message_send(thread=thread, sender=physician, body="Hello")
     Thread.objects.filter(pk=thread.pk).update(care_team_notified_at=None)
-    mail.outbox.clear()
+    Reminder.objects.filter(kind="secure-message").delete()
     with django_capture_on_commit_callbacks(execute=True):
         message_send(thread=thread, sender=patient.user, body="Thanks")
     assert emails_to(physician) and not emails_to(colleague)

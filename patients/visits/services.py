@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from patients.followups.services import followup_complete
 from patients.models import (
@@ -27,7 +26,7 @@ from patients.models import (
     WeeklyAvailability,
 )
 from patients.models.booking import APPOINTMENT_OVERLAP_CONSTRAINT
-from patients.visits.reminders import appointment_reminder_schedule
+from patients.visits.reminders import appointment_reminder_schedule, visit_confirmation_schedule
 from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     BOOKING_MIN_NOTICE,
@@ -37,8 +36,9 @@ from patients.visits.selectors import (
     zone_of,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
+from patients.zones import describe_moment
 from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
-from portal.notifications import portal_update_notify
+from portal.reminders import portal_update_notify
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,6 @@ JOIN_CLOSES_AFTER = dt.timedelta(minutes=30)
 def _require_physician(user: User) -> None:
     if user.role != User.Role.PHYSICIAN:
         raise PermissionDenied("Only physicians manage visit hours and visits.")
-
-
-def _local(moment: dt.datetime, zone_name: str) -> dt.datetime:
-    return moment.astimezone(zone_of(zone_name))
-
-
-def describe_moment(moment: dt.datetime, zone_name: str) -> str:
-    """The moment as people read it in ``zone_name``: "Tuesday, March 10, 2026 at 9:00 AM CDT"."""
-    local = _local(moment, zone_name)
-    return f"{date_format(local, 'l, F j, Y')} at {date_format(local, 'g:i A')} {local.tzname()}"
 
 
 def served_states_phrase() -> str:
@@ -288,7 +278,8 @@ def _place(
         followup.status = FollowUp.Status.BOOKED
         followup.save(update_fields=["status"])
     appointment_reminder_schedule(appointment)
-    _send_confirmation_after_commit(appointment.pk)
+    # A row in the same transaction as the booking: a broker outage delays the email, never loses it.
+    visit_confirmation_schedule(appointment)
     return appointment
 
 
@@ -556,22 +547,3 @@ def appointment_note_save(*, appointment: Appointment, physician: User, note: st
     appointment.note = _checked_note(note)
     appointment.save(update_fields=["note"])
     return appointment
-
-
-# --- Email ------------------------------------------------------------------------------------
-
-
-def _send_confirmation_after_commit(appointment_id: int) -> None:
-    """Queue the confirmation email (with its calendar file) once the booking is committed. The
-    task gets the id only. A broker outage must not undo a booking the patient has already seen
-    confirmed: it is logged, without health data."""
-
-    def enqueue() -> None:
-        from patients.tasks import send_visit_confirmation
-
-        try:
-            send_visit_confirmation.delay(appointment_id)
-        except Exception:  # noqa: BLE001 - the broker being down must not fail the request
-            logger.warning("visit confirmation for appointment %s could not be queued", appointment_id)
-
-    transaction.on_commit(enqueue)

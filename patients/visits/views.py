@@ -32,12 +32,11 @@ from patients.visits.selectors import (
 from patients.visits.services import (
     appointment_can_change,
     booking_refusal,
-    describe_moment,
     join_is_open,
     location_state_for,
 )
 from patients.visits.slots import local_to_utc
-from patients.zones import shown_in
+from patients.zones import describe_moment, shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors

@@ -16,6 +16,7 @@ from portal.reminders import (
     reminders_dispatch,
     reminders_requeue_stale,
 )
+from portal.tasks import publish_sends
 from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, UserFactory
 from portal.tests.signin import sign_in
 
@@ -76,7 +77,7 @@ def test_dispatch_claims_only_due_rows_in_batches_and_sends_after_commit(django_
     make_due(2, due_at=NOON_CHICAGO + dt.timedelta(days=1))
     with time_machine.travel(NOON_CHICAGO, tick=False):
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            assert reminders_dispatch(batch_size=2) == 5
+            assert reminders_dispatch(publish=publish_sends, batch_size=2) == 5
     assert len(callbacks) == 3  # 2 + 2 + 1: one publish per batch
     assert Reminder.objects.filter(status="sent").count() == 5
     assert Reminder.objects.filter(status="pending").count() == 2
@@ -88,8 +89,8 @@ def test_a_second_dispatch_claims_nothing_already_claimed(django_capture_on_comm
     make_due(3)
     with time_machine.travel(NOON_CHICAGO, tick=False):
         with django_capture_on_commit_callbacks(execute=False):
-            assert reminders_dispatch() == 3
-        assert reminders_dispatch() == 0
+            assert reminders_dispatch(publish=publish_sends) == 3
+        assert reminders_dispatch(publish=publish_sends) == 0
     assert Reminder.objects.filter(status="queued").count() == 3
 
 
@@ -125,11 +126,11 @@ def test_a_broker_outage_returns_claimed_rows_to_pending(monkeypatch, django_cap
     monkeypatch.setattr(tasks.send_reminders, "apply_async", broker_down)
     make_due(4)
     with time_machine.travel(NOON_CHICAGO, tick=False), django_capture_on_commit_callbacks(execute=True):
-        reminders_dispatch()
+        reminders_dispatch(publish=publish_sends)
     assert Reminder.objects.filter(status="pending").count() == 4
     monkeypatch.undo()
     with time_machine.travel(NOON_CHICAGO, tick=False), django_capture_on_commit_callbacks(execute=True):
-        assert reminders_dispatch() == 4
+        assert reminders_dispatch(publish=publish_sends) == 4
     assert Reminder.objects.filter(status="sent").count() == 4
 
 
@@ -143,17 +144,27 @@ def test_rows_left_queued_by_a_lost_message_are_requeued(settings):
     assert Reminder.objects.filter(status="pending").count() == 2
 
 
+class RefusingBackend:
+    """A mail server that does not answer."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def __exit__(self, *exc):
+        return False
+
+
 @pytest.mark.django_db
-def test_delivery_errors_are_retried_then_marked_failed_and_an_admin_can_resend(client, monkeypatch):
+def test_delivery_errors_are_retried_then_marked_failed_and_an_admin_can_resend(client, monkeypatch, settings):
     from portal import tasks
 
     (reminder,) = make_due(1)
     Reminder.objects.update(status=Reminder.Status.QUEUED)
 
-    def smtp_down(**kwargs):
-        raise OSError("smtp down")
-
-    monkeypatch.setattr(reminders, "email_send_to_user", smtp_down)
+    monkeypatch.setattr(settings, "EMAIL_BACKEND", "portal.tests.test_reminders.RefusingBackend", raising=False)
     from celery.exceptions import Retry
 
     with time_machine.travel(NOON_CHICAGO, tick=False):
@@ -250,7 +261,6 @@ def test_pharmacy_licenses_are_covered_too():
 
 @pytest.mark.django_db
 def test_resending_many_failed_reminders_goes_in_chunks_and_leaves_other_statuses(monkeypatch):
-    from portal import reminders
 
     monkeypatch.setattr(reminders, "RESEND_CHUNK", 2)
     rows = make_due(5)

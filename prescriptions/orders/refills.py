@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from portal.models import User
-from portal.notifications import portal_update_notify
+from portal.reminders import portal_update_notify
 from prescriptions.models import Filler, Formulation, OrderStatus, PrescriptionOrder, RefillRequest, TitrationPlan
 from prescriptions.orders.services import default_capsule_strength, order_draft_create
 from prescriptions.plans.services import physician_require_scope

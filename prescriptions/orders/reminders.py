@@ -7,7 +7,7 @@ import datetime as dt
 
 from patients.reminders import patient_reminder_skip_reason
 from portal.models import Reminder
-from portal.reminders import local_moment, register_reminder_check, reminder_schedule
+from portal.reminders import local_moment, register_reminder_kind, reminder_schedule
 from prescriptions.models import OrderStatus, PrescriptionOrder, RefillRequest
 
 REFILL_KIND = "refill-due"
@@ -46,4 +46,4 @@ def _refill_check(reminder: Reminder) -> str | None:
 
 
 def register() -> None:
-    register_reminder_check(REFILL_KIND, check=_refill_check)
+    register_reminder_kind(REFILL_KIND, check=_refill_check)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from patients.models import Patient
 from portal.models import US_STATE_NAMES, PhysicianLicense, User
-from portal.notifications import portal_update_notify
+from portal.reminders import portal_update_notify
 from portal.selectors import licensed_state_ids_for
 from prescriptions.dosing import (
     DoseSegment,

@@ -19,7 +19,7 @@ from patients.followups.services import (
 from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.services import patient_set_treatment_phase
 from portal.models import User
-from portal.notifications import portal_update_notify
+from portal.reminders import portal_update_notify
 from portal.selectors import licensed_state_ids_for
 from prescriptions.dosing import TEMPLATES, Step, dose_on, validate_steps
 from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
