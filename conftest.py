@@ -1,4 +1,4 @@
-"""Shared role fixtures (CONVENTIONS.md): a patient, a physician, a pharmacy user and an admin,
+"""Shared role fixtures: a patient, a physician, a pharmacy user and an admin,
 and an outsider of each kind."""
 
 import os

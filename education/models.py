@@ -1,4 +1,4 @@
-"""The education library: categories and physician-reviewed articles (DESIGN.md §4 Education)."""
+"""The education library: categories and physician-reviewed articles (docs/domain.md "Education")."""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ def library_cache_clear() -> None:
 
 def articles_for_phase(phase: str, limit: int = 3) -> list[Article]:
     """Up to ``limit`` published articles that suit a treatment phase, given as a plain string
-    (education never looks at a patient; DESIGN.md §2). An unknown phase suggests nothing."""
+    (education never looks at a patient; docs/architecture.md "Apps and layers"). An unknown phase suggests nothing."""
     if phase not in Phase.values:
         return []
     suggestions = _library_cached(f"phase:{phase}", lambda: list(article_list_published().for_phase(phase)[:10]))

@@ -1,4 +1,4 @@
-"""The public library: no sign-in, GET and HEAD only (DESIGN.md §5: /learn/)."""
+"""The public library: no sign-in, GET and HEAD only (README "Pages": /learn/)."""
 
 from __future__ import annotations
 

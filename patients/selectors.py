@@ -18,7 +18,7 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
     """Who sees which patients:
     - a patient: only their own record;
     - a physician: patients living in a state where the physician holds a license active on
-      ``day`` (the practice works as one care team, DESIGN.md §3); an expired license is none;
+      ``day`` (the practice works as one care team, docs/domain.md "Roles and access"); an expired license is none;
     - everyone else (pharmacy staff, practice staff outside the admin): nobody.
     """
     base = Patient.objects.select_related("user", "state", "intake")

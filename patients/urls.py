@@ -47,7 +47,7 @@ urlpatterns = [
         schedule.appointment_cancel_by_physician,
         name="clinic_appointment_cancel",
     ),
-    # Secure messages: <pk> in messages/<pk>/ is the thread (DESIGN.md §5).
+    # Secure messages: <pk> in messages/<pk>/ is the thread (README "Pages").
     path("patient/messages/", messaging.patient_message_list, name="message_list"),
     path("patient/messages/<int:pk>/", messaging.patient_thread, name="thread"),
     path("patient/messages/attachments/<int:pk>/", messaging.patient_attachment, name="attachment"),

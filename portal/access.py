@@ -1,4 +1,4 @@
-"""Role gates and the scoped-lookup pattern every view uses (DESIGN.md §3).
+"""Role gates and the scoped-lookup pattern every view uses (docs/domain.md "Roles and access").
 
 - A role gate answers **403** to a signed-in user of the wrong role and sends an anonymous visitor
   to the login page.

@@ -1,7 +1,7 @@
 """Demo data for the practice core: staff, physicians and their licenses.
 
 Each app that has demo data exposes ``seed(today)`` in its ``demo`` module; ``seed_demo`` calls
-them in INSTALLED_APPS order, so imports still run one way (DESIGN.md §2)."""
+them in INSTALLED_APPS order, so imports still run one way (docs/architecture.md "Apps and layers")."""
 
 from __future__ import annotations
 

@@ -136,7 +136,8 @@ class License(models.Model):
 
     def is_active_on(self, day: dt.date) -> bool:
         """Active on ``day`` when verified and ``day`` is on or before the expiry date
-        (DESIGN.md §4: the license still counts on its expiry day, not the day after)."""
+        (docs/domain.md "Service states and licenses": the license still counts on its expiry day, not the day
+        after)."""
         return self.verified_at is not None and day <= self.expires_on
 
     @property

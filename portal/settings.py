@@ -160,7 +160,7 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "landing"
 
 # Sessions end after 30 minutes idle (the cookie is renewed on every request) and 12 hours in all
-# (SessionLifetimeMiddleware); DESIGN.md §3.
+# (SessionLifetimeMiddleware); docs/domain.md "Roles and access".
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -201,7 +201,7 @@ else:
             "Production settings (DJANGO_DEBUG=0) need MFA_ENCRYPTION_KEYS: the Fernet key that encrypts "
             "authenticator secrets."
         )
-# Roles that must enrol TOTP before they reach any page with health data (DESIGN.md §3).
+# Roles that must enrol TOTP before they reach any page with health data (docs/domain.md "Roles and access").
 MFA_REQUIRED_ROLES = ("physician", "pharmacy", "staff")
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)

@@ -70,7 +70,7 @@ class StateDefaultPharmacyAdmin(admin.ModelAdmin):
 
 
 class TitrationStepInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """A plan version is never edited: a change is a new version (DESIGN.md §4)."""
+    """A plan version is never edited: a change is a new version (docs/domain.md "Titration")."""
 
     model = TitrationStep
     extra = 0

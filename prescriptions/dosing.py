@@ -1,4 +1,4 @@
-"""The dose on a date, and everything computed from it (DESIGN.md §4 "Titration").
+"""The dose on a date, and everything computed from it (docs/domain.md "Titration").
 
 :func:`dose_on` is the one answer to "how much on day D?". The patient's tonight, the schedule
 calendar, order quantities and sigs, and the chart's dose line all go through it, so they can
@@ -13,7 +13,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from django.core.exceptions import ValidationError
 
-# DESIGN.md §4: doses 0.5–9.0 mg, above 4.5 mg only with a recorded reason; steps 7–21 days.
+# docs/domain.md "Titration": doses 0.5–9.0 mg, above 4.5 mg only with a recorded reason; steps 7–21 days.
 MIN_DOSE_MG = Decimal("0.5")
 HIGH_DOSE_MG = Decimal("4.5")
 MAX_DOSE_MG = Decimal("9.0")

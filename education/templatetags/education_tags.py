@@ -1,4 +1,5 @@
-"""Panels other apps' templates may show without importing education in Python (DESIGN.md §2)."""
+"""Panels other apps' templates may show without importing education in Python (docs/architecture.md "Apps and
+layers")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Treatment response from PEG-3 scores (DESIGN.md §4 "Pain check-ins").
+"""Treatment response from PEG-3 scores (docs/domain.md "Check-ins and response").
 
 Response is the percentage fall of the PEG score from the baseline: a 30 % fall is a meaningful
 response and 50 % a strong one (IMMPACT: Dworkin et al., J Pain 2008)."""

@@ -35,7 +35,8 @@ def recent_checkins_with_baseline(patient: Patient) -> tuple[list[CheckIn], Chec
 
 
 def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datetime | None = None) -> bool:
-    """Weekly during titration (DESIGN.md §4). Follow-up check-ins are prompted by follow-ups."""
+    """Weekly during titration (docs/domain.md "Check-ins and response"). Follow-up check-ins are prompted by
+    follow-ups."""
     if patient.treatment_phase != TreatmentPhase.TITRATION:
         return False
     now = now or timezone.now()

@@ -16,7 +16,7 @@ from patients.models import (
 )
 
 # Follow-up 7–28 days after a start or a dose change (physician's choice, 14 by default), then
-# every 90 days on a stable dose (DESIGN.md §4).
+# every 90 days on a stable dose (docs/domain.md "Follow-ups").
 FOLLOWUP_MIN_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_DEFAULT_DAYS = 7, 28, 14
 
 

@@ -1,4 +1,4 @@
-"""Contraindication screening: one pure function over the intake answers (DESIGN.md §4).
+"""Contraindication screening: one pure function over the intake answers (docs/domain.md "Intake and screening").
 
 No database, no clock: the caller passes the answers and "today" in the patient's time zone, so
 every rule can be tested exhaustively, boundary days included."""
@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 # LDN blocks opioid receptors and precipitates withdrawal in someone with opioids on board; the
-# practice asks for 14 days after the last dose (DESIGN.md §4; EDUCATION-FACTS: 7–14 day washout).
+# practice asks for 14 days after the last dose (docs/domain.md "Intake and screening", washout).
 OPIOID_WASHOUT_DAYS = 14
 
 ELIGIBLE = "eligible"

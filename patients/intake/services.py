@@ -79,7 +79,8 @@ def age_on(born: dt.date, day: dt.date) -> int:
 
 @transaction.atomic
 def intake_save_about(*, patient: Patient, data: dict[str, Any]) -> Patient:
-    """Save the "about you" step. Residence must be an active service state (DESIGN.md §4 point 1):
+    """Save the "about you" step. Residence must be an active service state (docs/domain.md "Service states and
+    licenses", point 1):
     a person elsewhere is refused before any health question, and nothing is saved."""
     intake = Intake.objects.select_for_update().get(pk=intake_ensure(patient=patient).pk)
     _refuse_if_submitted(intake)

@@ -35,7 +35,7 @@ def _threads_in_scope(user: User) -> QuerySet[Thread]:
     """Who sees which threads:
     - a patient: their own;
     - a physician: threads of patients living in a state where the physician holds a license
-      active today (the care team of DESIGN.md §3), the same rule as the chart;
+      active today (the care team of docs/domain.md "Roles and access"), the same rule as the chart;
     - everyone else: none."""
     base = Thread.objects.select_related("patient__user", "patient__state")
     if not user.is_authenticated:

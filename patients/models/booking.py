@@ -1,4 +1,4 @@
-"""Video visits: when physicians see patients, and which visits are booked (DESIGN.md §4
+"""Video visits: when physicians see patients, and which visits are booked (docs/domain.md "Service states and licenses"
 "Service states and licenses", point 2)."""
 
 from __future__ import annotations
@@ -243,7 +243,8 @@ class Appointment(models.Model):
 
 
 class VisitJoinAttempt(models.Model):
-    """Each time a patient confirms where they are to join a visit (DESIGN.md §4 point 2: the
+    """Each time a patient confirms where they are to join a visit (docs/domain.md "Service states and
+    licenses", point 2: the
     location is confirmed again when joining). Refused attempts are kept as evidence that the
     visit did not happen across state lines."""
 

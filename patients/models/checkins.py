@@ -1,4 +1,4 @@
-"""Pain check-ins: PEG-3 and side effects (DESIGN.md §4 "Pain check-ins")."""
+"""Pain check-ins: PEG-3 and side effects (docs/domain.md "Check-ins and response")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The clinical follow-up schedule (DESIGN.md §4 "Follow-ups and reminders")."""
+"""The clinical follow-up schedule (docs/domain.md "Follow-ups")."""
 
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ class Intake(models.Model):
 
 
 class Consent(models.Model):
-    """A consent the patient gave, with the version of the text and the time (DESIGN.md §4)."""
+    """A consent the patient gave, with the version of the text and the time (docs/domain.md "Intake and screening")."""
 
     class Kind(models.TextChoices):
         TELEHEALTH = "telehealth", "Consent to telehealth care"

@@ -1,5 +1,5 @@
 """Secure messaging between a patient and the care team (the physicians licensed in the patient's
-state, DESIGN.md §3). Messages are never edited or deleted: a correction is a new message."""
+state, docs/domain.md "Roles and access"). Messages are never edited or deleted: a correction is a new message."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from portal.models import ServiceState, validate_time_zone
 
 class TreatmentPhase(models.TextChoices):
     """Where the patient is in treatment. Other apps pass the value on as a plain string (the
-    education library suggests reading by it, DESIGN.md §2)."""
+    education library suggests reading by it, docs/architecture.md "Apps and layers")."""
 
     BEFORE_FIRST_VISIT = "before-first-visit", "Before the first visit"
     TITRATION = "titration", "Titrating the dose"
@@ -29,7 +29,7 @@ def patient_name(legal_first: str, legal_last: str, first: str, last: str, email
 
 class Patient(models.Model):
     """One per patient account. ``state`` is the state of residence: it decides which physicians
-    may see the record (DESIGN.md §3). It is only ever a state the practice serves."""
+    may see the record (docs/domain.md "Roles and access"). It is only ever a state the practice serves."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
     legal_first_name = models.CharField(max_length=64, blank=True)
@@ -93,7 +93,7 @@ class Patient(models.Model):
 
 class WaitlistEntry(models.Model):
     """Someone in a state the practice does not serve yet. Only an email and a state are kept:
-    no health data (DESIGN.md §4)."""
+    no health data (docs/domain.md "Reminders")."""
 
     email = models.EmailField()
     state_code = models.CharField("state", max_length=2)

@@ -1,5 +1,5 @@
 """Booking, changing and joining video visits: every rule and refusal of patients.visits.services, and
-the patient's pages (access matrix of CONVENTIONS.md)."""
+the patient's pages (access matrix)."""
 
 import datetime as dt
 

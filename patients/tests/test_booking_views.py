@@ -1,4 +1,4 @@
-"""The visit pages of patients and physicians: the access matrix of CONVENTIONS.md (works / 403
+"""The visit pages of patients and physicians: the access matrix (works / 403
 wrong role / 404 out of scope / 405 wrong method / bad input shows the error and saves nothing),
 the schedule, weekly hours, the admin and query budgets."""
 

@@ -1,5 +1,5 @@
 """Secure messaging: threads, replies, unread counts, the throttled email without content,
-article sharing, the access audit and the access matrix of CONVENTIONS.md."""
+article sharing, the access audit and the access matrix."""
 
 import datetime as dt
 

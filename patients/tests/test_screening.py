@@ -1,4 +1,4 @@
-"""The screening function, rule by rule, with the boundary days (DESIGN.md §4)."""
+"""The screening function, rule by rule, with the boundary days (docs/domain.md "Intake and screening")."""
 
 import datetime as dt
 

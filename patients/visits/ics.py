@@ -19,7 +19,7 @@ PRODUCT_ID = "-//Care Team//Patient portal//EN"
 def visit_join_url(appointment: Appointment) -> str:
     """The portal page that confirms where the patient is and then opens the video room. The room
     address itself is never handed out: going through this page is what makes the location check
-    of DESIGN.md §4 point 2 unavoidable."""
+    of docs/domain.md "Service states and licenses", point 2 unavoidable."""
     return settings.SITE_URL.rstrip("/") + reverse("patients:appointment_join", args=[appointment.pk])
 
 

@@ -223,7 +223,8 @@ def open_slots(
     exclude_appointment: int | None = None,
 ) -> list[Slot]:
     """Open visit times starting in [start, end) with physicians holding a license in ``state``
-    that is active on the visit's date there (DESIGN.md §4 point 2), in start order. Never earlier
+    that is active on the visit's date there (docs/domain.md "Service states and licenses", point 2), in start
+    order. Never earlier
     than the minimum notice nor beyond the booking horizon."""
     now = now or timezone.now()
     not_before = max(start, now + BOOKING_MIN_NOTICE)

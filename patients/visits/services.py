@@ -1,5 +1,5 @@
 """Every write and rule about video visits: weekly hours, time off, booking, changing, joining and
-recording how a visit went (DESIGN.md §4 "Service states and licenses", point 2)."""
+recording how a visit went (docs/domain.md "Service states and licenses", point 2)."""
 
 from __future__ import annotations
 
@@ -433,7 +433,8 @@ def appointment_join(
     ip_address: str | None = None,
     now: dt.datetime | None = None,
 ) -> JoinResult:
-    """The patient confirms where they are right now (DESIGN.md §4 point 2). The visit goes ahead
+    """The patient confirms where they are right now (docs/domain.md "Service states and licenses", point 2).
+    The visit goes ahead
     only if the physician holds a license there today; every confirmation, allowed or refused,
     is recorded. Refusal is a result, not an exception, so the record is kept."""
     now = now or timezone.now()

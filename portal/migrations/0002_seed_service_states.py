@@ -1,4 +1,4 @@
-"""The states the practice is licensed in at launch (DESIGN.md intro). Admins change the list later."""
+"""The states the practice is licensed in at launch (docs/domain.md "Service states and licenses"). Admins change the list later."""
 
 from django.db import migrations
 

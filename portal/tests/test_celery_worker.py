@@ -1,4 +1,4 @@
-"""A real Celery worker process on Redis runs tasks end to end (DESIGN.md §1)."""
+"""A real Celery worker process on Redis runs tasks end to end (docs/architecture.md "Reminders and the outbox")."""
 
 import subprocess
 import time

@@ -1,5 +1,5 @@
 """Prescription orders for compounded LDN, their status history and patients' refill requests
-(DESIGN.md §4 "Prescription orders")."""
+(docs/domain.md "Prescription orders")."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class Filler(models.TextChoices):
     MICROCRYSTALLINE_CELLULOSE = "microcrystalline_cellulose", "Microcrystalline cellulose"
     RICE_FLOUR = "rice_flour", "Rice flour"
     ACIDOPHILUS = "acidophilus", "Acidophilus"
-    # Kept as named values so that a refusal can say exactly what was refused (DESIGN.md §4).
+    # Kept as named values so that a refusal can say exactly what was refused (docs/domain.md "Prescription orders").
     CALCIUM_CARBONATE = "calcium_carbonate", "Calcium carbonate"
     SLOW_RELEASE = "slow_release", "Slow-release base"
 

@@ -52,7 +52,7 @@ class PharmacyLicense(License):
 
 class StateDefaultPharmacy(models.Model):
     """The practice's default pharmacy for a state, used when the patient's preferred pharmacy
-    cannot ship there (DESIGN.md §4 routing)."""
+    cannot ship there (docs/domain.md "Prescription orders")."""
 
     state = models.OneToOneField(ServiceState, on_delete=models.CASCADE, related_name="default_pharmacy")
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, related_name="default_for")
@@ -67,7 +67,7 @@ class StateDefaultPharmacy(models.Model):
 
 
 class PharmacyMembership(models.Model):
-    """Pharmacy staff belong to exactly one pharmacy and see only its orders (DESIGN.md §3)."""
+    """Pharmacy staff belong to exactly one pharmacy and see only its orders (docs/domain.md "Roles and access")."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -93,7 +93,7 @@ class PharmacyMembership(models.Model):
 
 class PharmacyPreference(models.Model):
     """The pharmacy a patient would like orders sent to (optional, chosen during intake). Routing
-    uses it only when that pharmacy is licensed for the ship-to state (DESIGN.md §4)."""
+    uses it only when that pharmacy is licensed for the ship-to state (docs/domain.md "Prescription orders")."""
 
     patient = models.OneToOneField("patients.Patient", on_delete=models.CASCADE, related_name="pharmacy_preference")
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

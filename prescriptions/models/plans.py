@@ -1,4 +1,4 @@
-"""Titration plans: versions of a patient's dosing schedule (DESIGN.md §4 "Titration").
+"""Titration plans: versions of a patient's dosing schedule (docs/domain.md "Titration").
 
 A plan is never edited. A change of dose or dosing time makes a new version and marks the old
 one superseded, so the history of what the patient was told to take stays readable."""
@@ -108,7 +108,7 @@ class TitrationStep(models.Model):
 
 class PlanEvent(models.Model):
     """A plan started, its dose changed, or its maintenance step was reached: the explicit events
-    that the follow-up schedule and the reminder engine build on (DESIGN.md §4 "Follow-ups")."""
+    that the follow-up schedule and the reminder engine build on (docs/domain.md "Follow-ups")."""
 
     class Kind(models.TextChoices):
         START = "start", "Plan started"

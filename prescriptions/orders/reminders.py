@@ -1,5 +1,5 @@
 """Refill reminders: when an order's supply ends within 7 days, the patient is reminded to ask
-for a refill (DESIGN.md §4). Scheduled through the reminder engine when an order is sent."""
+for a refill (docs/domain.md "Reminders"). Scheduled through the reminder engine when an order is sent."""
 
 from __future__ import annotations
 

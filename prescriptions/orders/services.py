@@ -1,5 +1,5 @@
 """Prescription orders: drafting from a plan, signing (freeze + route), every status change, and
-refill requests (DESIGN.md §4 "Prescription orders")."""
+refill requests (docs/domain.md "Prescription orders")."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ MIN_CONCENTRATION, MAX_CONCENTRATION = Decimal("0.5"), Decimal("5.0")
 MIN_CAPSULE_MG, MAX_CAPSULE_MG = Decimal("0.25"), Decimal("9.0")
 DRUG_NAME = "Naltrexone hydrochloride (compounded)"
 
-# Fillers refused for LDN, with the reason shown to the physician (DESIGN.md §4).
+# Fillers refused for LDN, with the reason shown to the physician (docs/domain.md "Prescription orders").
 REFUSED_FILLERS = {
     Filler.CALCIUM_CARBONATE: "Calcium carbonate is not used as a filler for LDN: it can interfere with how "
     "naltrexone is absorbed. Use microcrystalline cellulose.",
@@ -331,7 +331,7 @@ def default_capsule_strength(plan: TitrationPlan, *, start: dt.date, days: int) 
 
 
 def _reauthenticate(physician: User, *, password: str, otp_code: str) -> None:
-    """Signing asks again for the password or a current TOTP code (DESIGN.md §4)."""
+    """Signing asks again for the password or a current TOTP code (docs/domain.md "Prescription orders")."""
     key = f"prescriptions:sign-failures:{physician.pk}"
     if cache.get(key, 0) >= SIGN_ATTEMPTS_LIMIT:
         raise ValidationError("Too many wrong passwords or codes. Wait five minutes, then try again.", code="locked")
@@ -433,7 +433,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.COMPOUNDING, S.SHIPPED): PHARMACY,
     (S.SHIPPED, S.DELIVERED): PHARMACY,
     **{(s, S.REJECTED): PHARMACY for s in (S.SENT, S.RECEIVED, S.IN_REVIEW, S.NEEDS_CLARIFICATION)},
-    # A physician may cancel until compounding starts (DESIGN.md §4).
+    # A physician may cancel until compounding starts (docs/domain.md "Prescription orders").
     **{
         (s, S.CANCELLED): PHYSICIAN for s in (S.DRAFT, S.SIGNED, S.SENT, S.RECEIVED, S.IN_REVIEW, S.NEEDS_CLARIFICATION)
     },

@@ -28,7 +28,7 @@ def pharmacy_licensed_for(pharmacy: Pharmacy, state: ServiceState, day: dt.date)
 
 
 def service_state_require(code: str) -> ServiceState:
-    """The ship-to state must be one the practice serves (DESIGN.md §4 licensure point 3)."""
+    """The ship-to state must be one the practice serves (docs/domain.md "Service states and licenses", point 3)."""
     state = ServiceState.objects.filter(code=code, active=True).first()
     if state is None:
         name = US_STATE_NAMES.get(code, code)
@@ -39,7 +39,7 @@ def service_state_require(code: str) -> ServiceState:
 def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pharmacy:
     """Where a signed order goes: the patient's preferred pharmacy when it holds a license active
     on ``day`` for the ship-to state, else the practice's default pharmacy for that state (when it
-    does), else a refusal that names what is missing (DESIGN.md §4 "Prescription orders")."""
+    does), else a refusal that names what is missing (docs/domain.md "Prescription orders")."""
     state = service_state_require(ship_to_state)
     problems = []
     preference = PharmacyPreference.objects.select_related("pharmacy").filter(patient=patient).first()

@@ -30,7 +30,7 @@ START_PAST_DAYS, START_FUTURE_DAYS = 14, 90
 
 
 def physician_require_scope(*, physician: User, patient: Patient) -> None:
-    """The physician must hold a license active today in the patient's state (DESIGN.md §3)."""
+    """The physician must hold a license active today in the patient's state (docs/domain.md "Roles and access")."""
     if physician.role != User.Role.PHYSICIAN:
         raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
     if patient.state_id not in licensed_state_ids_for(physician):
@@ -39,7 +39,7 @@ def physician_require_scope(*, physician: User, patient: Patient) -> None:
 
 def intake_require_cleared(*, patient: Patient, override_reason: str = "") -> Intake:
     """A physician approves every intake before the first plan or prescription; a deferred or
-    not-eligible screening also needs a recorded override (DESIGN.md §4 "Intake and screening")."""
+    not-eligible screening also needs a recorded override (docs/domain.md "Intake and screening")."""
     intake = Intake.objects.filter(patient=patient).first()
     if intake is None or intake.review_status != ReviewStatus.APPROVED:
         raise ValidationError("A physician must review and approve this patient's intake before treatment starts.")

@@ -1,4 +1,4 @@
-"""Panels that other apps' pages show (DESIGN.md §2: the dashboard and the chart include them
+"""Panels that other apps' pages show (docs/architecture.md "Apps and layers": the dashboard and the chart include them
 through template tags, so Python imports still run one way)."""
 
 from __future__ import annotations
