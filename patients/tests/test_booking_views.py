@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -573,3 +574,32 @@ def test_clinic_home_shows_the_physicians_next_visits_and_unread_conversations(c
     assert "Tue Mar 3, 10:00 AM" in html and visit.patient.full_name in html
     sign_in(client, other)
     assert client.get("/clinic/").context["next_visits"] == []
+
+
+@pytest.mark.django_db
+def test_a_physician_cancel_is_all_or_nothing(visit, physician, monkeypatch):
+    """If anything after the status change fails (here the patient's notice), the visit stays booked."""
+    from patients.visits import services as visit_services
+
+    def notice_fails(**kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(visit_services, "portal_update_notify", notice_fails)
+    with pytest.raises(RuntimeError):
+        visit_services.appointment_cancel_by_physician(appointment=visit, physician=physician, note="I am ill.")
+    visit.refresh_from_db()
+    assert (visit.status, visit.cancellation_note) == ("booked", "")
+
+
+@pytest.mark.django_db
+def test_a_physician_cancel_is_judged_on_the_visit_as_it_is_now(visit, physician, patient):
+    """The physician's page was loaded before the patient cancelled: the stale copy says "booked"."""
+    from patients.visits import services as visit_services
+
+    stale = Appointment.objects.get(pk=visit.pk)
+    visit_services.appointment_cancel(appointment=visit, by=patient.user, enforce_cutoff=False)
+    with pytest.raises(ValidationError) as refused:
+        visit_services.appointment_cancel_by_physician(appointment=stale, physician=physician, note="I am ill.")
+    assert visit_services.CANCEL_REFUSAL in refused.value.messages
+    visit.refresh_from_db()
+    assert (visit.cancelled_by, visit.cancellation_note) == (patient.user, "")

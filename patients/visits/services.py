@@ -363,7 +363,6 @@ CANCELLATION_NOTE_MAX_LENGTH = 500
 CANCEL_REFUSAL = "This visit can no longer be cancelled: it is over or no longer booked."
 
 
-@transaction.atomic
 def physician_may_cancel(appointment: Appointment, physician: User, *, now: dt.datetime) -> bool:
     """Whether ``physician`` may still cancel the visit: their own, booked, and not yet over."""
     return (
@@ -373,6 +372,7 @@ def physician_may_cancel(appointment: Appointment, physician: User, *, now: dt.d
     )
 
 
+@transaction.atomic
 def appointment_cancel_by_physician(
     *, appointment: Appointment, physician: User, note: str, now: dt.datetime | None = None
 ) -> Appointment:
@@ -382,6 +382,9 @@ def appointment_cancel_by_physician(
     skipped at send time because the visit is no longer booked."""
     now = now or timezone.now()
     note = (note or "").strip()
+    # The rules are checked on the row as it is now, locked: the page the physician acted on may
+    # be minutes old (the patient may have cancelled since).
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("patient").get(pk=appointment.pk)
     if appointment.physician_id != physician.pk:
         raise PermissionDenied("Only the visit's own physician can cancel it.")
     if not physician_may_cancel(appointment, physician, now=now):
