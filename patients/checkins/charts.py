@@ -6,6 +6,7 @@ reach, and, when a dose history is given, the dose as a step line on a second ax
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from html import escape
 
@@ -17,6 +18,14 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 56, 20, 44
 class ChartPoint:
     day: dt.date
     score: float
+
+
+def chart_points(checkins, zone_name: str) -> list[ChartPoint]:
+    """One point per check-in on the day it was recorded in ``zone_name`` (the patient's zone: the
+    dose steps beside them are the patient's days too). The UTC date would put an evening
+    check-in in Texas on the next day."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    return [ChartPoint(c.recorded_at.astimezone(zone).date(), c.score) for c in checkins]
 
 
 def _x_scale(start: dt.date, end: dt.date):

@@ -104,7 +104,10 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
         "review_form": ReviewForm() if intake and intake.review_status == ReviewStatus.PENDING else None,
     }
-    return render(request, "patients/patient_chart.html", context)
+    # Times on the chart (check-ins, consents) read in the physician's own zone, as on every
+    # other clinic page.
+    with shown_in(physician_time_zone(request.user)):
+        return render(request, "patients/patient_chart.html", context)
 
 
 @require_POST

@@ -149,3 +149,30 @@ def test_no_check_ins_means_no_baseline(patient):
     from patients.checkins.selectors import recent_checkins_with_baseline
 
     assert recent_checkins_with_baseline(patient) == ([], None)
+
+
+def test_the_chart_dates_a_check_in_on_the_patients_own_day():
+    """22:30 in Texas is 04:30 the next day in UTC: the point belongs on the Texas day."""
+    from types import SimpleNamespace
+
+    from patients.checkins.charts import chart_points
+
+    evening = SimpleNamespace(recorded_at=dt.datetime(2026, 3, 11, 4, 30, tzinfo=dt.UTC), score=5.0)
+    (point,) = chart_points([evening], "America/Chicago")
+    assert point.day == dt.date(2026, 3, 10)
+    (point,) = chart_points([evening], "Asia/Tokyo")
+    assert point.day == dt.date(2026, 3, 11)
+
+
+@pytest.mark.django_db
+def test_the_chart_page_shows_check_in_dates_in_the_physicians_zone(client, patient, physician):
+    from patients.models import CheckIn, PhysicianProfile
+    from patients.tests.factories import complete_intake
+
+    complete_intake(patient)
+    PhysicianProfile.objects.update_or_create(physician=physician, defaults={"timezone": "Asia/Tokyo"})
+    CheckIn.objects.filter(patient=patient).update(recorded_at=dt.datetime(2026, 3, 11, 4, 30, tzinfo=dt.UTC))
+    sign_in(client, physician)
+    html = client.get(f"/clinic/patients/{patient.pk}/").content.decode()
+    # the check-in table row: 13:30 in Tokyo, where the practice's Chicago zone would say Mar 10
+    assert "<tr><td>Mar 11, 2026</td>" in html

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from patients.checkins.charts import ChartPoint, peg_chart_svg
+from patients.checkins.charts import chart_points, peg_chart_svg
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
@@ -58,7 +58,7 @@ def medication_card(patient) -> dict:
 @register.simple_tag
 def peg_dose_chart(patient, checkins, baseline=None) -> str:
     """The chart's PEG line with the patient's dose as a step line, up to today."""
-    points = [ChartPoint(c.recorded_at.date(), c.score) for c in checkins]
+    points = chart_points(checkins, patient.time_zone_name)
     steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=patient.today())]
     svg = peg_chart_svg(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)
     # peg_chart_svg writes only numbers and dates it formats itself; nothing typed by a user.
