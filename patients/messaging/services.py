@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -114,16 +115,29 @@ def message_send(
 
 
 def _attachment_store(*, message: Message, upload: UploadedFile, content_type: str, extension: str) -> Attachment:
+    """The attachment's row now, its file once the message is committed: a message rolled back
+    (here or by a caller's transaction) must leave no patient file on disk. The file is at most
+    10 MB and already checked, so it is held in memory until then."""
     original = (upload.name or "attachment").replace("\\", "/").rsplit("/", 1)[-1][:255]
     attachment = Attachment(message=message, original_name=original, content_type=content_type, size=upload.size or 0)
-    attachment.file.save(f"upload{extension}", upload, save=False)
-    stored_name = attachment.file.name
-    # The file is written before its row; do not leave it behind if the row cannot be saved.
-    try:
-        attachment.save()
-    except Exception:
-        attachment.file.storage.delete(stored_name)
-        raise
+    upload.seek(0)
+    content = upload.read()
+    attachment.file.name = attachment.file.field.generate_filename(attachment, f"upload{extension}")
+    attachment.save()
+
+    def write_file() -> None:
+        storage = attachment.file.storage
+        try:
+            stored = storage.save(attachment.file.name, ContentFile(content))
+        except OSError:
+            # The message stands; an attachment whose file could not be written is removed.
+            Attachment.objects.filter(pk=attachment.pk).delete()
+            logger.warning("attachment %s could not be written and was removed", attachment.pk)
+            return
+        if stored != attachment.file.name:
+            Attachment.objects.filter(pk=attachment.pk).update(file=stored)
+
+    transaction.on_commit(write_file)
     return attachment
 
 

@@ -75,12 +75,13 @@ def thread(patient, physician):
     ],
 )
 def test_patient_attaches_a_pdf_png_or_jpeg_stored_outside_the_web_root(
-    client, thread, patient, settings, name, content, content_type
+    client, thread, patient, settings, name, content, content_type, django_capture_on_commit_callbacks
 ):
     sign_in(client, patient.user)
-    response = client.post(
-        f"/patient/messages/{thread.pk}/", {"body": "Here it is", "attachment": upload(name, content, "text/plain")}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/patient/messages/{thread.pk}/", {"body": "Here it is", "attachment": upload(name, content, "text/plain")}
+        )
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert (attachment.original_name, attachment.content_type, attachment.size) == (name, content_type, len(content))
@@ -135,8 +136,9 @@ def test_files_over_10_mb_are_refused(client, patient):
 
 
 @pytest.fixture
-def attachment(thread, patient):
-    message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
+def attachment(thread, patient, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written once the message commits
+        message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
     return Attachment.objects.get()
 
 
@@ -184,3 +186,24 @@ def test_the_thread_page_links_the_attachment_by_its_name(client, attachment, pa
     sign_in(client, patient.user)
     content = client.get(f"/patient/messages/{attachment.message.thread_id}/").content.decode()
     assert f'href="/patient/messages/attachments/{attachment.pk}/">lab.pdf</a>' in content
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_message_rolled_back_leaves_no_file_on_disk(thread, patient, settings):
+    """A caller's transaction that fails after the message was written takes the file with it."""
+    from django.db import transaction
+
+    before = set(settings.PRIVATE_MEDIA_ROOT.rglob("*")) if settings.PRIVATE_MEDIA_ROOT.exists() else set()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
+        raise RuntimeError("the caller fails after the message")
+    after = set(settings.PRIVATE_MEDIA_ROOT.rglob("*")) if settings.PRIVATE_MEDIA_ROOT.exists() else set()
+    assert not Attachment.objects.exists()
+    assert {p for p in after - before if p.is_file()} == set()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_committed_message_has_its_file(thread, patient, settings):
+    message_send(thread=thread, sender=patient.user, body="PDF", attachment=upload("lab.pdf", PDF))
+    attachment = Attachment.objects.get()
+    assert (settings.PRIVATE_MEDIA_ROOT / attachment.file.name).read_bytes() == PDF

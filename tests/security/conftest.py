@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import timezone
 
 from patients.messaging.services import thread_start
@@ -40,8 +41,9 @@ def world(patient, other_patient, physician, outsider_physician, pharmacy_user, 
                                                      end_time=dt.time(12))  # fmt: skip
     time_off = TimeOff.objects.create(physician=physician, starts_at=start + dt.timedelta(days=5),
                                       ends_at=start + dt.timedelta(days=6))  # fmt: skip
-    thread = thread_start(patient=patient, author=patient.user, subject="Question", body="Hello",
-                          attachment=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))  # fmt: skip
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is written once the message commits
+        thread = thread_start(patient=patient, author=patient.user, subject="Question", body="Hello",
+                              attachment=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))  # fmt: skip
     objects = {
         "patient": patient.pk,
         "appointment": appointment.pk,
