@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -58,3 +60,13 @@ def session_completed_mfa(request: HttpRequest) -> bool:
     sign-in (password, then TOTP or a recovery code) in the session, tied to the user it was for;
     enrolment alone, or a session opened by a form that skips allauth, has no "mfa" record."""
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
+
+
+def totp_code_valid(user, code: str) -> bool:
+    """Whether ``code`` is a current code of ``user``'s authenticator app, for re-authentication
+    outside allauth's own pages (signing an order). allauth keeps this check in an internal module;
+    it is reached only here, and ``portal/tests/test_mfa_and_sessions.py`` pins its behaviour (a
+    current code passes once, a reused or wrong one does not) so an allauth upgrade that changes
+    it fails there."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return authenticator is not None and TOTP(authenticator).validate_code(code.strip())

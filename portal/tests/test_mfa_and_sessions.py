@@ -194,3 +194,16 @@ def test_disabling_an_account_ends_its_sessions(client):
     response = client.get("/patient/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_totp_check_used_for_signing_accepts_a_current_code_once_and_nothing_else():
+    """Pins the allauth-internal TOTP check that portal.mfa.totp_code_valid wraps."""
+    from portal.mfa import totp_code_valid
+
+    physician = PhysicianFactory()
+    code = current_code()
+    assert totp_code_valid(physician, f" {code} ")
+    assert not totp_code_valid(physician, code)  # a code is good for one use
+    assert not totp_code_valid(physician, "000000")
+    assert not totp_code_valid(PhysicianFactory(totp=False), current_code())

@@ -9,14 +9,13 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from portal.mfa import totp_code_valid
 from portal.models import US_STATE_NAMES, PhysicianLicense, User
 from portal.reminders import portal_update_notify
 from portal.selectors import licensed_state_ids_for
@@ -338,8 +337,7 @@ def _reauthenticate(physician: User, *, password: str, otp_code: str) -> None:
     if password:
         ok = physician.check_password(password)
     elif otp_code:
-        authenticator = Authenticator.objects.filter(user=physician, type=Authenticator.Type.TOTP).first()
-        ok = authenticator is not None and TOTP(authenticator).validate_code(otp_code.strip())
+        ok = totp_code_valid(physician, otp_code)
     else:
         raise ValidationError(
             {"password": "Enter your password or the code from your authenticator app to sign."}, code="reauth"
