@@ -43,6 +43,26 @@ def demo_user(local: str, *, role: str, first_name: str, last_name: str, **extra
     return user
 
 
+def demo_ensure(model, *, values: dict, keep_if_set: tuple[str, ...] = (), **lookup):
+    """``get_or_create``, then save only the fields whose values differ: seeding again writes no
+    change history for a record it did not change. A field in ``keep_if_set`` (a verification
+    time) keeps the value it has when both it and the new one are set."""
+    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    if created:
+        return obj
+    changed = [
+        field
+        for field, value in values.items()
+        if getattr(obj, field) != value
+        and not (field in keep_if_set and getattr(obj, field) is not None and value is not None)
+    ]
+    if changed:
+        for field in changed:
+            setattr(obj, field, values[field])
+        obj.save(update_fields=changed)
+    return obj
+
+
 def ensure_demo_totp(user: User) -> None:
     if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
         TOTP.activate(user, DEMO_TOTP_SECRET)
@@ -97,15 +117,17 @@ def seed(today: dt.date) -> dict:
         physician = demo_user(local, role=User.Role.PHYSICIAN, first_name=first, last_name=last, npi=npi)
         ensure_demo_totp(physician)
         for code, kind, number, days, verified in licenses:
-            PhysicianLicense.objects.update_or_create(
+            demo_ensure(
+                PhysicianLicense,
                 physician=physician,
                 state=states[code],
                 number=number,
-                defaults={
+                values={
                     "kind": kind,
                     "expires_on": today + dt.timedelta(days=days),
                     "verified_at": timezone.now() if verified else None,
                 },
+                keep_if_set=("verified_at",),
             )
         physicians[local] = physician
     return {"admin": admin, "physicians": physicians}

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
-from portal.demo import DEMO_PASSWORD, demo_email, demo_user, ensure_demo_totp
+from portal.demo import DEMO_PASSWORD, demo_email, demo_ensure, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
 from prescriptions.dosing import Step
 from prescriptions.models import (
@@ -72,17 +72,19 @@ def _seed_pharmacies(today: dt.date) -> dict[str, Pharmacy]:
         licenses = spec.pop("licenses")
         staff_local, staff_first, staff_last = spec.pop("staff")
         default_for = spec.pop("default_for")
-        pharmacy, _ = Pharmacy.objects.update_or_create(name=spec.pop("name"), defaults=spec)
+        pharmacy = demo_ensure(Pharmacy, name=spec.pop("name"), values=spec)
         for code, number, days in licenses:
-            PharmacyLicense.objects.update_or_create(
+            demo_ensure(
+                PharmacyLicense,
                 pharmacy=pharmacy,
                 state=states[code],
                 number=number,
-                defaults={"expires_on": today + dt.timedelta(days=days), "verified_at": timezone.now()},
+                values={"expires_on": today + dt.timedelta(days=days), "verified_at": timezone.now()},
+                keep_if_set=("verified_at",),
             )
         staff = demo_user(staff_local, role=User.Role.PHARMACY, first_name=staff_first, last_name=staff_last)
         ensure_demo_totp(staff)
-        PharmacyMembership.objects.update_or_create(user=staff, defaults={"pharmacy": pharmacy})
+        demo_ensure(PharmacyMembership, user=staff, values={"pharmacy": pharmacy})
         for code in default_for:
             StateDefaultPharmacy.objects.update_or_create(state=states[code], defaults={"pharmacy": pharmacy})
         pharmacies[pharmacy.name] = pharmacy

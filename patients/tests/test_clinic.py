@@ -222,3 +222,20 @@ def test_patient_list_and_chart_query_counts_do_not_grow_with_the_data(client, p
     large = (_count_queries(client, "/clinic/patients/"), _count_queries(client, f"/clinic/patients/{target.pk}/"))
     assert small == large
     assert max(large) <= 20
+
+
+@pytest.mark.django_db
+def test_the_name_search_can_use_trigram_indexes_on_postgresql(physician):
+    from django.db import connection
+
+    from patients.selectors import patient_list_for, patient_search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist on PostgreSQL only")
+    queryset = patient_search(patient_list_for(physician), q="lop")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "patient_legal_last_trgm" in plan and "user_email_trgm" in plan, plan

@@ -60,3 +60,14 @@ def test_the_demo_totp_secret_is_nowhere_in_the_database_and_the_demo_logins_sti
     assert response["Location"] == "/accounts/2fa/authenticate/"
     client.post("/accounts/2fa/authenticate/", {"code": current_demo_code()})
     assert client.get("/clinic/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_seeding_again_writes_no_change_history(seeded):
+    from django.apps import apps
+
+    history = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
+    before = {m._meta.label: m.objects.count() for m in history}
+    call_command("seed_demo", verbosity=0)
+    after = {m._meta.label: m.objects.count() for m in history}
+    assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
