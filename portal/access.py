@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
@@ -18,8 +20,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
-from portal.models import User
+from portal.models import PhysicianLicense, ServiceState, User
 
 M = TypeVar("M", bound=Model)
 
@@ -68,3 +71,25 @@ def get_scoped_or_404(queryset: QuerySet[M], **lookup) -> M:
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such record.") from exc
+
+
+def licensure_day(state: ServiceState, moment: dt.datetime | None = None) -> dt.date:
+    """The day a license in ``state`` is judged on: the date in that state's own time zone at
+    ``moment`` (now by default). Signing, booking, joining, messaging and reviewing all ask this
+    (docs/domain.md "Service states and licenses")."""
+    return (moment or timezone.now()).astimezone(zoneinfo.ZoneInfo(state.timezone)).date()
+
+
+def physician_license_in(
+    physician: User, state: ServiceState | None, *, moment: dt.datetime | None = None
+) -> PhysicianLicense | None:
+    """The physician's license in ``state`` that is active on its :func:`licensure_day`, or None:
+    the one answer to "is this physician licensed in the patient's state"."""
+    if state is None or physician.role != User.Role.PHYSICIAN:
+        return None
+    return (
+        PhysicianLicense.objects.active_on(licensure_day(state, moment))
+        .filter(physician=physician, state=state)
+        .order_by("-expires_on")
+        .first()
+    )

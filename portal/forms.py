@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 
 
 class DateInput(forms.DateInput):
@@ -19,3 +21,12 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def flash_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    """Show a service's refusal as messages on the next page: each reason of a ValidationError,
+    or the sentence a PermissionDenied was raised with. The one way every view reports a refusal
+    that has no form field to sit on."""
+    texts = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "You cannot do that here."]
+    for text in texts:
+        messages.error(request, text)

@@ -22,6 +22,7 @@ from patients.visits.selectors import appointments_upcoming_for, physician_time_
 from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
+from portal.forms import flash_refusal
 from portal.selectors import physician_licenses_for
 
 PAGE_SIZE = 25
@@ -119,8 +120,7 @@ def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             intake_services.intake_review(patient=patient, physician=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_refusal(request, exc)
         else:
             messages.success(request, "Review saved. The patient was told to check their portal.")
     else:

@@ -20,9 +20,9 @@ from patients.models import (
     ScreeningOutcome,
     WaitlistEntry,
 )
+from portal.access import physician_license_in
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.reminders import portal_update_notify
-from portal.selectors import licensed_state_ids_for
 
 # The order of the intake steps; "pharmacy" is served by the prescriptions app (it owns pharmacies).
 INTAKE_STEPS: list[tuple[str, str]] = [
@@ -224,7 +224,7 @@ def intake_review(
     if physician.role != User.Role.PHYSICIAN:
         raise PermissionDenied("Only physicians review intakes.")
     intake = Intake.objects.select_for_update().get(patient=patient)
-    if patient.state_id not in licensed_state_ids_for(physician):
+    if physician_license_in(physician, patient.state) is None:
         raise PermissionDenied("You need an active license in the patient's state to review this intake.")
     if intake.review_status != ReviewStatus.PENDING:
         raise ValidationError("This intake is not waiting for review.")

@@ -26,7 +26,7 @@ from patients.models import Intake, Patient
 from patients.services import patient_ensure
 from portal.access import Role, role_required
 from portal.audit import client_ip
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_refusal
 from portal.models import US_STATE_NAMES
 
 
@@ -145,8 +145,7 @@ def intake_summary(request: HttpRequest) -> HttpResponse:
         try:
             intake_submit(patient=patient)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            flash_refusal(request, exc)
         else:
             messages.success(request, "Thank you. Your intake was sent to our physicians.")
             return redirect("patients:intake_result")

@@ -18,8 +18,8 @@ from patients.messaging.attachments import attachment_check
 from patients.messaging.reminders import secure_message_email_schedule
 from patients.messaging.selectors import read_marker_for
 from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
+from portal.access import licensure_day, physician_license_in
 from portal.models import PhysicianLicense, User
-from portal.selectors import licensed_state_ids_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def _may_write(thread: Thread, user: User) -> bool:
     if user.role == User.Role.PATIENT:
         return thread.patient.user_id == user.pk
     if user.role == User.Role.PHYSICIAN:
-        return thread.patient.state_id in licensed_state_ids_for(user)
+        return physician_license_in(user, thread.patient.state) is not None
     return False
 
 
@@ -177,7 +177,7 @@ def _care_team_recipients(thread: Thread, now: dt.datetime) -> list[int]:
     """Physicians already in the conversation and still licensed in the patient's state; when
     none has answered yet, every physician licensed there (the practice is one care team)."""
     licensed = set(
-        PhysicianLicense.objects.active_on(timezone.localdate(now))
+        PhysicianLicense.objects.active_on(licensure_day(thread.patient.state, now))
         .filter(state_id=thread.patient.state_id, physician__is_active=True, physician__role=User.Role.PHYSICIAN)
         .values_list("physician_id", flat=True)
     )

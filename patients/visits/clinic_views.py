@@ -48,7 +48,7 @@ from patients.visits.slots import local_to_utc
 from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_refusal
 from portal.middleware import allow_camera
 from portal.params import date_param
 from portal.selectors import licensed_state_ids_for
@@ -226,8 +226,7 @@ def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpRespon
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # about the visit, not the note: say so on its page
-                for message in exc.messages:
-                    messages.error(request, message)
+                flash_refusal(request, exc)
                 return redirect("patients:clinic_appointment", pk=appointment.pk)
             add_service_errors(form, exc)
         else:

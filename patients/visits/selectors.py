@@ -21,7 +21,7 @@ from patients.models import (
     WeeklyAvailability,
 )
 from patients.visits.slots import Interval, free_starts, windows_on
-from portal.access import get_scoped_or_404
+from portal.access import get_scoped_or_404, licensure_day
 from portal.models import PhysicianLicense, ServiceState, User
 
 # How far ahead patients may book, and the least notice a physician gets.
@@ -47,11 +47,6 @@ def zone_of(name: str) -> zoneinfo.ZoneInfo:
 
 def state_today(state: ServiceState, now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(zone_of(state.timezone)).date()
-
-
-def license_day(state: ServiceState, moment: dt.datetime) -> dt.date:
-    """The date that counts for a license: the visit's date where the patient is."""
-    return moment.astimezone(zone_of(state.timezone)).date()
 
 
 def appointment_list_for(user: User) -> QuerySet[Appointment]:
@@ -231,7 +226,7 @@ def open_slots(
     not_after = min(end, now + dt.timedelta(days=BOOKING_HORIZON_DAYS))
     if not_after <= not_before:
         return []
-    licensed = licensed_physicians_in(state, first_day=license_day(state, not_before))
+    licensed = licensed_physicians_in(state, first_day=licensure_day(state, not_before))
     if not licensed:
         return []
     duration = dt.timedelta(minutes=visit_type.duration_minutes)
@@ -248,7 +243,7 @@ def open_slots(
                 for begin in free_starts(
                     window, calendar.busy, duration=duration, not_before=not_before, not_after=not_after
                 ):
-                    if begin >= end or license_day(state, begin) > licensed_until:
+                    if begin >= end or licensure_day(state, begin) > licensed_until:
                         continue
                     slots.append(Slot(physician=physician, starts_at=begin, ends_at=begin + duration))
             day += dt.timedelta(days=1)

@@ -30,13 +30,13 @@ from patients.visits.reminders import appointment_reminder_schedule, visit_confi
 from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     BOOKING_MIN_NOTICE,
-    license_day,
     physician_calendars,
     visit_type_for,
     zone_of,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
 from patients.zones import describe_moment
+from portal.access import licensure_day
 from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
 from portal.reminders import portal_update_notify
 
@@ -221,7 +221,7 @@ def _place(
     if starts_at > now + dt.timedelta(days=BOOKING_HORIZON_DAYS):
         raise ValidationError(f"Visits can be booked up to {BOOKING_HORIZON_DAYS} days ahead.")
     licensed = (
-        PhysicianLicense.objects.active_on(license_day(location_state, starts_at))
+        PhysicianLicense.objects.active_on(licensure_day(location_state, starts_at))
         .filter(physician=physician, state=location_state)
         .exists()
     )
@@ -461,7 +461,7 @@ def appointment_join(
     physician = appointment.physician
     allowed = bool(
         state
-        and PhysicianLicense.objects.active_on(license_day(state, now))
+        and PhysicianLicense.objects.active_on(licensure_day(state, now))
         .filter(physician=physician, state=state)
         .exists()
     )

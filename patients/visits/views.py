@@ -39,7 +39,7 @@ from patients.visits.slots import local_to_utc
 from patients.zones import describe_moment, shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_refusal
 from portal.middleware import allow_camera
 from portal.models import ServiceState
 from portal.params import date_param
@@ -211,8 +211,7 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         visit_services.appointment_cancel(appointment=appointment, by=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "Your visit is cancelled.")
     return redirect("patients:appointment_list")

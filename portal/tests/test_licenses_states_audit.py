@@ -148,3 +148,22 @@ def test_license_changes_keep_history(physician):
 def test_admin_lists_work(client, admin_user, physician, pharmacy_user, patient, path):
     sign_in(client, admin_user)
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_licensure_is_judged_on_the_date_in_the_states_own_zone():
+    """At 23:30 in Chicago it is already tomorrow in Florida: a Florida license expiring today no
+    longer counts there, while an Illinois one does (one definition, portal.access.licensure_day)."""
+    import datetime as dt
+
+    from portal.access import licensure_day, physician_license_in
+    from portal.tests.factories import PhysicianLicenseFactory, state
+
+    moment = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))  # CDT
+    assert licensure_day(state("FL"), moment) == dt.date(2026, 3, 11)
+    assert licensure_day(state("IL"), moment) == dt.date(2026, 3, 10)
+    florida = PhysicianLicenseFactory(state=state("FL"), expires_on=dt.date(2026, 3, 10))
+    physician = florida.physician
+    PhysicianLicenseFactory(physician=physician, state=state("IL"), expires_on=dt.date(2026, 3, 10))
+    assert physician_license_in(physician, state("FL"), moment=moment) is None
+    assert physician_license_in(physician, state("IL"), moment=moment) is not None

@@ -378,3 +378,24 @@ def test_a_password_of_one_repeated_character_is_refused(client, password):
     assert response.status_code == 200
     assert "repeats a single character" in response.content.decode()
     assert not User.objects.filter(email="r@example.com").exists()
+
+
+def test_a_refusal_is_flashed_one_way():
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from portal.forms import flash_refusal
+
+    request = RequestFactory().post("/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    flash_refusal(request, ValidationError(["Too late to cancel.", "Call the practice."]))
+    flash_refusal(request, PermissionDenied("Only the visit's own physician can cancel it."))
+    flash_refusal(request, PermissionDenied())
+    assert [m.message for m in get_messages(request)] == [
+        "Too late to cancel.",
+        "Call the practice.",
+        "Only the visit's own physician can cancel it.",
+        "You cannot do that here.",
+    ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import patient_for_user
 from portal.access import Role, role_required
+from portal.forms import flash_refusal
 from portal.params import month_param
 from prescriptions.orders import refills as refills
 from prescriptions.orders import selectors as order_selectors
@@ -68,8 +69,7 @@ def patient_refill_request(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         refills.refill_request_create(order=order, patient=order.patient, note=form.cleaned_data["note"])
     except (ValidationError, PermissionDenied) as exc:
-        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-            messages.error(request, text)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "Refill requested. Your physician will review it and tell you in the portal.")
     return redirect("prescriptions:patient_order", pk=order.pk)

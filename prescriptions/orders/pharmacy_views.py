@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
+from portal.forms import flash_refusal
 from portal.paging import open_ended_page
 from prescriptions.models import OrderStatus
 from prescriptions.orders import selectors as order_selectors
@@ -95,8 +96,7 @@ def pharmacy_order_action(request: HttpRequest, pk: int) -> HttpResponse:
             tracking_number=data["tracking_number"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        for text in exc.messages if isinstance(exc, ValidationError) else [str(exc)]:
-            messages.error(request, text)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"{order.number} is now: {S(data['to']).label.lower()}.")
     return redirect("prescriptions:pharmacy_order", pk=order.pk)

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.models import Patient
+from portal.access import licensure_day, physician_license_in
 from portal.mfa import totp_code_valid
-from portal.models import US_STATE_NAMES, PhysicianLicense, User
+from portal.models import US_STATE_NAMES, User
 from portal.reminders import portal_update_notify
-from portal.selectors import licensed_state_ids_for
 from prescriptions.dosing import (
     DoseSegment,
     Quantity,
@@ -351,15 +351,6 @@ def _reauthenticate(physician: User, *, password: str, otp_code: str) -> None:
     cache.delete(key)
 
 
-def prescriber_license_on(physician: User, patient: Patient, day: dt.date) -> PhysicianLicense | None:
-    return (
-        PhysicianLicense.objects.active_on(day)
-        .filter(physician=physician, state_id=patient.state_id)
-        .order_by("-expires_on")
-        .first()
-    )
-
-
 @transaction.atomic
 def order_sign(
     *, order: PrescriptionOrder, physician: User, password: str = "", otp_code: str = "", deliver: bool = True
@@ -368,7 +359,9 @@ def order_sign(
     onto the order, freeze its content with a hash, and deliver it to the pharmacy's workspace
     (unless ``deliver`` is False: "sign now, send after the visit"; it is sent later with
     ``order_transition(to="sent")``)."""
-    physician_require_scope(physician=physician, patient=order.patient)
+    if physician.role != User.Role.PHYSICIAN:
+        raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
+    # The license in the patient's state is checked below, with the day and the state named.
     order = PrescriptionOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != S.DRAFT:
         raise ValidationError("This order is already signed.", code="frozen")
@@ -376,9 +369,9 @@ def order_sign(
     plan = TitrationPlan.objects.prefetch_related("steps").get(pk=order.plan_id)
     _require_current_plan(plan)
     intake = intake_require_cleared(patient=patient, override_reason=plan.screening_override_reason)
-    # The signing day is the patient's own date: the prescription is issued into their state.
-    day = patient.today()
-    license_ = prescriber_license_on(physician, patient, day)
+    # The signing day is the date in the patient's state: the prescription is issued into it.
+    day = licensure_day(patient.state)
+    license_ = physician_license_in(physician, patient.state)
     if license_ is None:
         raise ValidationError(
             f"You hold no license active today ({day:%B %-d, %Y}) in {patient.state.name}, where the patient "
@@ -458,8 +451,8 @@ def _label(status: str) -> str:
 
 def _require_actor_scope(order: PrescriptionOrder, actor: User) -> None:
     if actor.role == PHYSICIAN:
-        patient_state = Patient.objects.filter(pk=order.patient_id).values_list("state_id", flat=True).first()
-        if patient_state not in licensed_state_ids_for(actor):
+        patient = Patient.objects.select_related("state").filter(pk=order.patient_id).first()
+        if patient is None or physician_license_in(actor, patient.state) is None:
             raise PermissionDenied("You need an active license in the patient's state to act on this order.")
     elif actor.role == PHARMACY:
         member = PharmacyMembership.objects.filter(user=actor, pharmacy_id=order.pharmacy_id, pharmacy__active=True)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_refusal
 from prescriptions.models import Formulation, OrderStatus
 from prescriptions.orders import refills as refills
 from prescriptions.orders import selectors as order_selectors
@@ -21,12 +21,6 @@ from prescriptions.orders.icd10 import CODES_BY_CONDITION, suggested_codes
 from prescriptions.plans import selectors as plan_selectors
 
 S = OrderStatus
-
-
-def _flash_errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
-    texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-    for text in texts:
-        messages.error(request, text)
 
 
 def _order_form_context(patient, form, plan):
@@ -136,7 +130,7 @@ def order_sign(request: HttpRequest, pk: int) -> HttpResponse:
     order = order_selectors.order_get_for(request.user, pk)
     form = SignForm(request.POST)
     if not form.is_valid():
-        _flash_errors(request, ValidationError(form.errors.get("__all__", ["Enter your password or code."])))
+        flash_refusal(request, ValidationError(form.errors.get("__all__", ["Enter your password or code."])))
         return redirect("prescriptions:clinic_order", pk=order.pk)
     try:
         data = form.cleaned_data
@@ -148,7 +142,7 @@ def order_sign(request: HttpRequest, pk: int) -> HttpResponse:
             deliver=not data["hold"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
+        flash_refusal(request, exc)
     else:
         if order.status == S.SENT:
             messages.success(request, f"Signed and sent to {order.pharmacy.name}. The content is now frozen.")
@@ -165,7 +159,7 @@ def order_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         order_services.order_transition(order=order, actor=request.user, to=S.SENT, note="Sent after being held.")
     except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, f"Sent to {order.pharmacy.name}.")
     return redirect("prescriptions:clinic_order", pk=order.pk)
@@ -179,7 +173,7 @@ def _transition_with_note(request: HttpRequest, pk: int, *, to: str, success: st
     try:
         order_services.order_transition(order=order, actor=request.user, to=to, note=note)
     except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, success)
     return redirect("prescriptions:clinic_order", pk=order.pk)
@@ -217,7 +211,7 @@ def refill_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         order = refills.refill_request_approve(refill_request=refill_request, physician=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
+        flash_refusal(request, exc)
         return redirect("prescriptions:clinic_orders")
     messages.success(request, "Refill approved as a new draft. Check it and sign it.")
     return redirect("prescriptions:clinic_order", pk=order.pk)
@@ -232,7 +226,7 @@ def refill_decline(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         refills.refill_request_decline(refill_request=refill_request, physician=request.user, note=note)
     except (ValidationError, PermissionDenied) as exc:
-        _flash_errors(request, exc)
+        flash_refusal(request, exc)
     else:
         messages.success(request, "Refill request declined; the patient was told to check the portal.")
     return redirect("prescriptions:clinic_orders")

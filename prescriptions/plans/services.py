@@ -18,9 +18,9 @@ from patients.followups.services import (
 )
 from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.services import patient_set_treatment_phase
+from portal.access import physician_license_in
 from portal.models import User
 from portal.reminders import portal_update_notify
-from portal.selectors import licensed_state_ids_for
 from prescriptions.dosing import TEMPLATES, Step, dose_on, validate_steps
 from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
 
@@ -33,7 +33,7 @@ def physician_require_scope(*, physician: User, patient: Patient) -> None:
     """The physician must hold a license active today in the patient's state (docs/domain.md "Roles and access")."""
     if physician.role != User.Role.PHYSICIAN:
         raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
-    if patient.state_id not in licensed_state_ids_for(physician):
+    if physician_license_in(physician, patient.state) is None:
         raise PermissionDenied("You need an active license in the patient's state for this.")
 
 

@@ -217,7 +217,7 @@ def test_the_prescriber_license_counts_on_its_expiry_day_and_not_the_day_after(d
     with _at(expiry):
         assert sign(draft, physician).status == "sent"
     second = make_draft(PrescriptionOrder.objects.get(pk=draft.pk).plan, physician)
-    with _at(expiry + dt.timedelta(days=1)), pytest.raises(PermissionDenied):
+    with _at(expiry + dt.timedelta(days=1)), pytest.raises(ValidationError, match="no license active today"):
         sign(second, physician)
     assert PrescriptionOrder.objects.get(pk=second.pk).status == "draft"
 
