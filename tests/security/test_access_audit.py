@@ -12,11 +12,11 @@ import re
 import pytest
 from django.contrib import admin
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.models import AccessLog
 from portal.tests.signin import sign_in
 from prescriptions.models import TitrationPlan
+from tests.security.urlmap import project_routes
 
 # url name → (who opens it, the object in its path or None for a list page)
 AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
@@ -64,19 +64,7 @@ ACTIONS = {
 
 
 def pages() -> dict[str, str]:
-    found = {}
-
-    def walk(patterns, prefix="", ns=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if str(p.pattern).startswith(("admin/", "accounts/")):
-                    continue
-                walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and p.name and p.name != "bench_ok":
-                found[ns + p.name] = prefix + str(p.pattern)
-
-    walk(get_resolver().url_patterns)
-    return found
+    return project_routes()
 
 
 def test_every_page_is_classified():

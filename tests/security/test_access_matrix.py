@@ -9,9 +9,9 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.tests.signin import sign_in
+from tests.security.urlmap import project_routes
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -57,19 +57,7 @@ OWNER_GET_STATUS = {"prescriptions:order_edit": 302}
 
 def object_urls() -> dict[str, str]:
     """url name → route, for every project URL with an object id in it."""
-    found = {}
-
-    def walk(patterns, prefix="", ns=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if str(p.pattern).startswith(("admin/", "accounts/")):
-                    continue
-                walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern) and "<int:" in str(p.pattern):
-                found[ns + p.name] = prefix + str(p.pattern)
-
-    walk(get_resolver().url_patterns)
-    return found
+    return {name: route for name, route in project_routes().items() if "<int:" in route}
 
 
 def test_every_object_url_is_in_the_matrix():

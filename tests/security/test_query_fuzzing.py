@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patients.clinic.forms import PatientFilterForm
 from portal.tests.signin import sign_in
 from tests.helpers import BASE_DIR
+from tests.security.urlmap import project_routes
 
 FUZZ = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -37,20 +37,8 @@ def parameter_names() -> set[str]:
 
 
 def get_pages() -> dict[str, str]:
-    """url name → route for every page outside the admin and allauth that answers GET."""
-    found = {}
-
-    def walk(patterns, prefix="", ns=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                if str(p.pattern).startswith(("admin/", "accounts/")):
-                    continue
-                walk(p.url_patterns, prefix + str(p.pattern), ns + (f"{p.namespace}:" if p.namespace else ""))
-            elif isinstance(p, URLPattern):
-                found[ns + (p.name or str(p.pattern))] = prefix + str(p.pattern)
-
-    walk(get_resolver().url_patterns)
-    return found
+    """url name → route for every page outside the admin and allauth."""
+    return project_routes()
 
 
 def concrete(route: str, objects: dict[str, int]) -> str | None:
