@@ -94,13 +94,15 @@ def patient_search(
     """Filter a scoped patient list by the clinic list's controls."""
     if q:
         for word in q.split()[:4]:
-            queryset = queryset.filter(
-                Q(legal_first_name__icontains=word)
-                | Q(legal_last_name__icontains=word)
-                | Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-                | Q(user__email__icontains=word)
-            )
+            # One subquery per table, so that PostgreSQL can answer each from its trigram indexes
+            # (patients migration 0006); an OR across the join would make it scan.
+            by_legal_name = Patient.objects.filter(
+                Q(legal_first_name__icontains=word) | Q(legal_last_name__icontains=word)
+            ).values("pk")
+            by_account = User.objects.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+            ).values("pk")
+            queryset = queryset.filter(Q(pk__in=by_legal_name) | Q(user_id__in=by_account))
     if state_code:
         queryset = queryset.filter(state__code=state_code)
     if review_status == ReviewStatus.NOT_SUBMITTED:

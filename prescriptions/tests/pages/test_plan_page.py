@@ -1,0 +1,82 @@
+"""The physician's plan page: templates, steps by hand, refusals, and a change prefilled from the
+current plan."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from portal.models import AccessLog
+from portal.tests.signin import sign_in
+from prescriptions.models import TitrationPlan
+from prescriptions.orders import refills as refills
+
+
+@pytest.mark.django_db
+def test_physician_starts_a_standard_plan_from_the_chart(client, physician, approved_patient):
+    sign_in(client, physician)
+    page = client.get(f"/clinic/patients/{approved_patient.pk}/plan/new/")
+    assert b"Start a titration plan" in page.content and b"1.5 mg \xc3\x97 7 d" in page.content
+    data = {
+        "template": "standard",
+        "formulation": "capsule",
+        "dosing_time": "bedtime",
+        "start_date": approved_patient.today().isoformat(),
+        "followup_due_in_days": 21,
+        "steps-TOTAL_FORMS": 8,
+        "steps-INITIAL_FORMS": 0,
+    }
+    response = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data)
+    assert response.status_code == 302 and response["Location"] == f"/clinic/patients/{approved_patient.pk}/"
+    plan = TitrationPlan.objects.get()
+    assert (plan.formulation, plan.followup_due_in_days) == ("capsule", 21)
+    assert AccessLog.objects.filter(action="plan.new", actor=physician).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_hand_written_plan_with_a_bad_step_shows_the_error_and_saves_nothing(client, physician, approved_patient):
+    sign_in(client, physician)
+    data = {
+        "template": "custom",
+        "formulation": "oral_liquid",
+        "dosing_time": "morning",
+        "start_date": approved_patient.today().isoformat(),
+        "followup_due_in_days": 14,
+        "steps-TOTAL_FORMS": 8,
+        "steps-INITIAL_FORMS": 0,
+        "steps-0-dose_mg": "1.0",
+        "steps-0-days": "5",
+        "steps-1-dose_mg": "9.5",
+    }
+    response = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data)
+    assert response.status_code == 200
+    assert "lasts 7 to 21 days" in response.content.decode()
+    assert "above the 9.0 mg limit and is refused" in response.content.decode()
+    assert not TitrationPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_plan_for_an_unapproved_intake_is_refused_on_the_page(client, physician, patient):
+    sign_in(client, physician)
+    page = client.get(f"/clinic/patients/{patient.pk}/plan/new/")
+    assert b"has not been approved yet" in page.content
+    data = {
+        "template": "standard",
+        "formulation": "capsule",
+        "dosing_time": "bedtime",
+        "start_date": patient.today().isoformat(),
+        "followup_due_in_days": 14,
+        "steps-TOTAL_FORMS": 8,
+        "steps-INITIAL_FORMS": 0,
+    }
+    response = client.post(f"/clinic/patients/{patient.pk}/plan/new/", data)
+    assert b"review and approve this patient&#x27;s intake" in response.content
+    assert not TitrationPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_change_form_is_prefilled_with_the_current_plan(client, physician, plan, approved_patient):
+    sign_in(client, physician)
+    response = client.get(f"/clinic/patients/{approved_patient.pk}/plan/new/")
+    assert b"Saving makes version 2" in response.content
+    initial = response.context["formset"].initial
+    assert [row["dose_mg"] for row in initial] == [D("1.5"), D("3.0"), D("4.5")]
