@@ -83,8 +83,21 @@ def new_page(browser, request):
     assert not csp_violations, "blocked by the Content-Security-Policy:\n" + "\n".join(csp_violations)
 
 
+# The last 30-second window whose code was used, per secret: allauth accepts a code once.
+_USED_WINDOW: dict[str, int] = {}
+
+
 def totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    """A code a person would type: never one already used, and never in the last seconds of its
+    window (allauth accepts the current window only, so a code typed at :29 can arrive at :30)."""
+    while True:
+        now = time.time()
+        window = int(now) // 30
+        if _USED_WINDOW.get(secret) != window and now % 30 < 25:
+            break
+        time.sleep(30 - now % 30 + 0.2)
+    _USED_WINDOW[secret] = window
+    return format_hotp_value(hotp_value(secret, window))
 
 
 def sign_in(page, base_url: str, email: str, password: str, *, totp_secret: str | None = None) -> None:
