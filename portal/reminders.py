@@ -253,10 +253,11 @@ def _skip_reason(reminder: Reminder) -> str | None:
     return check(reminder) if check else None
 
 
-def _released_key(reminder: Reminder) -> str:
-    # A coalescing row gives up its "waiting" key once it leaves pending, so the next update
-    # to the same person starts a new row.
-    return reminder.key.replace(":waiting", f":{reminder.pk}") if reminder.key.endswith(":waiting") else reminder.key
+def _release_waiting_keys(reminder_ids: list[int]) -> None:
+    """A coalescing row gives up its "waiting" key once it leaves pending for good (sent, skipped
+    or failed), so the next update to the same person starts a new row."""
+    released = Replace(F("key"), Value(":waiting"), Concat(Value(":"), Cast(F("pk"), CharField())))
+    Reminder.objects.filter(pk__in=reminder_ids, key__endswith=":waiting").update(key=released)
 
 
 def reminders_send(reminder_ids: list[int], *, now: dt.datetime | None = None) -> dict[str, list[int]]:
@@ -298,7 +299,6 @@ def _record_outcomes(rows: list[Reminder], outcome: dict[str, list[int]], *, now
     """A few UPDATEs for the whole chunk, one per kind of outcome (per skip reason, per held-until
     time): a row-by-row write of a hundred rows costs more than sending them."""
     by_pk = {r.pk: r for r in rows}
-    released = Replace(F("key"), Value(":waiting"), Concat(Value(":"), Cast(F("pk"), CharField())))
     if outcome["sent"]:
         Reminder.objects.filter(pk__in=outcome["sent"]).update(
             status=Reminder.Status.SENT, sent_at=now, status_reason="", attempts=F("attempts") + 1
@@ -309,9 +309,8 @@ def _record_outcomes(rows: list[Reminder], outcome: dict[str, list[int]], *, now
     for due_at in {by_pk[pk].due_at for pk in outcome["held"]}:
         ids = [pk for pk in outcome["held"] if by_pk[pk].due_at == due_at]
         Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.PENDING, queued_at=None, due_at=due_at)
-    finished = outcome["sent"] + outcome["skipped"]
-    if finished:
-        Reminder.objects.filter(pk__in=finished, key__endswith=":waiting").update(key=released)
+    if outcome["sent"] or outcome["skipped"]:
+        _release_waiting_keys(outcome["sent"] + outcome["skipped"])
 
 
 def _deliver_all(to_send: list[tuple[Reminder, EmailMessage | str]], outcome: dict, *, now: dt.datetime) -> None:
@@ -346,10 +345,11 @@ def _mark_sent(reminder: Reminder, now: dt.datetime, outcome: dict) -> None:
 
 def reminders_mark_failed(reminder_ids: list[int], *, reason: str) -> None:
     """After the last retry: failed, for an admin to resend (a waiting update gives up its key)."""
-    for reminder in Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.QUEUED):
-        Reminder.objects.filter(pk=reminder.pk).update(
-            status=Reminder.Status.FAILED, status_reason=reason[:200], key=_released_key(reminder)
-        )
+    failed = list(
+        Reminder.objects.filter(pk__in=reminder_ids, status=Reminder.Status.QUEUED).values_list("pk", flat=True)
+    )
+    Reminder.objects.filter(pk__in=failed).update(status=Reminder.Status.FAILED, status_reason=reason[:200])
+    _release_waiting_keys(failed)
 
 
 # Ids per UPDATE when many rows are resent at once: PostgreSQL takes at most 65,535 parameters.

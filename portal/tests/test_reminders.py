@@ -268,3 +268,18 @@ def test_resending_many_failed_reminders_goes_in_chunks_and_leaves_other_statuse
     assert reminders.reminders_resend(ids=(r.pk for r in rows)) == 4
     assert sorted(Reminder.objects.values_list("status", flat=True)) == ["pending"] * 5
     assert Reminder.objects.filter(status_reason="resent by an admin").count() == 4
+
+
+@pytest.mark.django_db
+def test_a_waiting_update_that_fails_gives_up_its_key_so_the_next_update_gets_a_row():
+    from portal.reminders import portal_update_notify, reminders_mark_failed
+    from portal.tests.factories import UserFactory
+
+    user = UserFactory()
+    first = portal_update_notify(user_id=user.pk)
+    assert portal_update_notify(user_id=user.pk).pk == first.pk  # coalesced while waiting
+    Reminder.objects.filter(pk=first.pk).update(status=Reminder.Status.QUEUED)
+    reminders_mark_failed([first.pk], reason="delivery failed after retries")
+    first.refresh_from_db()
+    assert first.status == Reminder.Status.FAILED and not first.key.endswith(":waiting")
+    assert portal_update_notify(user_id=user.pk).pk != first.pk
