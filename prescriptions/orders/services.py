@@ -40,7 +40,7 @@ from prescriptions.models import (
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
 from prescriptions.pharmacies.services import pharmacy_route, service_state_require
-from prescriptions.plans.services import intake_require_cleared, physician_require_scope
+from prescriptions.plans.services import intake_require_cleared, physician_require_role, physician_require_scope
 
 S = OrderStatus
 PHYSICIAN, PHARMACY = User.Role.PHYSICIAN, User.Role.PHARMACY
@@ -359,8 +359,7 @@ def order_sign(
     onto the order, freeze its content with a hash, and deliver it to the pharmacy's workspace
     (unless ``deliver`` is False: "sign now, send after the visit"; it is sent later with
     ``order_transition(to="sent")``)."""
-    if physician.role != User.Role.PHYSICIAN:
-        raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
+    physician_require_role(physician)
     # The license in the patient's state is checked below, with the day and the state named.
     order = PrescriptionOrder.objects.select_for_update().get(pk=order.pk)
     if order.status != S.DRAFT:

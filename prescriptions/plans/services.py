@@ -29,10 +29,14 @@ from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplat
 START_PAST_DAYS, START_FUTURE_DAYS = 14, 90
 
 
-def physician_require_scope(*, physician: User, patient: Patient) -> None:
-    """The physician must hold a license active today in the patient's state (docs/domain.md "Roles and access")."""
+def physician_require_role(physician: User) -> None:
     if physician.role != User.Role.PHYSICIAN:
         raise PermissionDenied("Only physicians manage titration plans and prescriptions.")
+
+
+def physician_require_scope(*, physician: User, patient: Patient) -> None:
+    """The physician must hold a license active today in the patient's state (docs/domain.md "Roles and access")."""
+    physician_require_role(physician)
     if physician_license_in(physician, patient.state) is None:
         raise PermissionDenied("You need an active license in the patient's state for this.")
 
