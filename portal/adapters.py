@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
+import datetime as dt
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context as allauth_context
-from django.contrib import messages
 from django.http import HttpRequest
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from portal.models import Reminder, User
+from portal.reminders import register_reminder_kind, sealed_email_send
+from portal.tasks import publish_sends
 
-MAIL_DOWN_MESSAGE = (
-    "We could not send you an email just now because our mail service is not answering. Nothing you "
-    "entered is lost: try again in a few minutes (signing in sends a new confirmation link)."
-)
+ACCOUNT_EMAIL = "account-email"
+
+# An account email not sent within this time is dropped: its link has expired or been asked for
+# again by then, and a stale "confirm your email" a day late only confuses.
+ACCOUNT_EMAIL_STALE_AFTER = dt.timedelta(hours=12)
+
+
+def account_email_stale(reminder: Reminder) -> str | None:
+    if timezone.now() - reminder.created_at > ACCOUNT_EMAIL_STALE_AFTER:
+        return "account email older than 12 hours (its link is stale)"
+    return None
+
+
+def register() -> None:
+    # Sent at any hour: the person is waiting for it.
+    register_reminder_kind(ACCOUNT_EMAIL, check=account_email_stale, quiet_hours=False)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,17 +40,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Account emails (confirmation, password reset) are sent while the person waits. A mail
-        outage must not turn sign-up into an error page: the account is kept, the person is told
-        what happened and how to get the link again, and the log names the email's kind only."""
-        try:
-            super().send_mail(template_prefix, email, context)
-        except (smtplib.SMTPException, OSError):
-            logger.warning(
-                "Account email %s could not be handed to the mail server", template_prefix.rsplit("/", 1)[-1]
-            )
-            if allauth_context.request is not None:
-                messages.error(allauth_context.request, MAIL_DOWN_MESSAGE, fail_silently=True)
+        """Account emails (confirmation, password reset, unknown account) go through the outbox
+        like every other email: rendered here, kept encrypted in their row (the link signs a
+        person in) and handed to a worker when the request commits. A mail outage no longer
+        touches the request: the row is retried until the mail server answers."""
+        message = self.render_mail(template_prefix, email, context)
+        user = context.get("user")
+        recipient = user if isinstance(user, User) and user.pk else User.objects.filter(email__iexact=email).first()
+        sealed_email_send(message, kind=ACCOUNT_EMAIL, recipient=recipient, publish=publish_sends)
 
 
 def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:

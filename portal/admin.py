@@ -145,7 +145,8 @@ class ReminderAdmin(admin.ModelAdmin):
     search_fields = ("recipient__email", "key", "subject")
     list_select_related = ("recipient",)
     date_hierarchy = "due_at"
-    readonly_fields = [f.name for f in Reminder._meta.fields]
+    # The sealed content of an account email (its sign-in link) is never shown.
+    readonly_fields = [f.name for f in Reminder._meta.fields if f.name != "sealed_message"]
     actions = ["resend_failed"]
 
     def has_add_permission(self, request):

@@ -7,6 +7,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import license_reminders
+        from portal import adapters, license_reminders
 
+        adapters.register()
         license_reminders.register()

@@ -7,42 +7,9 @@ from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-
-def secret_box() -> MultiFernet:
-    """The keys of ``MFA_ENCRYPTION_KEYS``: the first encrypts, every one of them decrypts, so a key
-    can be rotated by putting the new one first and re-encrypting (``manage.py rotate_mfa_keys``)."""
-    keys = settings.MFA_ENCRYPTION_KEYS
-    if not keys:
-        raise ImproperlyConfigured("MFA_ENCRYPTION_KEYS is empty: authenticator secrets cannot be encrypted.")
-    return MultiFernet([Fernet(key.encode()) for key in keys])
-
-
-def encrypt_secret(text: str) -> str:
-    return secret_box().encrypt(text.encode()).decode()
-
-
-def decrypt_secret(token: str) -> str:
-    """The clear secret. A value that is not a token of one of our keys is refused, never passed
-    through as if it were a clear secret: a row written around the adapter must not work."""
-    try:
-        return secret_box().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "An authenticator secret could not be decrypted with MFA_ENCRYPTION_KEYS (wrong or rotated-out key)."
-        ) from exc
-
-
-def is_encrypted(value: str) -> bool:
-    try:
-        secret_box().decrypt(value.encode())
-    except InvalidToken:
-        return False
-    return True
+from portal.crypto import decrypt_secret, encrypt_secret
 
 
 class EncryptingMFAAdapter(DefaultMFAAdapter):

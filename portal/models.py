@@ -246,7 +246,8 @@ US_STATE_NAMES = dict(US_STATES)
 
 class Reminder(models.Model):
     """One reminder to one person, by one channel. The database is the source of truth: a row is
-    due at ``due_at``; the dispatcher claims due rows and the sender delivers each at most once.
+    due at ``due_at``; the dispatcher claims due rows and the sender delivers them (at least once:
+    docs/architecture.md "Reminders and the outbox").
     ``key`` is unique per (subject, kind, channel, recipient), so scheduling twice is harmless.
 
     The engine knows no app: ``subject`` names what the reminder is about as "app_label.model:pk"
@@ -266,8 +267,18 @@ class Reminder(models.Model):
     key = models.CharField(max_length=160, unique=True)
     kind = models.CharField(max_length=40, db_index=True)
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
+        help_text="Empty only for an account email to an address with no account.",
+    )
     subject = models.CharField(max_length=80, blank=True, help_text="What it is about, e.g. patients.followup:12.")
+    # A message whose content is fixed when it is written (an account email and its sign-in link),
+    # encrypted with MFA_ENCRYPTION_KEYS, and erased once the row is sent or skipped.
+    sealed_message = models.TextField(blank=True, editable=False)
     time_zone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_time_zone])
     due_at = models.DateTimeField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)

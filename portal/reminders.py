@@ -21,25 +21,31 @@
   skip its rows).
 - Sends happen only between 08:00 and 20:00 in the recipient's time zone; outside it the row is
   held until 08:00.
+- A message whose content is fixed when it is written (an account email with its link) is
+  *sealed* into its row (:func:`sealed_email_send`): encrypted, handed to a worker as soon as the
+  request commits, and erased once it is sent or skipped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import smtplib
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Cast, Concat, Replace
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from portal.crypto import decrypt_secret, encrypt_secret
 from portal.models import Reminder, User
 from portal.notifications import email_message
 from portal.sms import get_sms_backend
@@ -232,7 +238,71 @@ def reminders_dispatch(*, publish: Publisher, now: dt.datetime | None = None, ba
     return claimed_total
 
 
+def _seal(message: EmailMessage) -> str:
+    alternatives = [list(alt) for alt in getattr(message, "alternatives", [])]
+    content = {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": alternatives,
+    }
+    return encrypt_secret(json.dumps(content))
+
+
+def _unseal(sealed: str) -> EmailMessage:
+    content = json.loads(decrypt_secret(sealed))
+    message = EmailMultiAlternatives(
+        subject=content["subject"],
+        body=content["body"],
+        from_email=content["from_email"],
+        to=content["to"],
+        reply_to=content["reply_to"],
+        headers=content["headers"],
+    )
+    for alternative, mimetype in content["alternatives"]:
+        message.attach_alternative(alternative, mimetype)
+    return message
+
+
+def sealed_email_send(
+    message: EmailMessage, *, kind: str, recipient: User | None, publish: Publisher, time_zone: str | None = None
+) -> Reminder:
+    """Queue an email that is already rendered. Its content (a link that signs a person in) is
+    encrypted in the row until it is sent. It goes to a worker as soon as the surrounding
+    transaction commits; if the broker is down then, the next dispatch sends it. If the
+    transaction rolls back, there is nothing to send."""
+    reminder = Reminder.objects.create(
+        key=f"sealed:{kind}:{uuid.uuid4().hex}",
+        kind=kind,
+        recipient=recipient,
+        subject=f"portal.user:{recipient.pk}" if recipient else "",
+        due_at=timezone.now(),
+        time_zone=time_zone or settings.TIME_ZONE,
+        sealed_message=_seal(message),
+    )
+    transaction.on_commit(lambda: reminders_claim([reminder.pk], publish=publish))
+    return reminder
+
+
+def reminders_claim(reminder_ids: list[int], *, publish: Publisher) -> list[int]:
+    """Claim these pending rows now (not at the next dispatch) and publish their send."""
+    with transaction.atomic():
+        ids = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=reminder_ids, status=Reminder.Status.PENDING)
+            .values_list("pk", flat=True)
+        )
+        Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.QUEUED, queued_at=timezone.now())
+        transaction.on_commit(lambda: _publish(ids, publish) if ids else None)
+    return ids
+
+
 def render_email(reminder: Reminder) -> EmailMessage:
+    if reminder.sealed_message:
+        return _unseal(reminder.sealed_message)
     render = _kind(reminder.kind).render
     if render is not None:
         return render(reminder)
@@ -244,10 +314,10 @@ def render_sms(reminder: Reminder) -> str:
 
 
 def _skip_reason(reminder: Reminder) -> str | None:
-    user = reminder.recipient
-    if not user.is_active:
+    user = reminder.recipient  # None only for an account email to an address with no account
+    if user is not None and not user.is_active:
         return "recipient account is disabled"
-    if reminder.channel == Reminder.Channel.SMS and not user.phone:
+    if reminder.channel == Reminder.Channel.SMS and not (user and user.phone):
         return "no phone number for text messages"
     check = _kind(reminder.kind).check
     return check(reminder) if check else None
@@ -301,11 +371,13 @@ def _record_outcomes(rows: list[Reminder], outcome: dict[str, list[int]], *, now
     by_pk = {r.pk: r for r in rows}
     if outcome["sent"]:
         Reminder.objects.filter(pk__in=outcome["sent"]).update(
-            status=Reminder.Status.SENT, sent_at=now, status_reason="", attempts=F("attempts") + 1
+            status=Reminder.Status.SENT, sent_at=now, status_reason="", attempts=F("attempts") + 1, sealed_message=""
         )
     for reason in {by_pk[pk].status_reason for pk in outcome["skipped"]}:
         ids = [pk for pk in outcome["skipped"] if by_pk[pk].status_reason == reason]
-        Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.SKIPPED, status_reason=reason)
+        Reminder.objects.filter(pk__in=ids).update(
+            status=Reminder.Status.SKIPPED, status_reason=reason, sealed_message=""
+        )
     for due_at in {by_pk[pk].due_at for pk in outcome["held"]}:
         ids = [pk for pk in outcome["held"] if by_pk[pk].due_at == due_at]
         Reminder.objects.filter(pk__in=ids).update(status=Reminder.Status.PENDING, queued_at=None, due_at=due_at)

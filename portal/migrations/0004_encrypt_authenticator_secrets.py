@@ -3,7 +3,7 @@ adapter encrypted them (portal/mfa.py). Rows already encrypted are left as they 
 
 from django.db import migrations
 
-from portal.mfa import encrypt_secret, is_encrypted
+from portal.crypto import encrypt_secret, is_encrypted
 
 
 def encrypt_existing(apps, schema_editor):

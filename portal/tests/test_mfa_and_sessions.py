@@ -78,11 +78,16 @@ def test_wrong_authenticator_code_is_refused(client):
 
 
 @pytest.mark.django_db
-def test_patient_signs_up_and_must_verify_email(client):
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "new.patient@example.com", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
-    )
+def test_patient_signs_up_and_must_verify_email(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": "new.patient@example.com",
+                "password1": "a-long-passphrase-42",
+                "password2": "a-long-passphrase-42",
+            },
+        )
     assert response.status_code == 302
     from portal.models import User
 
@@ -104,9 +109,10 @@ def test_signup_rejects_a_weak_password_and_creates_nothing(client):
 
 
 @pytest.mark.django_db
-def test_password_reset_sends_an_email_without_health_details(client):
+def test_password_reset_sends_an_email_without_health_details(client, django_capture_on_commit_callbacks):
     user = UserFactory()
-    response = client.post("/accounts/password/reset/", {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": user.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body

@@ -8,16 +8,14 @@ import subprocess
 import time
 
 import pytest
-import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.admin.models import DELETION, LogEntry
-from django.core import mail
 from django.db import connection
 from django.test import Client, RequestFactory
 
 from portal.audit import client_ip
-from portal.mfa import decrypt_secret
+from portal.crypto import decrypt_secret
 from portal.models import User
 from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, AdminFactory, PhysicianFactory, UserFactory
 from portal.tests.signin import sign_in
@@ -311,45 +309,7 @@ def test_runservers_request_log_drops_the_query_string():
     assert record.getMessage() == '"GET /clinic/patients/ HTTP/1.1" 200 10'
 
 
-# --- F-11: a mail outage does not break sign-up -------------------------------------------------
-
-
-class RefusingBackend:
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def send_messages(self, messages):
-        raise ConnectionRefusedError(111, "Connection refused")
-
-
-@pytest.mark.django_db
-def test_sign_up_with_the_mail_server_down_answers_with_a_message_not_an_error(client, settings, caplog):
-    settings.EMAIL_BACKEND = "portal.tests.test_security_review.RefusingBackend"
-    client.raise_request_exception = False
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "new@example.com", "password1": "a-long-passphrase-42", "password2": "a-long-passphrase-42"},
-        follow=True,
-    )
-    assert response.status_code == 200
-    assert "mail service is not answering" in response.content.decode()
-    assert User.objects.filter(email="new@example.com").exists()
-    assert "new@example.com" not in caplog.text
-    # once mail works again, signing in a few minutes later sends the confirmation link
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with time_machine.travel(time.time() + 4 * 60):
-        client.post("/accounts/login/", {"login": "new@example.com", "password": "a-long-passphrase-42"})
-    assert len(mail.outbox) == 1 and "confirm" in mail.outbox[0].body.lower()
-
-
-@pytest.mark.django_db
-def test_password_reset_with_the_mail_server_down_answers_with_a_message(client, settings):
-    settings.EMAIL_BACKEND = "portal.tests.test_security_review.RefusingBackend"
-    user = UserFactory()
-    client.raise_request_exception = False
-    response = client.post("/accounts/password/reset/", {"email": user.email}, follow=True)
-    assert response.status_code == 200
-    assert "mail service is not answering" in response.content.decode()
+# --- F-11: a mail outage does not break sign-up (portal/tests/test_account_mail.py) -------------
 
 
 # --- /healthz and passwords ---------------------------------------------------------------------
