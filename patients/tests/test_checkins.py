@@ -1,9 +1,10 @@
 import datetime as dt
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from patients.checkins.charts import ChartPoint, peg_chart_svg
+from patients.checkins.charts import ChartPoint, peg_chart
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import checkin_due
 from patients.models import CheckIn, TreatmentPhase
@@ -108,12 +109,15 @@ def test_response_thresholds(baseline, current, change, label):
 
 def test_chart_draws_points_baseline_improvement_lines_and_dose_steps():
     points = [ChartPoint(dt.date(2026, 1, 1) + dt.timedelta(weeks=i), s) for i, s in enumerate([8, 6.5, 5, 4])]
-    svg = peg_chart_svg(
+    chart = peg_chart(
         points,
         baseline=8.0,
         dose_steps=[(dt.date(2026, 1, 1), 1.5), (dt.date(2026, 1, 8), 3.0), (dt.date(2026, 1, 15), 4.5)],
     )
+    svg = render_to_string("patients/checkins/_peg_chart.html", {"chart": chart}).strip()
     assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert [p.y for p in chart.points] == sorted(p.y for p in chart.points)  # lower PEG is drawn lower
+    assert "Jan 1, 2026: PEG 8" in svg and "4.5 mg" in svg
     assert svg.count("<circle") == 4
     assert "baseline" in svg and "30 % better" in svg and "50 % better" in svg
     assert "dose (mg)" in svg and "<path" in svg
@@ -121,7 +125,8 @@ def test_chart_draws_points_baseline_improvement_lines_and_dose_steps():
 
 
 def test_chart_without_points_is_empty():
-    assert peg_chart_svg([], baseline=None) == ""
+    assert peg_chart([], baseline=None) is None
+    assert render_to_string("patients/checkins/_peg_chart.html", {"chart": None}).strip() == ""
 
 
 @pytest.mark.django_db

@@ -4,9 +4,8 @@ through template tags, so Python imports still run one way)."""
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import mark_safe
 
-from patients.checkins.charts import chart_points, peg_chart_svg
+from patients.checkins.charts import chart_points, peg_chart
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
@@ -55,14 +54,12 @@ def medication_card(patient) -> dict:
     }
 
 
-@register.simple_tag
-def peg_dose_chart(patient, checkins, baseline=None) -> str:
+@register.inclusion_tag("patients/checkins/_peg_chart.html")
+def peg_dose_chart(patient, checkins, baseline=None) -> dict:
     """The chart's PEG line with the patient's dose as a step line, up to today."""
     points = chart_points(checkins, patient.time_zone_name)
     steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=patient.today())]
-    svg = peg_chart_svg(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)
-    # peg_chart_svg writes only numbers and dates it formats itself; nothing typed by a user.
-    return mark_safe(svg)  # noqa: S308
+    return {"chart": peg_chart(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)}
 
 
 @register.inclusion_tag("prescriptions/_titration_card.html")
