@@ -240,8 +240,7 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_serve
 def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_details(new_page, live_server, tmp_path):
     import datetime as dt
 
-    from patients.followups.services import followup_schedule_after_dose_change
-    from patients.tests.factories import PatientFactory, complete_intake
+    from patients.tests.factories import PatientFactory, complete_intake, plan_started
     from portal.models import EmailOutbox, Reminder
     from portal.tests.factories import UserFactory, state
     from tests.processes import PrivateRedis, celery_process, stop, wait_for
@@ -249,8 +248,7 @@ def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_detail
     patient = PatientFactory(user=UserFactory(email="reminded.patient@example.com"), state=state("TX"))
     complete_intake(patient)
     # The plan started 7 days ago with a 14-day follow-up: "due in 7 days" is due now.
-    followup_schedule_after_dose_change(patient=patient, changed_on=dt.date.today() - dt.timedelta(days=7),
-                                                 is_start=True)  # fmt: skip
+    plan_started(patient, dt.date.today() - dt.timedelta(days=7))
     zone = __import__("tests.test_reminder_reliability", fromlist=["daytime_zone"]).daytime_zone()
     Reminder.objects.filter(kind="followup-due-soon").update(due_at=dt.datetime.now(dt.UTC), time_zone=zone)
 

@@ -1,82 +1,101 @@
-"""Writes and rules of follow-up visits: scheduled after a start or a dose change, then every 90
-days on a stable dose (docs/domain.md "Follow-ups")."""
+"""Writes of follow-up visits: the patient's one open follow-up kept in step with what the rules
+derive from their plan and their visits (docs/domain.md "Follow-ups").
+
+The plan lives in ``prescriptions``, which imports this app and not the other way round, so it
+registers where the dose changes come from (:func:`register_dose_change_source`); every change to
+a plan or a visit then calls :func:`followup_sync`, which recomputes and stores the result."""
 
 from __future__ import annotations
 
-import datetime as dt
+import zoneinfo
+from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patients.followups.reminders import followup_reminders_cancel, followup_reminders_schedule
-from patients.models import (
-    FollowUp,
-    Patient,
-)
+from patients.followups.rules import DoseChange, Obligation, followup_obligation
+from patients.models import Appointment, FollowUp, Patient, VisitType
 
-# Follow-up 7–28 days after a start or a dose change (physician's choice, 14 by default), then
-# every 90 days on a stable dose (docs/domain.md "Follow-ups").
-FOLLOWUP_MIN_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_DEFAULT_DAYS = 7, 28, 14
+DoseChangeSource = Callable[[Patient], list[DoseChange]]
+_dose_change_source: DoseChangeSource | None = None
 
 
-FOLLOWUP_STABLE_DAYS = 90
+def register_dose_change_source(source: DoseChangeSource) -> None:
+    """Called once by the app that owns the plan (``prescriptions``) in ``AppConfig.ready``."""
+    global _dose_change_source
+    _dose_change_source = source
+
+
+def _visit_days(patient: Patient, status: str) -> list:
+    zone = zoneinfo.ZoneInfo(patient.time_zone_name)
+    moments = Appointment.objects.filter(patient=patient, status=status).values_list("starts_at", flat=True)
+    return [moment.astimezone(zone).date() for moment in moments]
+
+
+def _booked_visit_after(patient: Patient, counts_from) -> Appointment | None:
+    """The first booked follow-up visit on a day after ``counts_from``: the one that will satisfy
+    the obligation (a visit on or before that day does not)."""
+    zone = zoneinfo.ZoneInfo(patient.time_zone_name)
+    booked = Appointment.objects.filter(
+        patient=patient, status=Appointment.Status.BOOKED, visit_type__kind=VisitType.Kind.FOLLOW_UP
+    ).order_by("starts_at")
+    return next((a for a in booked if a.starts_at.astimezone(zone).date() > counts_from), None)
+
+
+def _close(followup: FollowUp, *, status: str, reason: str) -> None:
+    followup.status, followup.closed_at = status, timezone.now()
+    followup.save(update_fields=["status", "closed_at"])
+    followup_reminders_cancel(followup, reason=reason)
 
 
 @transaction.atomic
-def followup_schedule_after_dose_change(
-    *, patient: Patient, changed_on: dt.date, due_in_days: int = FOLLOWUP_DEFAULT_DAYS, is_start: bool = False
-) -> FollowUp:
-    """Schedule the follow-up after a plan starts or its dose changes. An open follow-up that is
-    still only pending is replaced (superseded), never duplicated; a booked one is moved to the
-    new due date and keeps its visit."""
-    if not FOLLOWUP_MIN_DAYS <= due_in_days <= FOLLOWUP_MAX_DAYS:
-        raise ValidationError(
-            {"due_in_days": f"Choose a follow-up between {FOLLOWUP_MIN_DAYS} and {FOLLOWUP_MAX_DAYS} days."}
-        )
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # serialise per patient
-    reason = FollowUp.Reason.START if is_start else FollowUp.Reason.DOSE_CHANGE
-    due_on = changed_on + dt.timedelta(days=due_in_days)
-    open_followup = FollowUp.objects.filter(patient=patient, status__in=["pending", "booked"]).first()
-    if open_followup is not None and open_followup.status == FollowUp.Status.BOOKED:
-        open_followup.due_on, open_followup.reason = due_on, reason
-        open_followup.save(update_fields=["due_on", "reason"])
-        followup_reminders_schedule(open_followup)
-        return open_followup
-    if open_followup is not None:
-        open_followup.status = FollowUp.Status.SUPERSEDED
-        open_followup.closed_at = timezone.now()
-        open_followup.save(update_fields=["status", "closed_at"])
-        followup_reminders_cancel(open_followup, reason="replaced after a dose change")
-    followup = FollowUp.objects.create(patient=patient, reason=reason, due_on=due_on)
-    followup_reminders_schedule(followup)
-    return followup
+def followup_sync(*, patient: Patient) -> FollowUp | None:
+    """Recompute the patient's follow-up from their dose changes and completed visits, and make the
+    stored one match: the open follow-up is moved when the plan changed, completed when a visit
+    satisfied it (the next one opens), cancelled when nothing is owed; a booked follow-up visit
+    after the day it counts from is linked to it (status "Visit booked"). Its reminders follow."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)  # serialise per patient
+    changes = _dose_change_source(patient) if _dose_change_source else []
+    seen = _visit_days(patient, Appointment.Status.COMPLETED)
+    obligation = followup_obligation(changes, seen)
+    current = FollowUp.objects.filter(patient=patient, status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])
+    current = current.first()
+    if current is not None and not _same(current, obligation):
+        satisfied = current.counts_from is not None and any(day > current.counts_from for day in seen)
+        if satisfied:
+            _close(current, status=FollowUp.Status.COMPLETED, reason="follow-up completed")
+        elif obligation is None:
+            _close(current, status=FollowUp.Status.CANCELLED, reason="no follow-up is owed any more")
+        else:
+            _close(current, status=FollowUp.Status.SUPERSEDED, reason="replaced after a plan change")
+        current = None
+    if obligation is None:
+        return None
+    if current is None:
+        current = FollowUp(patient=patient)
+    current.reason, current.counts_from, current.due_on = obligation.reason, obligation.counts_from, obligation.due_on
+    visit = _booked_visit_after(patient, obligation.counts_from)
+    current.status = FollowUp.Status.BOOKED if visit else FollowUp.Status.PENDING
+    current.save()
+    if visit is not None and visit.followup_id != current.pk:
+        Appointment.objects.filter(pk=visit.pk).update(followup=current)
+    followup_reminders_schedule(current)
+    return current
+
+
+def _same(followup: FollowUp, obligation: Obligation | None) -> bool:
+    return (
+        obligation is not None
+        and followup.reason == obligation.reason
+        and followup.counts_from == obligation.counts_from
+    )
 
 
 def followup_next_for(patient: Patient) -> FollowUp | None:
-    """The patient's open follow-up due first."""
+    """The patient's open follow-up."""
     return (
         FollowUp.objects.filter(patient=patient, status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])
         .order_by("due_on", "pk")
         .first()
     )
-
-
-@transaction.atomic
-def followup_complete(*, followup: FollowUp, completed_on: dt.date) -> FollowUp:
-    """Close a follow-up whose visit took place and schedule the next one 90 days later (the
-    stable-dose cadence). A later dose change supersedes that one with a 7–28 day follow-up."""
-    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
-    if not followup.is_open:
-        raise ValidationError("This follow-up is already closed.")
-    followup.status = FollowUp.Status.COMPLETED
-    followup.closed_at = timezone.now()
-    followup.save(update_fields=["status", "closed_at"])
-    followup_reminders_cancel(followup, reason="follow-up completed")
-    following = FollowUp.objects.create(
-        patient=followup.patient,
-        reason=FollowUp.Reason.STABLE,
-        due_on=completed_on + dt.timedelta(days=FOLLOWUP_STABLE_DAYS),
-    )
-    followup_reminders_schedule(following)
-    return following

@@ -10,8 +10,9 @@ from patients.models.record import Patient
 
 
 class FollowUp(models.Model):
-    """A follow-up visit the patient is due for. At most one is pending per patient: a dose change
-    supersedes the pending one instead of adding a second (enforced by a partial unique index)."""
+    """A follow-up visit the patient is due for, derived from their plan and visits
+    (``patients.followups.services.followup_sync``). At most one is open per patient (a partial
+    unique index); a plan change moves it, a visit after the day it counts from completes it."""
 
     class Reason(models.TextChoices):
         START = "start", "Plan started"
@@ -27,6 +28,11 @@ class FollowUp(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="followups")
     reason = models.CharField(max_length=16, choices=Reason.choices)
+    counts_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The dose change it follows, or the last visit for the 90-day cadence.",
+    )
     due_on = models.DateField(db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

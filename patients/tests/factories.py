@@ -63,3 +63,31 @@ def complete_intake(patient, *, submit=True, about=None, **step_overrides):
         intake_submit(patient=patient)
     patient.refresh_from_db()
     return patient.intake
+
+
+def plan_started(patient, on, *, due_in_days=14, doses=("4.5",)):
+    """A plan that started on ``on`` (any day, past included: written directly, the plan service
+    keeps starts near today), each dose but the last lasting 14 days, then the patient's follow-up
+    recomputed from it. Returns the open follow-up."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from patients.followups.services import followup_next_for, followup_sync
+    from portal.tests.factories import PhysicianFactory
+    from prescriptions.models import TitrationPlan, TitrationStep
+
+    version = TitrationPlan.objects.filter(patient=patient).count() + 1
+    TitrationPlan.objects.filter(patient=patient, superseded_at__isnull=True).update(superseded_at=timezone.now())
+    plan = TitrationPlan.objects.create(
+        patient=patient,
+        version=version,
+        start_date=on,
+        followup_due_in_days=due_in_days,
+        created_by=PhysicianFactory(),
+    )
+    for number, dose in enumerate(doses, start=1):
+        days = None if number == len(doses) else 14
+        TitrationStep.objects.create(plan=plan, sequence=number, dose_mg=Decimal(dose), days=days)
+    followup_sync(patient=patient)
+    return followup_next_for(patient)

@@ -10,10 +10,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from patients.followups.services import followup_schedule_after_dose_change
 from patients.models import Appointment, FollowUp, Intake, ReviewStatus, VisitJoinAttempt, VisitType
 from patients.tests.booking_helpers import MONDAY, UTC, give_hours, licensed_physician, local
-from patients.tests.factories import complete_intake
+from patients.tests.factories import complete_intake, plan_started
 from patients.visits.services import (
     appointment_book,
     appointment_can_change,
@@ -235,7 +234,7 @@ def test_one_upcoming_visit_at_a_time(ready):
 @pytest.fixture
 def due_followup(ready):
     _, patient = ready
-    return followup_schedule_after_dose_change(patient=patient, changed_on=dt.date(2026, 2, 20), is_start=True)
+    return plan_started(patient, dt.date(2026, 2, 20))
 
 
 @pytest.mark.django_db

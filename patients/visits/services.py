@@ -12,10 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from patients.followups.services import followup_complete
+from patients.followups.services import followup_sync
 from patients.models import (
     Appointment,
-    FollowUp,
     Intake,
     Patient,
     PhysicianProfile,
@@ -32,7 +31,6 @@ from patients.visits.selectors import (
     BOOKING_MIN_NOTICE,
     physician_calendars,
     visit_type_for,
-    zone_of,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
 from patients.zones import describe_moment
@@ -254,9 +252,6 @@ def _place(
     if overlaps_any(starts_at, ends_at, calendar.busy):
         raise ValidationError(SLOT_TAKEN_MESSAGE, code="slot_taken")
 
-    followup = replacing.followup if replacing else None
-    if followup is None and visit_type.kind == VisitType.Kind.FOLLOW_UP:
-        followup = FollowUp.objects.select_for_update().filter(patient=patient, status=FollowUp.Status.PENDING).first()
     appointment = Appointment(
         patient=patient,
         physician=physician,
@@ -264,7 +259,6 @@ def _place(
         location_state=location_state,
         starts_at=starts_at,
         ends_at=ends_at,
-        followup=followup,
         rescheduled_from=replacing,
     )
     try:
@@ -274,9 +268,9 @@ def _place(
         if _is_overlap_error(exc):
             raise ValidationError(SLOT_TAKEN_MESSAGE, code="slot_taken") from exc
         raise
-    if followup is not None and followup.status == FollowUp.Status.PENDING:
-        followup.status = FollowUp.Status.BOOKED
-        followup.save(update_fields=["status"])
+    if visit_type.kind == VisitType.Kind.FOLLOW_UP:
+        followup_sync(patient=patient)  # links the visit to the follow-up it satisfies
+        appointment.refresh_from_db(fields=["followup"])
     appointment_reminder_schedule(appointment)
     # A row in the same transaction as the booking: a broker outage delays the email, never loses it.
     visit_confirmation_schedule(appointment)
@@ -293,7 +287,7 @@ def appointment_book(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Book a video visit. The patient's first visit is an initial consultation, later ones are
-    follow-ups; a follow-up visit takes the patient's due follow-up and marks it booked."""
+    follow-ups; a follow-up visit is linked to the follow-up it satisfies, which shows as booked."""
     now = now or timezone.now()
     return _place(
         patient=patient,
@@ -355,7 +349,8 @@ def appointment_cancel(
     appointment.cancelled_at = now
     appointment.cancelled_by = by
     appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-    _followup_due_again(appointment)
+    if appointment.followup_id:
+        followup_sync(patient=appointment.patient)  # the follow-up it was booked for is due again
     return appointment
 
 
@@ -399,14 +394,6 @@ def appointment_cancel_by_physician(
     patient = appointment.patient
     portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)
     return appointment
-
-
-def _followup_due_again(appointment: Appointment) -> None:
-    if appointment.followup_id is None:
-        return
-    FollowUp.objects.filter(pk=appointment.followup_id, status=FollowUp.Status.BOOKED).update(
-        status=FollowUp.Status.PENDING
-    )
 
 
 # --- Joining ------------------------------------------------------------------------------------
@@ -509,9 +496,9 @@ def _checked_note(note: str) -> str:
 def appointment_record_outcome(
     *, appointment: Appointment, physician: User, outcome: str, note: str = "", now: dt.datetime | None = None
 ) -> Appointment:
-    """Mark a visit completed or a no-show, with an optional short note. Completing a follow-up
-    visit closes the follow-up and schedules the next one (``followup_complete``); a no-show
-    leaves the follow-up due again."""
+    """Mark a visit completed or a no-show, with an optional short note. The follow-up is then
+    recomputed (``followup_sync``): a completed visit closes the one it satisfies and opens the
+    next; a no-show leaves it due."""
     _require_physician(physician)
     now = now or timezone.now()
     appointment = (
@@ -529,13 +516,8 @@ def appointment_record_outcome(
     appointment.note = _checked_note(note)
     appointment.outcome_recorded_at = now
     appointment.save(update_fields=["status", "note", "outcome_recorded_at"])
-    followup = FollowUp.objects.filter(pk=appointment.followup_id).first() if appointment.followup_id else None
-    if followup is not None and followup.is_open:
-        if outcome == Outcome.COMPLETED:
-            visit_day = appointment.starts_at.astimezone(zone_of(appointment.patient.time_zone_name)).date()
-            followup_complete(followup=followup, completed_on=visit_day)
-        elif followup.status == FollowUp.Status.BOOKED:
-            _followup_due_again(appointment)
+    # A completed visit satisfies the dose changes before it; a no-show leaves its follow-up due.
+    followup_sync(patient=appointment.patient)
     return appointment
 
 

@@ -10,12 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.followups.services import (
-    FOLLOWUP_DEFAULT_DAYS,
-    FOLLOWUP_MAX_DAYS,
-    FOLLOWUP_MIN_DAYS,
-    followup_schedule_after_dose_change,
-)
+from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
+from patients.followups.services import followup_sync
 from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.services import patient_set_treatment_phase
 from portal.access import physician_license_in
@@ -90,8 +86,9 @@ def titration_plan_create(
 ) -> TitrationPlan:
     """Start a patient's plan, or make a new version of it (a dose change, a switch to morning).
 
-    Records the change as a :class:`PlanEvent`, schedules the follow-up 7–28 days after the day
-    the change takes effect and sets the treatment phase, all in this one transaction."""
+    Records the change as a :class:`PlanEvent`, recomputes the follow-up from the new dose changes
+    (each one, scheduled steps included, owes a visit 7–28 days after it) and sets the treatment
+    phase, all in this one transaction."""
     physician_require_scope(physician=physician, patient=patient)
     # Serialise plan changes per patient: versions are numbered from the current one.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
@@ -159,12 +156,7 @@ def titration_plan_create(
         followup_due_in_days=followup_due_in_days,
         actor=physician,
     )
-    followup_schedule_after_dose_change(
-        patient=patient,
-        changed_on=start_date,
-        due_in_days=followup_due_in_days,
-        is_start=kind == PlanEvent.Kind.START,
-    )
+    followup_sync(patient=patient)
     phase = TreatmentPhase.STABLE if len(chosen) == 1 else TreatmentPhase.TITRATION
     patient_set_treatment_phase(patient=patient, phase=phase)
     portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)

@@ -67,10 +67,11 @@ def test_physician_cancels_a_visit_with_a_note_the_patient_reads(client, visit, 
     from django.core import mail
 
     from patients.models import FollowUp
+    from patients.tests.factories import plan_started
     from portal.models import Reminder
     from portal.reminders import reminder_send
 
-    followup = FollowUp.objects.create(patient=patient, reason="dose change", due_on=dt.date(2026, 3, 10))
+    followup = plan_started(patient, dt.date(2026, 2, 24))
     Appointment.objects.filter(pk=visit.pk).update(followup=followup)
     FollowUp.objects.filter(pk=followup.pk).update(status=FollowUp.Status.BOOKED)
     clock.move_to(TUESDAY_10 - dt.timedelta(hours=2))  # inside the patients' 24-hour cut-off
