@@ -84,3 +84,16 @@ def screen(answers: ScreeningAnswers, *, today: dt.date) -> ScreeningResult:
         )
 
     return ScreeningResult(outcome=outcome, reasons=reasons, deferred_until=deferred_until)
+
+
+def washout_refusal(deferred_until: dt.date | None, first_dose_on: dt.date) -> str | None:
+    """Why LDN may not start on ``first_dose_on``, or None. The opioid washout ends on
+    ``deferred_until``: naltrexone taken with opioids still on board can set off withdrawal, so no
+    approval override shortens it (docs/domain.md "Intake and screening")."""
+    if deferred_until is None or first_dose_on >= deferred_until:
+        return None
+    when = f"{deferred_until:%B %-d, %Y}"
+    return (
+        f"The opioid washout lasts until {when}: the first dose of LDN cannot come before then, even with an "
+        f"approval override. Choose {when} or later."
+    )

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients.intake.screening import washout_refusal
 from patients.models import Patient
 from portal.access import licensure_day, physician_license_in
 from portal.mfa import totp_code_valid
@@ -367,6 +368,11 @@ def order_sign(
     patient = Patient.objects.select_related("state", "user", "intake").get(pk=order.patient_id)
     plan = TitrationPlan.objects.prefetch_related("steps").get(pk=order.plan_id)
     _require_current_plan(plan)
+    # The supply's first day is the first dose this order covers: the washout holds at signing too.
+    screened = getattr(patient, "intake", None)  # none: intake_require_cleared refuses below
+    washout = washout_refusal(screened.deferred_until if screened else None, order.supply_start)
+    if washout:
+        raise ValidationError({"supply_start": washout})
     intake = intake_require_cleared(patient=patient, override_reason=plan.screening_override_reason)
     # The signing day is the date in the patient's state: the prescription is issued into it.
     day = licensure_day(patient.state)

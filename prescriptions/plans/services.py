@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from patients.followups.services import followup_sync
+from patients.intake.screening import washout_refusal
 from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.services import patient_set_treatment_phase
 from portal.access import physician_license_in
@@ -37,22 +38,24 @@ def physician_require_scope(*, physician: User, patient: Patient) -> None:
         raise PermissionDenied("You need an active license in the patient's state for this.")
 
 
-def intake_require_cleared(*, patient: Patient, override_reason: str = "") -> Intake:
-    """A physician approves every intake before the first plan or prescription; a deferred or
-    not-eligible screening also needs a recorded override (docs/domain.md "Intake and screening")."""
+def intake_require_cleared(
+    *, patient: Patient, override_reason: str = "", first_dose_on: dt.date | None = None
+) -> Intake:
+    """A physician approves every intake before the first plan or prescription; a not-eligible
+    screening also needs a recorded override. The opioid washout holds whatever the override: a
+    first dose (``first_dose_on``, given when LDN starts from no dose) may not come before the
+    screening's deferral date (docs/domain.md "Intake and screening")."""
     intake = Intake.objects.filter(patient=patient).first()
     if intake is None or intake.review_status != ReviewStatus.APPROVED:
         raise ValidationError("A physician must review and approve this patient's intake before treatment starts.")
-    # Opioid use precipitates withdrawal; the washout applies until deferred_until.
-    still_deferred = intake.deferred_until is not None and intake.deferred_until > patient.today()
+    refusal = washout_refusal(intake.deferred_until, first_dose_on) if first_dose_on else None
+    if refusal:
+        raise ValidationError({"start_date": refusal}, code="washout")
     not_eligible = intake.screening_outcome == ScreeningOutcome.NOT_ELIGIBLE
-    if (still_deferred or not_eligible) and not (intake.override_reason.strip() or override_reason.strip()):
-        why = (
-            f"screening deferred treatment until {intake.deferred_until:%B %-d, %Y}"
-            if still_deferred
-            else "screening found the patient not eligible"
+    if not_eligible and not (intake.override_reason.strip() or override_reason.strip()):
+        raise ValidationError(
+            {"override_reason": "The screening found the patient not eligible. Record why you start a plan anyway."}
         )
-        raise ValidationError({"override_reason": f"The {why}. Record why you start a plan anyway."})
     return intake
 
 
@@ -94,7 +97,6 @@ def titration_plan_create(
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if not patient.is_in_served_state:
         raise ValidationError("The practice no longer serves the patient's state, so no new plan can start there.")
-    intake_require_cleared(patient=patient, override_reason=override_reason)
     if template not in PlanTemplate.values:
         raise ValidationError({"template": "Choose a template or write the steps by hand."})
     if formulation not in Formulation.values:
@@ -122,6 +124,11 @@ def titration_plan_create(
         raise ValidationError(
             {"start_date": f"A new version cannot start before the current one ({current.start_date:%B %-d, %Y})."}
         )
+    # The washout applies to a version that starts LDN from no dose: a first plan (or, later, a restart).
+    starts_from_none = current is None or dose_on(current, start_date) is None
+    intake_require_cleared(
+        patient=patient, override_reason=override_reason, first_dose_on=start_date if starts_from_none else None
+    )
     kind = _change_kind(current, start_date=start_date, first_dose=chosen[0].dose_mg, dosing_time=dosing_time)
     previous_dose = dose_on(current, start_date) if current else None
     if current is not None:

@@ -11,6 +11,7 @@ import time_machine
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from patients.models import Intake
 from patients.tests.factories import PatientFactory
 from portal.models import PhysicianLicense, ServiceState
 from portal.tests.factories import (
@@ -203,6 +204,17 @@ def test_the_supply_cannot_start_in_the_past_at_signing(draft, physician, tx_pha
     PrescriptionOrder.objects.filter(pk=draft.pk).update(supply_start=draft.supply_start - dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="which has passed"):
         sign(draft, physician)
+
+
+@pytest.mark.django_db
+def test_an_order_whose_first_dose_precedes_the_washout_is_refused_at_signing(draft, physician, tx_pharmacy):
+    # A deferral recorded after the draft was written (staff learned of a recent opioid dose).
+    until = draft.supply_start + dt.timedelta(days=3)
+    Intake.objects.filter(patient=draft.patient).update(deferred_until=until)
+    with pytest.raises(ValidationError) as exc:
+        sign(draft, physician)
+    assert f"{until:%B %-d, %Y}" in exc.value.message_dict["supply_start"][0]
+    assert PrescriptionOrder.objects.get(pk=draft.pk).status == "draft"
 
 
 def _at(day: dt.date, hour: int = 12, tz=CHICAGO):

@@ -115,26 +115,40 @@ def test_the_intake_must_be_approved_first(patient, physician):
 
 
 @pytest.mark.django_db
-def test_a_deferred_screening_approved_with_an_override_can_start(patient, physician):
-    medications = {"takes_opioids": True, "opioid_names": "Tramadol", "opioid_last_dose": dt.date.today()}
+def test_the_washout_holds_at_the_start_date_even_with_an_approval_override(patient, physician):
+    # Tramadol yesterday: screening defers treatment 14 days after the last dose.
+    last_dose = today_of(patient) - dt.timedelta(days=1)
+    medications = {"takes_opioids": True, "opioid_names": "Tramadol", "opioid_last_dose": last_dose}
     approve_intake(patient, physician, medications=medications, override_reason="Stopped tramadol; taper done")
-    plan = make_plan(patient, physician)
-    assert plan.pk
+    deferred_until = patient.intake.deferred_until
+    assert deferred_until == last_dose + dt.timedelta(days=14)
+    with pytest.raises(ValidationError) as exc:
+        make_plan(patient, physician, start_date=deferred_until - dt.timedelta(days=1))
+    message = exc.value.message_dict["start_date"][0]
+    assert f"{deferred_until:%B %-d, %Y}" in message and "even with an approval override" in message
+    assert not TitrationPlan.objects.exists()
+    assert make_plan(patient, physician, start_date=deferred_until).start_date == deferred_until
 
 
 @pytest.mark.django_db
-def test_a_deferred_screening_without_any_override_is_refused_until_one_is_recorded(patient, physician):
-    # An intake approved after the washout ended, whose deferral was then extended by staff.
+def test_a_deferral_extended_by_staff_moves_the_earliest_start(patient, physician):
     approve_intake(patient, physician)
     patient.intake.deferred_until = today_of(patient) + dt.timedelta(days=5)
     patient.intake.screening_outcome = "deferred"
     patient.intake.save()
-    with pytest.raises(ValidationError) as exc:
-        make_plan(patient, physician)
-    assert "override_reason" in exc.value.message_dict
-    assert "deferred treatment until" in exc.value.message_dict["override_reason"][0]
-    plan = make_plan(patient, physician, override_reason="Last opioid dose confirmed 16 days ago")
-    assert plan.screening_override_reason.startswith("Last opioid")
+    with pytest.raises(ValidationError, match="washout lasts until"):
+        make_plan(patient, physician, override_reason="Last opioid dose confirmed 16 days ago")
+    assert make_plan(patient, physician, start_date=today_of(patient) + dt.timedelta(days=5)).pk
+
+
+@pytest.mark.django_db
+def test_a_new_version_while_on_ldn_is_not_held_by_an_old_deferral(approved_patient, physician):
+    make_plan(approved_patient, physician)
+    approved_patient.intake.deferred_until = today_of(approved_patient) + dt.timedelta(days=10)
+    approved_patient.intake.save()
+    raised = make_plan(approved_patient, physician, start_date=today_of(approved_patient) + dt.timedelta(days=2),
+                       template="custom", steps=[Step(D("3.0"), None)])  # fmt: skip
+    assert raised.version == 2
 
 
 @pytest.mark.django_db

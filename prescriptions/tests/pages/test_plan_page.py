@@ -80,3 +80,26 @@ def test_the_change_form_is_prefilled_with_the_current_plan(client, physician, p
     assert b"Saving makes version 2" in response.content
     initial = response.context["formset"].initial
     assert [row["dose_mg"] for row in initial] == [D("1.5"), D("3.0"), D("4.5")]
+
+
+@pytest.mark.django_db
+def test_a_start_before_the_washout_ends_is_refused_on_the_page_with_the_date(client, physician, approved_patient):
+    import datetime as dt
+
+    until = approved_patient.today() + dt.timedelta(days=4)
+    approved_patient.intake.deferred_until = until
+    approved_patient.intake.save()
+    sign_in(client, physician)
+    data = {
+        "template": "standard",
+        "formulation": "capsule",
+        "dosing_time": "bedtime",
+        "start_date": approved_patient.today().isoformat(),
+        "followup_due_in_days": 14,
+        "steps-TOTAL_FORMS": 8,
+        "steps-INITIAL_FORMS": 0,
+    }
+    response = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data)
+    assert response.status_code == 200
+    assert f"The opioid washout lasts until {until:%B %-d, %Y}" in response.content.decode()
+    assert not TitrationPlan.objects.exists()
