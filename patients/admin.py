@@ -1,6 +1,10 @@
+import datetime as dt
+
 from django.contrib import admin
 from django.contrib import messages as admin_messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.models import (
@@ -8,6 +12,7 @@ from patients.models import (
     Attachment,
     CheckIn,
     Consent,
+    FollowUp,
     Intake,
     Message,
     Patient,
@@ -45,13 +50,84 @@ class PatientAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+class IntakeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only: the answers are the patient's, the screening is computed from them, and approval
+    happens only through a physician's review (licensed in the patient's state, with an override
+    reason where the screening asks for one). An admin who could set "Approved" here would skip
+    every one of those rules (docs/domain.md "Intake and screening")."""
+
     list_display = ("patient", "review_status", "screening_outcome", "deferred_until", "submitted_at", "reviewed_by")
     list_filter = ("review_status", "screening_outcome", "patient__state")
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
     list_select_related = ("patient__user", "reviewed_by")
-    raw_id_fields = ("patient", "reviewed_by")
     date_hierarchy = "submitted_at"
+
+
+class FollowUpDueFilter(admin.SimpleListFilter):
+    title = "when due"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("week", "Due within 7 days"), ("later", "Due later")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        week = today + dt.timedelta(days=7)
+        if self.value() == "overdue":
+            return queryset.filter(due_on__lt=today, status=FollowUp.Status.PENDING)
+        if self.value() == "week":
+            return queryset.filter(due_on__gte=today, due_on__lte=week)
+        if self.value() == "later":
+            return queryset.filter(due_on__gt=week)
+        return queryset
+
+
+class FollowUpPhysicianFilter(admin.SimpleListFilter):
+    """The physician of the visit booked for the follow-up."""
+
+    title = "physician of the booked visit"
+    parameter_name = "physician"
+
+    def lookups(self, request, model_admin):
+        physicians = User.objects.filter(role=User.Role.PHYSICIAN).order_by("last_name", "first_name")
+        return [(str(p.pk), p.get_full_name() or p.email) for p in physicians]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                appointments__physician_id=self.value(), appointments__status=Appointment.Status.BOOKED
+            ).distinct()
+        return queryset
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """The practice's recall list: open follow-ups, due and overdue first, with filters by state
+    and physician. Read-only: a follow-up is derived from the plan and the visits
+    (docs/domain.md "Follow-ups"); staff act by booking the visit."""
+
+    list_display = ("patient", "state", "reason", "counts_from", "due_on", "status", "booked_visit")
+    list_filter = ("status", FollowUpDueFilter, "patient__state", FollowUpPhysicianFilter, "reason")
+    search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
+    list_select_related = ("patient__user", "patient__state")
+    date_hierarchy = "due_on"
+    ordering = ("due_on",)
+
+    def get_queryset(self, request):
+        booked = Appointment.objects.filter(status=Appointment.Status.BOOKED).select_related("physician")
+        return super().get_queryset(request).prefetch_related(Prefetch("appointments", queryset=booked))
+
+    @admin.display(description="State", ordering="patient__state__code")
+    def state(self, obj):
+        return obj.patient.state.code if obj.patient.state_id else ""
+
+    @admin.display(description="Booked visit")
+    def booked_visit(self, obj):
+        visit = next(iter(obj.appointments.all()), None)
+        if visit is None:
+            return ""
+        local = timezone.localtime(visit.starts_at)
+        return f"{local:%b %-d, %Y %H:%M} with {visit.physician.get_full_name() or visit.physician.email}"
 
 
 @admin.register(Consent)

@@ -7,6 +7,7 @@ from prescriptions.models import (
     Pharmacy,
     PharmacyLicense,
     PharmacyMembership,
+    PharmacyPreference,
     PlanEvent,
     PrescriptionOrder,
     RefillRequest,
@@ -64,6 +65,28 @@ class StateDefaultPharmacyAdmin(admin.ModelAdmin):
     list_display = ("state", "pharmacy")
     list_filter = ("pharmacy",)
     list_select_related = ("state", "pharmacy")
+
+
+@admin.register(PharmacyPreference)
+class PharmacyPreferenceAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+    """A patient's pharmacy choice, which staff change when a patient asks by phone; every change
+    is kept in its history. Routing still sends an order there only when that pharmacy is licensed
+    for the ship-to state."""
+
+    list_display = ("patient", "pharmacy", "chosen_at")
+    list_filter = ("pharmacy",)
+    search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email")
+    list_select_related = ("patient__user", "pharmacy")
+    raw_id_fields = ("patient",)
+    fields = ("patient", "pharmacy", "chosen_at")
+    readonly_fields = ("patient", "chosen_at")
+
+    def has_add_permission(self, request):
+        # Made at intake; staff change it here.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- plans and orders ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.test import Client
 
 from portal.models import AccessLog
 from portal.tests.signin import sign_in
-from prescriptions.models import TitrationPlan
+from prescriptions.models import PharmacyPreference, TitrationPlan
 from tests.security.urlmap import project_routes
 
 # url name → (who opens it, the object in its path or None for a list page)
@@ -139,6 +139,8 @@ ADMIN_HEALTH_MODELS = {
     "prescriptions.titrationplan": lambda w: TitrationPlan.objects.filter(patient=w["patient"]).first().pk,
     "prescriptions.prescriptionorder": lambda w: w["objects"]["order"],
     "prescriptions.refillrequest": lambda w: w["objects"]["refill"],
+    "patients.followup": lambda w: w["patient"].followups.first().pk,
+    "prescriptions.pharmacypreference": lambda w: PharmacyPreference.objects.get_or_create(patient=w["patient"])[0].pk,
 }
 ADMIN_WITHOUT_HEALTH_DATA = {
     "portal.user", "portal.servicestate", "portal.physicianlicense", "portal.accesslog", "portal.workerheartbeat",
