@@ -472,3 +472,46 @@ def test_the_calendar_file_can_be_downloaded_again(client, ready):
     response = client.get(f"/patient/appointments/{visit.pk}/calendar.ics")
     assert response["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in response.content
+
+
+# --- "Your visit is tomorrow" -------------------------------------------------------------------
+
+
+def tomorrow_reminder(visit):
+    from portal.models import Reminder
+
+    return Reminder.objects.filter(kind="appointment-tomorrow", subject=f"patients.appointment:{visit.pk}").first()
+
+
+@pytest.mark.django_db
+def test_the_day_before_reminder_is_due_at_ten_the_day_before_in_the_patients_zone(ready):
+    physician, patient = ready
+    visit = book(patient, physician, local(2026, 3, 4, 16))  # Wednesday 16:00, booked on Monday
+    assert tomorrow_reminder(visit).due_at == local(2026, 3, 3, 10)
+
+
+@pytest.mark.django_db
+def test_a_same_day_booking_gets_no_your_visit_is_tomorrow(ready, clock):
+    physician, patient = ready
+    visit = book(patient, physician, local(2026, 3, 2, 15))  # Monday 15:00, booked Monday 09:00
+    assert tomorrow_reminder(visit) is None
+
+
+@pytest.mark.django_db
+def test_a_booking_made_the_afternoon_before_is_reminded_at_once(ready, clock):
+    physician, patient = ready
+    clock.move_to(local(2026, 3, 2, 14))
+    visit = book(patient, physician, TUESDAY_10)
+    assert tomorrow_reminder(visit).due_at == local(2026, 3, 2, 14)
+    deliver_due()
+    assert tomorrow_reminder(visit).status == "sent"
+
+
+@pytest.mark.django_db
+def test_a_reminder_held_past_midnight_is_skipped_not_sent_on_the_day(ready, clock):
+    physician, patient = ready
+    visit = book(patient, physician, TUESDAY_10)
+    clock.move_to(local(2026, 3, 3, 8, 5))  # the worker was down all Monday
+    deliver_due()
+    reminder = tomorrow_reminder(visit)
+    assert (reminder.status, reminder.status_reason) == ("skipped", "visit is not tomorrow")

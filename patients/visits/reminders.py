@@ -4,6 +4,7 @@ is booked, and the reminder the day before."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.utils import timezone
 
@@ -13,21 +14,38 @@ from patients.visits.ics import visit_ics, visit_join_url
 from patients.zones import describe_moment
 from portal.models import Reminder
 from portal.notifications import email_message
-from portal.reminders import register_reminder_kind, reminder_schedule
+from portal.reminders import local_moment, register_reminder_kind, reminder_schedule
 
 APPOINTMENT_KIND = "appointment-tomorrow"
 
 
-def appointment_reminder_schedule(appointment) -> Reminder:
-    """Remind the patient the day before a visit (held to sending hours; right away when the
-    visit was booked less than a day ahead)."""
+# The day-before reminder goes out at 10:00 in the patient's zone.
+REMINDER_HOUR = 10
+
+
+def _local_day(moment: dt.datetime, zone_name: str) -> dt.date:
+    return moment.astimezone(zoneinfo.ZoneInfo(zone_name)).date()
+
+
+def appointment_reminder_schedule(appointment) -> Reminder | None:
+    """Remind the patient at 10:00 the day before a visit, in their zone. A visit booked after
+    that time on the day before is reminded at once; one booked for the same day gets no "your
+    visit is tomorrow" (its confirmation is the reminder)."""
     patient = appointment.patient
+    zone = patient.time_zone_name
+    visit_day = _local_day(appointment.starts_at, zone)
+    due_at = local_moment(visit_day - dt.timedelta(days=1), REMINDER_HOUR, zone)
+    now = timezone.now()
+    if due_at < now:
+        if _local_day(now, zone) != visit_day - dt.timedelta(days=1):
+            return None
+        due_at = now
     return reminder_schedule(
         kind=APPOINTMENT_KIND,
         recipient=patient.user,
         subject=f"patients.appointment:{appointment.pk}",
-        due_at=max(appointment.starts_at - dt.timedelta(days=1), timezone.now()),
-        time_zone=patient.time_zone_name,
+        due_at=due_at,
+        time_zone=zone,
     )
 
 
@@ -38,8 +56,9 @@ def _appointment_check(reminder: Reminder) -> str | None:
         return "visit removed"
     if appointment.status != Appointment.Status.BOOKED:
         return f"visit is {appointment.get_status_display().lower()}"
-    if appointment.starts_at <= timezone.now():
-        return "visit already started"
+    zone = appointment.patient.time_zone_name
+    if _local_day(appointment.starts_at, zone) != _local_day(timezone.now(), zone) + dt.timedelta(days=1):
+        return "visit is not tomorrow"
     return patient_reminder_skip_reason(appointment.patient, reminder.channel)
 
 
