@@ -11,8 +11,10 @@ class PatientsConfig(AppConfig):
         # the app registry is ready (their modules import models).
         from patients.followups import reminders as followup_reminders
         from patients.messaging import reminders as message_reminders
+        from patients.safety import reminders as safety_reminders
         from patients.visits import reminders as visit_reminders
 
         followup_reminders.register()
         visit_reminders.register()
         message_reminders.register()
+        safety_reminders.register()

@@ -22,6 +22,7 @@ urlpatterns = [
     re_path(rf"^intake/(?P<step>{STEP_PATTERN})/$", intake.intake_step, name="intake_step"),
     path("patient/", dashboard.patient_home, name="home"),
     path("patient/checkins/new/", checkins.checkin_new, name="checkin_new"),
+    path("patient/checkins/<int:pk>/safety/", checkins.checkin_safety, name="checkin_safety"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/reviews/", clinic.review_queue, name="review_queue"),
     path("clinic/patients/", clinic.patient_list, name="patient_list"),

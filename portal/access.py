@@ -93,3 +93,14 @@ def physician_license_in(
         .order_by("-expires_on")
         .first()
     )
+
+
+def physicians_licensed_in(state: ServiceState, *, moment: dt.datetime | None = None) -> list[int]:
+    """The ids of the active physicians whose license in ``state`` is active on its
+    :func:`licensure_day`: who is told when a patient there needs attention."""
+    return sorted(
+        PhysicianLicense.objects.active_on(licensure_day(state, moment))
+        .filter(state=state, physician__is_active=True, physician__role=User.Role.PHYSICIAN)
+        .values_list("physician_id", flat=True)
+        .distinct()
+    )

@@ -8,9 +8,13 @@ class PrescriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from patients.followups.services import register_dose_change_source
+        from patients.safety.services import opioid_exposure_reported
         from prescriptions.orders.reminders import register
         from prescriptions.plans.followups import plan_dose_changes
+        from prescriptions.plans.services import hold_for_opioid_exposure
 
         register()
         # Follow-ups are derived from the plan's dose changes (docs/domain.md "Follow-ups").
         register_dose_change_source(plan_dose_changes)
+        # Opioid use reported in a check-in holds the plan (docs/domain.md "Safety triage").
+        opioid_exposure_reported.connect(hold_for_opioid_exposure, dispatch_uid="hold_for_opioid_exposure")

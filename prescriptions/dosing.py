@@ -36,7 +36,14 @@ TEMPLATES: dict[str, list[Step]] = {
         Step(Decimal("3.0"), 14),
         Step(Decimal("4.5"), None),
     ],
+    # After more than 7 days off LDN the patient starts low again, as at the first start.
+    "restart": [Step(Decimal("1.5"), 7), Step(Decimal("3.0"), 7), Step(Decimal("4.5"), None)],
 }
+
+# docs/domain.md "Hold, stop and restart": after a stop of more than 7 days, the first step is at
+# most 1.5 mg (the protocol starts low, 0.5–1.5 mg).
+RESTART_AFTER_DAYS_OFF = 7
+RESTART_MAX_FIRST_DOSE_MG = Decimal("1.5")
 
 
 def fmt_amount(value: Decimal | float | int | None) -> str:
@@ -75,8 +82,12 @@ def validate_steps(steps: Sequence[Step], *, high_dose_reason: str = "") -> None
 
 
 def dose_on(plan, day: dt.date) -> Decimal | None:
-    """The dose (mg) ``plan`` prescribes on ``day``; None before it starts (or without a plan)."""
+    """The dose (mg) ``plan`` prescribes on ``day``; None before it starts, from the day it is put
+    on hold or stopped (``paused_on``), or without a plan."""
     if plan is None or day < plan.start_date:
+        return None
+    paused_on = getattr(plan, "paused_on", None)
+    if paused_on is not None and day >= paused_on:
         return None
     offset = (day - plan.start_date).days
     for step in steps_of(plan):
@@ -114,14 +125,24 @@ def step_start_dates(plan) -> list[dt.date]:
     return days
 
 
+NO_DOSE = Decimal("0")
+
+
 def dose_changes(plans: Iterable, *, until: dt.date) -> list[tuple[dt.date, Decimal]]:
-    """(day, mg) wherever the patient's dose changes, up to ``until``: the chart's step line."""
+    """(day, mg) wherever the patient's dose changes, up to ``until``: the chart's step line and
+    the follow-up schedule. A hold or stop is a change to :data:`NO_DOSE` (0 mg), so taking LDN
+    again afterwards is a change even at the same dose."""
     plans = list(plans)
-    candidates = sorted({d for plan in plans for d in step_start_dates(plan) if d <= until})
+    days = {d for plan in plans for d in step_start_dates(plan)}
+    days |= {plan.paused_on for plan in plans if getattr(plan, "paused_on", None)}
     changes, previous = [], None
-    for day in candidates:
+    for day in sorted(d for d in days if d <= until):
         mg = patient_dose_on(plans, day)
-        if mg is not None and mg != previous:
+        if mg is None:
+            if previous not in (None, NO_DOSE):
+                changes.append((day, NO_DOSE))
+                previous = NO_DOSE
+        elif mg != previous:
             changes.append((day, mg))
             previous = mg
     return changes

@@ -12,6 +12,8 @@ urlpatterns = [
     path("intake/pharmacy/", intake_views.intake_pharmacy, name="intake_pharmacy"),
     # physicians
     path("clinic/patients/<int:pk>/plan/new/", plans.plan_new, name="plan_new"),
+    path("clinic/patients/<int:pk>/plan/pause/", plans.plan_pause, name="plan_pause"),
+    path("clinic/items/<int:pk>/", plans.care_item, name="care_item"),
     path("clinic/patients/<int:pk>/orders/new/", orders.order_new, name="order_new"),
     path("clinic/orders/", orders.clinic_orders, name="clinic_orders"),
     path("clinic/orders/<int:pk>/", orders.clinic_order, name="clinic_order"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from patients.models import CheckIn, SideEffect
+from patients.models import CheckIn, RedFlag, Severity, SideEffect
+from portal.forms import DateInput
 
 PEG_HELP = {
     "pain": "0 = no pain, 10 = pain as bad as you can imagine",
@@ -47,6 +48,36 @@ class CheckInForm(forms.Form):
         required=False,
     )
     side_effect_other = forms.CharField(label="Other side effect", max_length=200, required=False)
+    side_effect_severity = forms.ChoiceField(
+        label="How bad were the side effects?",
+        choices=Severity.choices,
+        initial=Severity.NONE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how bad the side effects were (None if you had none)."},
+    )
+    opioid_use = forms.TypedChoiceField(
+        label=(
+            "Since your last check-in, have you taken any opioid pain medicine? For example tramadol, "
+            "codeine, hydrocodone, oxycodone, morphine or fentanyl, prescribed or not."
+        ),
+        choices=[("no", "No"), ("yes", "Yes")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer yes or no: it matters for your safety."},
+    )
+    opioid_names = forms.CharField(label="If yes: which one?", max_length=200, required=False)
+    opioid_last_taken = forms.DateField(
+        label="If yes: the day you last took it",
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": "Enter the day as a date, for example 2026-12-05."},
+    )
+    red_flags = forms.MultipleChoiceField(
+        label="Do you have any of these now? (tick any)",
+        choices=RedFlag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
     note = forms.CharField(
         label="Anything else your physician should know? (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.db.models import Q
 from django.utils import timezone
@@ -41,3 +42,16 @@ def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datet
         return False
     now = now or timezone.now()
     return last_checkin is None or now - last_checkin.recorded_at >= dt.timedelta(days=CHECKIN_INTERVAL_DAYS)
+
+
+def plan_start_baseline(patient: Patient, start_day: dt.date | None) -> CheckIn | None:
+    """What a response is measured from: the last check-in on or before the plan's first day in
+    the patient's zone (the intake's baseline when the plan starts later or there is none)."""
+    mine = CheckIn.objects.filter(patient=patient)
+    if start_day is not None:
+        zone = zoneinfo.ZoneInfo(patient.time_zone_name)
+        day_after = dt.datetime.combine(start_day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        before_start = mine.filter(recorded_at__lt=day_after).order_by("-recorded_at", "-pk").first()
+        if before_start is not None:
+            return before_start
+    return mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").first()

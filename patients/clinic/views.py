@@ -17,6 +17,7 @@ from patients.intake.forms import ReviewForm
 from patients.intake.selectors import consents_for
 from patients.messaging.selectors import unread_thread_count_for
 from patients.models import CheckIn, ReviewStatus
+from patients.safety.selectors import open_care_items_for
 from patients.selectors import patient_get_for, patient_list_for, patient_list_rows, patient_search, review_queue_for
 from patients.visits.selectors import appointments_upcoming_for, physician_time_zone
 from patients.zones import shown_in
@@ -27,13 +28,16 @@ from portal.selectors import physician_licenses_for
 
 PAGE_SIZE = 25
 CLINIC_HOME_VISITS = 5
+# Safety items shown on the clinic home (the oldest urgent ones first); more are rare.
+CLINIC_HOME_ITEMS = 50
 
 
 @require_safe
 @role_required(Role.PHYSICIAN)
 def clinic_home(request: HttpRequest) -> HttpResponse:
-    """What the physician has to act on: reviews, today's and the next visits, unread messages
-    (and, through prescriptions' panel, pharmacy questions, drafts and refill requests)."""
+    """What the physician has to act on: patients who need attention first (safety items), then
+    reviews, today's and the next visits, unread messages (and, through prescriptions' panel,
+    pharmacy questions, drafts and refill requests)."""
     access_record_list(request, action="clinic.home")
     licenses = list(physician_licenses_for(request.user))
     with shown_in(physician_time_zone(request.user)) as zone:
@@ -42,6 +46,7 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
             "patients/clinic_home.html",
             {
                 "licenses": licenses,
+                "care_items": list(open_care_items_for(request.user)[:CLINIC_HOME_ITEMS]),
                 "patient_count": patient_list_for(request.user).count(),
                 "review_count": review_queue_for(request.user).count(),
                 "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),

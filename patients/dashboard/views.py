@@ -9,9 +9,17 @@ from django.views.decorators.http import require_safe
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import checkin_due, recent_checkins_with_baseline
 from patients.followups.services import followup_next_for
-from patients.models import ReviewStatus
+from patients.models import ReviewStatus, TreatmentPhase
 from patients.selectors import patient_for_dashboard
 from portal.access import Role, role_required
+
+# While LDN is held or stopped the reading that fits is the one about starting (the washout, starting
+# low again): the library tags articles by before-first-visit, titration and stable only.
+READING_PHASE = {TreatmentPhase.ON_HOLD: "before-first-visit", TreatmentPhase.STOPPED: "before-first-visit"}
+
+
+def reading_phase(phase: str) -> str:
+    return READING_PHASE.get(phase, phase)
 
 
 @require_safe
@@ -29,7 +37,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "recent_checkins": checkins,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
         "checkin_due": bool(patient and checkin_due(patient, last_checkin=latest)),
-        "phase": patient.treatment_phase if patient else "before-first-visit",
+        "phase": reading_phase(patient.treatment_phase) if patient else "before-first-visit",
         "next_followup": followup_next_for(patient) if patient else None,
     }
     return render(request, "patients/patient_home.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from patients.models import FollowUp
+from patients.models import FollowUp, TreatmentPhase
 from patients.reminders import patient_reminder_skip_reason
 from portal.models import Reminder
 from portal.reminders import local_moment, register_reminder_kind, reminder_schedule, reminders_cancel
@@ -51,6 +51,8 @@ def _followup_check(reminder: Reminder) -> str | None:
         return "follow-up removed"
     if followup.status != FollowUp.Status.PENDING:
         return f"follow-up is {followup.get_status_display().lower()}"
+    if followup.patient.treatment_phase in (TreatmentPhase.ON_HOLD, TreatmentPhase.STOPPED):
+        return "treatment is on hold or stopped"
     return patient_reminder_skip_reason(followup.patient, reminder.channel)
 
 

@@ -27,6 +27,16 @@ def register_dose_change_source(source: DoseChangeSource) -> None:
     _dose_change_source = source
 
 
+def dose_changes_of(patient: Patient) -> list[DoseChange]:
+    """The patient's dose changes as the plan app gives them (none without a plan)."""
+    return _dose_change_source(patient) if _dose_change_source else []
+
+
+def treatment_start_day(patient: Patient):
+    """The day the patient first took LDN under a plan (or will), or None."""
+    return min((change.day for change in dose_changes_of(patient)), default=None)
+
+
 def _visit_days(patient: Patient, status: str) -> list:
     zone = zoneinfo.ZoneInfo(patient.time_zone_name)
     moments = Appointment.objects.filter(patient=patient, status=status).values_list("starts_at", flat=True)
@@ -56,7 +66,7 @@ def followup_sync(*, patient: Patient) -> FollowUp | None:
     satisfied it (the next one opens), cancelled when nothing is owed; a booked follow-up visit
     after the day it counts from is linked to it (status "Visit booked"). Its reminders follow."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)  # serialise per patient
-    changes = _dose_change_source(patient) if _dose_change_source else []
+    changes = dose_changes_of(patient)
     seen = _visit_days(patient, Appointment.Status.COMPLETED)
     obligation = followup_obligation(changes, seen)
     current = FollowUp.objects.filter(patient=patient, status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])

@@ -18,8 +18,8 @@ from patients.messaging.attachments import attachment_check
 from patients.messaging.reminders import secure_message_email_schedule
 from patients.messaging.selectors import read_marker_for
 from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
-from portal.access import licensure_day, physician_license_in
-from portal.models import PhysicianLicense, User
+from portal.access import physician_license_in, physicians_licensed_in
+from portal.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -176,11 +176,7 @@ def _claim_email_slot(*, thread: Thread, field: str, now: dt.datetime) -> bool:
 def _care_team_recipients(thread: Thread, now: dt.datetime) -> list[int]:
     """Physicians already in the conversation and still licensed in the patient's state; when
     none has answered yet, every physician licensed there (the practice is one care team)."""
-    licensed = set(
-        PhysicianLicense.objects.active_on(licensure_day(thread.patient.state, now))
-        .filter(state_id=thread.patient.state_id, physician__is_active=True, physician__role=User.Role.PHYSICIAN)
-        .values_list("physician_id", flat=True)
-    )
+    licensed = set(physicians_licensed_in(thread.patient.state, moment=now))
     involved = set(
         Message.objects.filter(thread=thread, from_patient=False).values_list("sender_id", flat=True).distinct()
     )

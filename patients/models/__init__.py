@@ -7,7 +7,8 @@ from patients.models.booking import (
     Weekday,
     WeeklyAvailability,
 )
-from patients.models.checkins import CheckIn, SideEffect
+from patients.models.care import CareItem
+from patients.models.checkins import CheckIn, RedFlag, Severity, SideEffect
 from patients.models.followups import FollowUp
 from patients.models.intake import Condition, Consent, Intake, ReviewStatus, ScreeningOutcome
 from patients.models.messaging import Attachment, Message, Thread, ThreadReadMarker
@@ -16,6 +17,7 @@ from patients.models.record import Patient, TreatmentPhase, WaitlistEntry
 __all__ = [
     "Appointment",
     "Attachment",
+    "CareItem",
     "CheckIn",
     "Condition",
     "FollowUp",
@@ -24,8 +26,10 @@ __all__ = [
     "Message",
     "Patient",
     "PhysicianProfile",
+    "RedFlag",
     "ReviewStatus",
     "ScreeningOutcome",
+    "Severity",
     "SideEffect",
     "Thread",
     "ThreadReadMarker",

@@ -18,6 +18,24 @@ class SideEffect(models.TextChoices):
     OTHER = "other", "Something else"
 
 
+class Severity(models.TextChoices):
+    NONE = "none", "None"
+    MILD = "mild", "Mild: noticeable, does not get in the way"
+    MODERATE = "moderate", "Moderate: gets in the way of some things"
+    SEVERE = "severe", "Severe: hard to get through the day"
+
+
+class RedFlag(models.TextChoices):
+    """Symptoms that need attention now (docs/domain.md "Safety triage")."""
+
+    CHEST_PAIN = "chest_pain", "Chest pain"
+    BREATHING = "breathing", "Trouble breathing"
+    SWELLING = "swelling", "Swelling of the face, lips, tongue or throat"
+    VOMITING = "vomiting", "Severe or repeated vomiting"
+    WITHDRAWAL = "withdrawal", "Signs of opioid withdrawal (sweating, shaking, cramps, runny nose, goose bumps)"
+    SELF_HARM = "self_harm", "Thoughts of harming yourself"
+
+
 class CheckIn(models.Model):
     class Kind(models.TextChoices):
         BASELINE = "baseline", "Baseline (intake)"
@@ -31,6 +49,12 @@ class CheckIn(models.Model):
     activity = models.PositiveSmallIntegerField(validators=PEG_VALIDATORS)
     side_effects = models.JSONField(default=list, blank=True)
     side_effect_other = models.CharField(max_length=200, blank=True)
+    side_effect_severity = models.CharField(max_length=10, choices=Severity.choices, blank=True)
+    # The safety questions (None on check-ins made before they were asked).
+    opioid_use = models.BooleanField(null=True, blank=True, help_text="Any opioid since the last check-in.")
+    opioid_names = models.CharField(max_length=200, blank=True)
+    opioid_last_taken = models.DateField(null=True, blank=True)
+    red_flags = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     recorded_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -51,3 +75,7 @@ class CheckIn(models.Model):
     def side_effect_labels(self) -> list[str]:
         labels = dict(SideEffect.choices)
         return [labels.get(s, s) for s in self.side_effects]
+
+    def red_flag_labels(self) -> list[str]:
+        labels = dict(RedFlag.choices)
+        return [labels.get(flag, flag) for flag in self.red_flags]

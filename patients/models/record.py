@@ -20,6 +20,8 @@ class TreatmentPhase(models.TextChoices):
     BEFORE_FIRST_VISIT = "before-first-visit", "Before the first visit"
     TITRATION = "titration", "Titrating the dose"
     STABLE = "stable", "On a stable dose"
+    ON_HOLD = "on-hold", "On hold until a physician reviews"
+    STOPPED = "stopped", "Stopped"
 
 
 def patient_name(legal_first: str, legal_last: str, first: str, last: str, email: str) -> str:

@@ -11,7 +11,14 @@ from patients.models import CheckIn, TreatmentPhase
 from patients.tests.factories import complete_intake
 from portal.tests.signin import sign_in
 
-CHECKIN = {"pain": 5, "enjoyment": 4, "activity": 3, "kind": "weekly"}
+CHECKIN = {
+    "pain": 5,
+    "enjoyment": 4,
+    "activity": 3,
+    "kind": "weekly",
+    "side_effect_severity": "none",
+    "opioid_use": "no",
+}
 
 
 @pytest.mark.django_db

@@ -6,7 +6,15 @@ from prescriptions.models.pharmacies import (
     PharmacyPreference,
     StateDefaultPharmacy,
 )
-from prescriptions.models.plans import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
+from prescriptions.models.plans import (
+    DosingTime,
+    Formulation,
+    PauseKind,
+    PlanEvent,
+    PlanTemplate,
+    TitrationPlan,
+    TitrationStep,
+)
 
 __all__ = [
     "DosingTime",
@@ -14,6 +22,7 @@ __all__ = [
     "Formulation",
     "OrderEvent",
     "OrderStatus",
+    "PauseKind",
     "Pharmacy",
     "PharmacyLicense",
     "PharmacyMembership",

@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from prescriptions.dosing import fmt_amount
+
 
 class Formulation(models.TextChoices):
     CAPSULE = "capsule", "Capsules"
@@ -26,7 +28,13 @@ class DosingTime(models.TextChoices):
 class PlanTemplate(models.TextChoices):
     STANDARD = "standard", "Standard: 1.5 mg × 7 days → 3.0 mg × 7 days → 4.5 mg"
     SENSITIVE = "sensitive", "Sensitive: 0.5 → 1.0 → 1.5 → 3.0 mg, 14 days each → 4.5 mg"
+    RESTART = "restart", "Restart after more than 7 days off: 1.5 mg × 7 days → 3.0 mg × 7 days → 4.5 mg"
     CUSTOM = "custom", "Write the steps by hand"
+
+
+class PauseKind(models.TextChoices):
+    HOLD = "hold", "On hold"
+    STOP = "stop", "Stopped"
 
 
 class TitrationPlan(models.Model):
@@ -42,6 +50,11 @@ class TitrationPlan(models.Model):
     )
     note = models.TextField(blank=True, help_text="Why this plan or change (e.g. vivid dreams).")
     followup_due_in_days = models.PositiveSmallIntegerField(default=14)
+    # A hold (until a physician reviews) or a stop: no dose from this day on. Taking LDN again is a
+    # new version (docs/domain.md "Hold, stop and restart").
+    paused_on = models.DateField(null=True, blank=True)
+    pause_kind = models.CharField(max_length=8, choices=PauseKind.choices, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
@@ -64,6 +77,10 @@ class TitrationPlan(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_on is not None
 
     @property
     def step_list(self) -> list[TitrationStep]:
@@ -117,10 +134,15 @@ class PlanEvent(models.Model):
         TIMING_CHANGE = "timing_change", "Dosing time changed"
         PLAN_CHANGE = "plan_change", "Plan changed (same dose)"
         MAINTENANCE_REACHED = "maintenance_reached", "Maintenance dose reached"
+        HOLD = "hold", "Held"
+        STOP = "stop", "Stopped"
+        RESUME = "resume", "Resumed"
+        MAINTENANCE_CHANGE = "maintenance_change", "Maintenance dose changed"
 
     patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="plan_events")
     plan = models.ForeignKey(TitrationPlan, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why, for a hold or a stop.")
     effective_on = models.DateField(help_text="The day the change takes effect.")
     dose_mg = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     previous_dose_mg = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
@@ -142,6 +164,26 @@ class PlanEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.effective_on}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words the chart's plan history shows ("Maintenance lowered from 4.5 to
+        1.5 mg", "Held: opioid exposure reported")."""
+
+        def mg(value) -> str:
+            return fmt_amount(value)
+
+        if self.kind in (self.Kind.HOLD, self.Kind.STOP):
+            return f"{self.get_kind_display()}: {self.reason}" if self.reason else self.get_kind_display()
+        if self.kind == self.Kind.MAINTENANCE_CHANGE and self.previous_dose_mg is not None:
+            direction = "raised" if self.dose_mg > self.previous_dose_mg else "lowered"
+            return f"Maintenance {direction} from {mg(self.previous_dose_mg)} to {mg(self.dose_mg)} mg"
+        if self.kind in (self.Kind.DOSE_INCREASE, self.Kind.DOSE_DECREASE) and self.previous_dose_mg is not None:
+            direction = "raised" if self.kind == self.Kind.DOSE_INCREASE else "lowered"
+            return f"Dose {direction} from {mg(self.previous_dose_mg)} to {mg(self.dose_mg)} mg"
+        if self.kind in (self.Kind.START, self.Kind.RESUME) and self.dose_mg is not None:
+            return f"{self.get_kind_display()} at {mg(self.dose_mg)} mg"
+        return self.get_kind_display()
 
     @property
     def is_dose_change(self) -> bool:

@@ -8,7 +8,7 @@ import datetime as dt
 from patients.reminders import patient_reminder_skip_reason
 from portal.models import Reminder
 from portal.reminders import local_moment, register_reminder_kind, reminder_schedule
-from prescriptions.models import OrderStatus, PrescriptionOrder, RefillRequest
+from prescriptions.models import OrderStatus, PrescriptionOrder, RefillRequest, TitrationPlan
 
 REFILL_KIND = "refill-due"
 DAYS_BEFORE_SUPPLY_ENDS = 7
@@ -42,6 +42,10 @@ def _refill_check(reminder: Reminder) -> str | None:
         return "a newer order covers the next supply"
     if RefillRequest.objects.filter(order=order, status=RefillRequest.Status.PENDING).exists():
         return "a refill was already requested"
+    if TitrationPlan.objects.filter(
+        patient=order.patient, superseded_at__isnull=True, paused_on__isnull=False
+    ).exists():
+        return "the plan is on hold or stopped"
     return patient_reminder_skip_reason(order.patient, reminder.channel)
 
 

@@ -246,6 +246,12 @@ def _require_current_plan(plan: TitrationPlan) -> None:
             "This plan version has been replaced. Cancel this draft and draft a new order from the current plan.",
             code="stale_plan",
         )
+    if plan.is_paused:
+        raise ValidationError(
+            f"The plan is {plan.get_pause_kind_display().lower()} ({plan.pause_reason}): resume it before an order "
+            "is drafted or signed.",
+            code="paused_plan",
+        )
 
 
 @transaction.atomic

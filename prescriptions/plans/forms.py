@@ -8,9 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
+from patients.models import CareItem
 from portal.forms import DateInput
 from prescriptions.dosing import MAX_STEPS, Step
-from prescriptions.models import DosingTime, Formulation, PlanTemplate
+from prescriptions.models import DosingTime, Formulation, PauseKind, PlanTemplate
 
 
 class PlanForm(forms.Form):
@@ -83,3 +84,46 @@ def steps_from_formset(formset) -> list[Step]:
             raise ValidationError(f"Row {number}: enter the dose.")
         steps.append(Step(dose, days))
     return steps
+
+
+class PauseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What to do",
+        choices=[
+            (PauseKind.HOLD, "Hold: no LDN until I review again"),
+            (PauseKind.STOP, "Stop LDN"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose hold or stop."},
+    )
+    reason = forms.CharField(
+        label="Reason (the chart shows it; the patient is told only not to take LDN)",
+        max_length=300,
+        error_messages={"required": "Say why you hold or stop the plan."},
+    )
+
+    def __init__(self, *args, stop_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stop_only:  # a held plan can still be stopped
+            self.fields["kind"].choices = [(PauseKind.STOP, "Stop LDN")]
+
+
+class CareItemResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label="What you did",
+        choices=CareItem.Resolution.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you did."},
+    )
+    resume_on = forms.DateField(
+        label="If you resume the plan: from",
+        required=False,
+        widget=DateInput,
+        help_text="Empty: today, or the day the opioid washout ends if that is later.",
+    )
+    note = forms.CharField(
+        label="Note (what you decided and why)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Write a short note: what you decided and why."},
+    )

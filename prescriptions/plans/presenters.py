@@ -22,6 +22,7 @@ class DoseToday:
     dosing_time: str = "bedtime"
     next_change: tuple[dt.date, Decimal] | None = None
     starts_on: dt.date | None = None
+    paused: str = ""  # "hold" or "stop" while the plan is held or stopped: no dose
 
 
 def amount_for(dose: Decimal, plan, order) -> tuple[str, Decimal | None]:
@@ -39,7 +40,8 @@ def amount_for(dose: Decimal, plan, order) -> tuple[str, Decimal | None]:
 
 def dose_today(plans: list, today: dt.date, order=None, *, look_ahead_days: int = 60) -> DoseToday | None:
     """Tonight's dose (through ``dose_on``), the next change within ``look_ahead_days`` and, for a
-    plan that has not started yet, its first day."""
+    plan that has not started yet, its first day; while the plan is held or stopped, no dose and
+    the kind of pause (and the day a resumed version starts, as the next change)."""
     if not plans:
         return None
     plan = plan_in_effect_on(plans, today)
@@ -47,8 +49,11 @@ def dose_today(plans: list, today: dt.date, order=None, *, look_ahead_days: int 
         first = min(plans, key=lambda p: p.version)
         return DoseToday(None, dosing_time=first.dosing_time, starts_on=first.start_date)
     mg = dose_on(plan, today)
-    amount, ml = amount_for(mg, plan, order)
-    result = DoseToday(mg, ml, amount, plan.dosing_time)
+    if mg is None:  # held or stopped
+        result = DoseToday(None, dosing_time=plan.dosing_time, paused=plan.pause_kind)
+    else:
+        amount, ml = amount_for(mg, plan, order)
+        result = DoseToday(mg, ml, amount, plan.dosing_time)
     for offset in range(1, look_ahead_days + 1):
         day = today + dt.timedelta(days=offset)
         later_plan = plan_in_effect_on(plans, day)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -13,13 +14,31 @@ from django.utils import timezone
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from patients.followups.services import followup_sync
 from patients.intake.screening import washout_refusal
-from patients.models import Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.models import CareItem, CheckIn, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.safety.services import care_item_close
 from patients.services import patient_set_treatment_phase
 from portal.access import physician_license_in
 from portal.models import User
 from portal.reminders import portal_update_notify
-from prescriptions.dosing import TEMPLATES, Step, dose_on, validate_steps
-from prescriptions.models import DosingTime, Formulation, PlanEvent, PlanTemplate, TitrationPlan, TitrationStep
+from prescriptions.dosing import (
+    RESTART_AFTER_DAYS_OFF,
+    RESTART_MAX_FIRST_DOSE_MG,
+    TEMPLATES,
+    Step,
+    dose_on,
+    fmt_amount,
+    steps_of,
+    validate_steps,
+)
+from prescriptions.models import (
+    DosingTime,
+    Formulation,
+    PauseKind,
+    PlanEvent,
+    PlanTemplate,
+    TitrationPlan,
+    TitrationStep,
+)
 
 # How far from today a plan version may start: a physician may record a start a patient already
 # made this week, or schedule one for after a planned visit, but not rewrite months of history.
@@ -59,17 +78,46 @@ def intake_require_cleared(
     return intake
 
 
-def _change_kind(current: TitrationPlan | None, *, start_date: dt.date, first_dose: Decimal, dosing_time: str) -> str:
+def _change_kind(
+    current: TitrationPlan | None, *, start_date: dt.date, first_dose: Decimal, maintenance: Decimal, dosing_time: str
+) -> str:
     if current is None:
         return PlanEvent.Kind.START
     previous = dose_on(current, start_date)
+    if previous is None and current.is_paused:
+        return PlanEvent.Kind.RESUME
     if previous is not None and first_dose > previous:
         return PlanEvent.Kind.DOSE_INCREASE
     if previous is not None and first_dose < previous:
         return PlanEvent.Kind.DOSE_DECREASE
+    if current.maintenance_step and maintenance != current.maintenance_step.dose_mg:
+        return PlanEvent.Kind.MAINTENANCE_CHANGE
     if dosing_time != current.dosing_time:
         return PlanEvent.Kind.TIMING_CHANGE
     return PlanEvent.Kind.PLAN_CHANGE
+
+
+def _restart_rules(current: TitrationPlan, *, start_date: dt.date, first_dose: Decimal) -> None:
+    """Taking LDN again after a stop: the patient has answered the opioid question since the stop
+    (a check-in: the re-screen) and, after more than 7 days off, starts low again."""
+    if current.pause_kind != PauseKind.STOP:
+        return
+    patient = current.patient
+    stopped_at = dt.datetime.combine(current.paused_on, dt.time(), tzinfo=zoneinfo.ZoneInfo(patient.time_zone_name))
+    rescreened = CheckIn.objects.filter(patient=patient, opioid_use__isnull=False, recorded_at__gte=stopped_at).exists()
+    if not rescreened:
+        raise ValidationError(
+            "Before LDN restarts the patient must answer the opioid question again: ask them to log a check-in "
+            "from their dashboard (it asks about opioid medicines), then restart the plan."
+        )
+    days_off = (start_date - current.paused_on).days
+    if days_off > RESTART_AFTER_DAYS_OFF and first_dose > RESTART_MAX_FIRST_DOSE_MG:
+        raise ValidationError(
+            {
+                "template": f"After {days_off} days off LDN the patient starts low again: the first step can be at "
+                f"most {fmt_amount(RESTART_MAX_FIRST_DOSE_MG)} mg (choose the restart template)."
+            }
+        )
 
 
 @transaction.atomic
@@ -129,8 +177,18 @@ def titration_plan_create(
     intake_require_cleared(
         patient=patient, override_reason=override_reason, first_dose_on=start_date if starts_from_none else None
     )
-    kind = _change_kind(current, start_date=start_date, first_dose=chosen[0].dose_mg, dosing_time=dosing_time)
+    if current is not None and current.is_paused:
+        _restart_rules(current, start_date=start_date, first_dose=chosen[0].dose_mg)
+    kind = _change_kind(
+        current,
+        start_date=start_date,
+        first_dose=chosen[0].dose_mg,
+        maintenance=chosen[-1].dose_mg,
+        dosing_time=dosing_time,
+    )
     previous_dose = dose_on(current, start_date) if current else None
+    if kind == PlanEvent.Kind.MAINTENANCE_CHANGE:
+        previous_dose = current.maintenance_step.dose_mg
     if current is not None:
         # The partial unique index allows one current plan: retire the old one first.
         current.superseded_at = timezone.now()
@@ -158,7 +216,7 @@ def titration_plan_create(
         plan=plan,
         kind=kind,
         effective_on=start_date,
-        dose_mg=chosen[0].dose_mg,
+        dose_mg=chosen[-1].dose_mg if kind == PlanEvent.Kind.MAINTENANCE_CHANGE else chosen[0].dose_mg,
         previous_dose_mg=previous_dose,
         followup_due_in_days=followup_due_in_days,
         actor=physician,
@@ -197,3 +255,122 @@ def plan_mark_maintenance_reached(*, plan_id: int, today: dt.date | None = None)
     )
     patient_set_treatment_phase(patient=plan.patient, phase=TreatmentPhase.STABLE)
     return True
+
+
+PAUSE_REASON_MAX_LENGTH = 300
+
+
+@transaction.atomic
+def plan_pause(
+    *, patient: Patient, kind: str, reason: str, by: User | None, on: dt.date | None = None
+) -> TitrationPlan:
+    """Hold the current plan (until a physician reviews) or stop it, from ``on`` (the patient's
+    today): no dose from that day anywhere (dashboard, calendar, chart, orders), no refill or
+    follow-up reminder while it lasts. ``by`` is None when the portal holds it (opioid use
+    reported in a check-in). A stop after a hold keeps the day the dose ended."""
+    if by is not None:
+        physician_require_scope(physician=by, patient=patient)
+    if kind not in PauseKind.values:
+        raise ValidationError({"kind": "Choose hold or stop."})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why: the chart and the patient's care team will see it."})
+    if len(reason) > PAUSE_REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason under {PAUSE_REASON_MAX_LENGTH} characters."})
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    plan = TitrationPlan.objects.select_for_update().filter(patient=patient, superseded_at__isnull=True).first()
+    if plan is None:
+        raise ValidationError("This patient has no plan to hold or stop.")
+    if plan.is_paused and not (plan.pause_kind == PauseKind.HOLD and kind == PauseKind.STOP):
+        raise ValidationError(f"The plan is already {plan.get_pause_kind_display().lower()}.")
+    day = on or patient.today()
+    previous = dose_on(plan, day - dt.timedelta(days=1))
+    plan.paused_on = plan.paused_on or day
+    plan.pause_kind, plan.pause_reason = kind, reason
+    plan.save(update_fields=["paused_on", "pause_kind", "pause_reason"])
+    PlanEvent.objects.create(
+        patient=patient,
+        plan=plan,
+        kind=PlanEvent.Kind.HOLD if kind == PauseKind.HOLD else PlanEvent.Kind.STOP,
+        effective_on=plan.paused_on,
+        previous_dose_mg=previous,
+        reason=reason,
+        actor=by,
+    )
+    phase = TreatmentPhase.ON_HOLD if kind == PauseKind.HOLD else TreatmentPhase.STOPPED
+    patient_set_treatment_phase(patient=patient, phase=phase)
+    followup_sync(patient=patient)
+    portal_update_notify(user_id=patient.user_id, time_zone=patient.time_zone_name)
+    return plan
+
+
+def resume_steps(plan: TitrationPlan, *, start_date: dt.date) -> tuple[str, list[Step]]:
+    """The steps a paused plan resumes with: after a hold or a stop of up to 7 days, the step the
+    patient was on (in full) and the ones after it; after a longer stop, the restart template."""
+    days_off = (start_date - plan.paused_on).days
+    if plan.pause_kind == PauseKind.STOP and days_off > RESTART_AFTER_DAYS_OFF:
+        return PlanTemplate.RESTART, list(TEMPLATES[PlanTemplate.RESTART])
+    steps, offset = steps_of(plan), max((plan.paused_on - plan.start_date).days - 1, 0)
+    for index, step in enumerate(steps):
+        if step.days is None or offset < step.days:
+            return PlanTemplate.CUSTOM, steps[index:]
+        offset -= step.days
+    return PlanTemplate.CUSTOM, steps[-1:]
+
+
+def plan_resume(*, patient: Patient, physician: User, start_date: dt.date, note: str = "") -> TitrationPlan:
+    """Take LDN again: a new version of the paused plan from ``start_date`` (see
+    :func:`resume_steps`), with every rule of a new version: the washout, the re-screen after a
+    stop, a low first step after more than 7 days off."""
+    plan = TitrationPlan.objects.prefetch_related("steps").filter(patient=patient, superseded_at__isnull=True).first()
+    if plan is None or not plan.is_paused:
+        raise ValidationError("The plan is not on hold or stopped.")
+    template, steps = resume_steps(plan, start_date=start_date)
+    return titration_plan_create(
+        patient=patient,
+        physician=physician,
+        start_date=start_date,
+        template=template,
+        steps=steps,
+        formulation=plan.formulation,
+        dosing_time=plan.dosing_time,
+        high_dose_reason=plan.high_dose_reason,
+        note=note or "Resumed after review",
+        followup_due_in_days=plan.followup_due_in_days,
+    )
+
+
+def hold_for_opioid_exposure(sender, *, patient: Patient, reported_on: dt.date, **kwargs) -> None:
+    """Receiver of ``patients.safety.services.opioid_exposure_reported``: the patient reported
+    opioid use in a check-in, so LDN is held until a physician reviews it (nothing to hold before
+    a plan, or when it is already held or stopped)."""
+    plan = TitrationPlan.objects.filter(patient=patient, superseded_at__isnull=True).first()
+    if plan is None or plan.is_paused:
+        return
+    plan_pause(patient=patient, kind=PauseKind.HOLD, reason="Opioid exposure reported", by=None, on=reported_on)
+
+
+def earliest_resume_day(patient: Patient) -> dt.date:
+    """Today, or the end of the opioid washout when it is later."""
+    deferred_until = Intake.objects.filter(patient=patient).values_list("deferred_until", flat=True).first()
+    return max(patient.today(), deferred_until or patient.today())
+
+
+@transaction.atomic
+def care_item_resolve(
+    *, item: CareItem, physician: User, resolution: str, note: str, resume_on: dt.date | None = None
+) -> CareItem:
+    """A physician resolves a safety item: resume the plan (from ``resume_on``, by default the end
+    of any washout), stop it, or record a call or a review; the note is kept with who and when.
+    A refused resume or stop leaves the item open."""
+    physician_require_scope(physician=physician, patient=item.patient)
+    item = care_item_close(item=item, physician=physician, resolution=resolution, note=note)
+    if resolution == CareItem.Resolution.RESUMED:
+        plan_resume(
+            patient=item.patient, physician=physician, start_date=resume_on or earliest_resume_day(item.patient)
+        )
+    elif resolution == CareItem.Resolution.STOPPED:
+        plan_pause(
+            patient=item.patient, kind=PauseKind.STOP, reason=note.strip()[:PAUSE_REASON_MAX_LENGTH], by=physician
+        )
+    return item

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from patients.safety import selectors as safety_selectors
 from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record
-from portal.forms import add_service_errors
-from prescriptions.dosing import TEMPLATES, fmt_amount
+from portal.forms import add_service_errors, flash_refusal
+from prescriptions.dosing import TEMPLATES, Step, fmt_amount
 from prescriptions.models import PlanTemplate
 from prescriptions.plans import selectors as plan_selectors
 from prescriptions.plans import services as plan_services
-from prescriptions.plans.forms import PlanForm, StepFormSet, steps_from_formset
+from prescriptions.plans.forms import CareItemResolveForm, PauseForm, PlanForm, StepFormSet, steps_from_formset
 
 
-def _plan_initial(current, today):
-    initial = {"start_date": today}
+def _plan_initial(current, patient):
+    """A new version starts from the current one; a held or stopped plan resumes where the rules
+    say (the step it was on, or the restart template after more than 7 days off), on the first
+    day the washout allows."""
+    initial = {"start_date": patient.today()}
     steps = []
     if current is not None:
         initial.update(
@@ -30,7 +34,12 @@ def _plan_initial(current, today):
             high_dose_reason=current.high_dose_reason,
             followup_due_in_days=current.followup_due_in_days,
         )
-        steps = [{"dose_mg": s.dose_mg, "days": s.days} for s in current.step_list]
+        chosen = [Step(s.dose_mg, s.days) for s in current.step_list]
+        if current.is_paused:
+            initial["start_date"] = plan_services.earliest_resume_day(patient)
+            template, chosen = plan_services.resume_steps(current, start_date=initial["start_date"])
+            initial["template"] = template
+        steps = [{"dose_mg": step.dose_mg, "days": step.days} for step in chosen]
     return initial, steps
 
 
@@ -41,7 +50,6 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="plan.new")
     current = plan_selectors.current_plan_for(patient)
-    today = patient.today()
     if request.method == "POST":
         form = PlanForm(request.POST)
         formset = StepFormSet(request.POST, prefix="steps")
@@ -69,7 +77,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Plan {what}. The follow-up visit and the patient's schedule are updated.")
                 return redirect("patients:chart", pk=patient.pk)
     else:
-        initial, steps = _plan_initial(current, today)
+        initial, steps = _plan_initial(current, patient)
         form = PlanForm(initial=initial)
         formset = StepFormSet(prefix="steps", initial=steps)
     intake = getattr(patient, "intake", None)
@@ -85,3 +93,60 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         },
     }
     return render(request, "prescriptions/plan_form.html", context)
+
+
+@require_http_methods(["POST"])
+@role_required(Role.PHYSICIAN)
+def plan_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hold or stop the patient's plan, with a reason (from the chart)."""
+    patient = patient_get_for(request.user, pk)
+    form = PauseForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = plan_services.plan_pause(
+                patient=patient, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        except ValidationError as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(
+                request, f"Plan {plan.get_pause_kind_display().lower()}. The patient is told not to take LDN."
+            )
+    else:
+        flash_refusal(request, ValidationError([error for errors in form.errors.values() for error in errors]))
+    return redirect("patients:chart", pk=patient.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.PHYSICIAN)
+def care_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """A safety item: what the patient reported, how long it has waited, and the physician's
+    resolution (resume, stop, called, reviewed) with a note."""
+    item = safety_selectors.care_item_for(request.user, pk)
+    if item is None:
+        raise Http404("No such item.")
+    patient = patient_get_for(request.user, item.patient_id)
+    access_record(request, patient_user=patient.user, action="care_item.view")
+    form = CareItemResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and item.is_open:
+        try:
+            plan_services.care_item_resolve(
+                item=item,
+                physician=request.user,
+                resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"],
+                resume_on=form.cleaned_data["resume_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Resolved. The note is kept with the patient's record.")
+            return redirect("patients:clinic_home")
+    context = {
+        "item": item,
+        "patient": patient,
+        "form": form,
+        "current": plan_selectors.current_plan_for(patient),
+        "earliest_resume": plan_services.earliest_resume_day(patient),
+    }
+    return render(request, "prescriptions/care_item.html", context)

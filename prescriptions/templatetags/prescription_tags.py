@@ -11,6 +11,7 @@ from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
 from prescriptions.pharmacies import selectors as pharmacy_selectors
 from prescriptions.plans import selectors as plan_selectors
+from prescriptions.plans.forms import PauseForm
 from prescriptions.plans.presenters import dose_today
 
 register = template.Library()
@@ -75,6 +76,7 @@ def titration_card(patient) -> dict:
         "dose": dose_today(plans, today) if plans else None,
         "orders": order_selectors.orders_of_patient(patient),
         "refill_requests": order_selectors.pending_refill_requests_of_patient(patient),
+        "pause_form": PauseForm(auto_id="pause-%s", stop_only=bool(current and current.is_paused)),
     }
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from patients.messaging.services import thread_start
 from patients.models import Appointment, Attachment, TimeOff, VisitType, WeeklyAvailability
+from patients.safety.services import care_item_raise
 from portal.models import ServiceState
 from prescriptions.models import StateDefaultPharmacy
 from prescriptions.orders.refills import refill_request_create
@@ -53,6 +54,8 @@ def world(patient, other_patient, physician, outsider_physician, pharmacy_user, 
         "attachment": Attachment.objects.get(message__thread=thread).pk,
         "order": order.pk,
         "refill": refill.pk,
+        "checkin": patient.checkins.first().pk,
+        "care_item": care_item_raise(patient=patient, priority="urgent", reasons=["Red flag: Chest pain"]).pk,
     }
     insiders = {"patient": patient.user, "physician": physician, "pharmacy": pharmacy_user, "admin": admin_user}
     outsiders = {"patient": other_patient.user, "physician": outsider_physician, "pharmacy": outsider_pharmacy_user}

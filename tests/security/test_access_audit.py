@@ -32,6 +32,7 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
     "patients:clinic_thread": ("physician", "thread"),
     "patients:clinic_attachment": ("physician", "attachment"),
     "prescriptions:plan_new": ("physician", "patient"),
+    "prescriptions:care_item": ("physician", "care_item"),
     "prescriptions:order_new": ("physician", "patient"),
     "prescriptions:clinic_order": ("physician", "order"),
     "prescriptions:pharmacy_order": ("pharmacy", "order"),
@@ -41,7 +42,7 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
 # someone else (docs/architecture.md "Access audit").
 OWN_RECORD = {
     "patients:intake", "patients:intake_step", "patients:intake_summary", "patients:intake_result",
-    "prescriptions:intake_pharmacy", "patients:home", "patients:checkin_new", "patients:appointment_list",
+    "prescriptions:intake_pharmacy", "patients:home", "patients:checkin_new", "patients:checkin_safety", "patients:appointment_list",
     "patients:appointment_book", "patients:appointment_reschedule", "patients:appointment_join",
     "patients:appointment_calendar", "patients:message_list", "patients:thread", "patients:attachment",
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
@@ -55,7 +56,7 @@ NO_HEALTH_DATA = {
 ACTIONS = {
     "patients:intake_review", "patients:appointment_cancel", "patients:availability_delete",
     "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note",
-    "patients:clinic_appointment_cancel", "prescriptions:order_sign", "prescriptions:order_send",
+    "patients:clinic_appointment_cancel", "prescriptions:plan_pause", "prescriptions:order_sign", "prescriptions:order_send",
     "prescriptions:order_cancel", "prescriptions:order_answer", "prescriptions:refill_approve",
     "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
     # GET answers with a redirect to the order once it is signed (the world's order is)

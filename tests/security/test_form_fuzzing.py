@@ -91,8 +91,11 @@ def test_check_in_form_never_fails_or_half_saves():
     client = Client()
     sign_in(client, patient.user)
 
+    fields = ["pain", "enjoyment", "activity", "side_effects", "side_effect_other", "side_effect_severity"]
+    fields += ["opioid_use", "opioid_names", "opioid_last_taken", "red_flags", "note", "kind"]
+
     @FUZZ
-    @given(data=form_data(["pain", "enjoyment", "activity", "side_effects", "side_effect_other", "note", "kind"]))
+    @given(data=form_data(fields))
     def run(data):
         post_and_check(client, "/patient/checkins/new/", data, patient)
 
