@@ -44,14 +44,27 @@ def checkin_due(patient: Patient, *, last_checkin: CheckIn | None, now: dt.datet
     return last_checkin is None or now - last_checkin.recorded_at >= dt.timedelta(days=CHECKIN_INTERVAL_DAYS)
 
 
+def baseline_at_start(checkins: list[CheckIn], start_day: dt.date | None, zone_name: str) -> CheckIn | None:
+    """What a response is measured from, among ``checkins`` (oldest first): the last one recorded
+    on or before the plan's first day in the patient's zone; the intake's baseline when the plan
+    starts later than every check-in or there is no plan."""
+    if start_day is not None:
+        zone = zoneinfo.ZoneInfo(zone_name)
+        before = [c for c in checkins if c.recorded_at.astimezone(zone).date() <= start_day]
+        if before:
+            return before[-1]
+    return next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
+
+
 def plan_start_baseline(patient: Patient, start_day: dt.date | None) -> CheckIn | None:
-    """What a response is measured from: the last check-in on or before the plan's first day in
-    the patient's zone (the intake's baseline when the plan starts later or there is none)."""
-    mine = CheckIn.objects.filter(patient=patient)
+    """:func:`baseline_at_start` read from the database (two rows at most)."""
+    mine = CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk")
+    candidates = []
     if start_day is not None:
         zone = zoneinfo.ZoneInfo(patient.time_zone_name)
         day_after = dt.datetime.combine(start_day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-        before_start = mine.filter(recorded_at__lt=day_after).order_by("-recorded_at", "-pk").first()
-        if before_start is not None:
-            return before_start
-    return mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").first()
+        candidates += list(mine.filter(recorded_at__lt=day_after).reverse()[:1])
+    candidates += list(mine.filter(kind=CheckIn.Kind.BASELINE)[:1])
+    return baseline_at_start(
+        sorted(set(candidates), key=lambda c: (c.recorded_at, c.pk)), start_day, patient.time_zone_name
+    )

@@ -10,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from patients.checkins.peg import peg_response
-from patients.checkins.selectors import checkins_for
+from patients.checkins.selectors import baseline_at_start, checkins_for
 from patients.clinic.forms import PatientFilterForm
+from patients.followups.services import treatment_start_day
 from patients.intake import services as intake_services
 from patients.intake.forms import ReviewForm
 from patients.intake.selectors import consents_for
 from patients.messaging.selectors import unread_thread_count_for
-from patients.models import CheckIn, ReviewStatus
+from patients.models import ReviewStatus
 from patients.safety.selectors import open_care_items_for
 from patients.selectors import patient_get_for, patient_list_for, patient_list_rows, patient_search, review_queue_for
 from patients.visits.selectors import appointments_upcoming_for, physician_time_zone
@@ -98,7 +99,8 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     access_record(request, patient_user=patient.user, action="chart.view")
     intake = getattr(patient, "intake", None)
     checkins = checkins_for(patient)
-    baseline = next((c for c in checkins if c.kind == CheckIn.Kind.BASELINE), None)
+    # Response is measured from the plan's start (the last check-in on or before it).
+    baseline = baseline_at_start(checkins, treatment_start_day(patient), patient.time_zone_name)
     latest = checkins[-1] if checkins else None
     context = {
         "patient": patient,

@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from patients.checkins.peg import peg_response
-from patients.checkins.selectors import checkin_due, recent_checkins_with_baseline
-from patients.followups.services import followup_next_for
+from patients.checkins.selectors import checkin_due, plan_start_baseline, recent_checkins_with_baseline
+from patients.followups.services import followup_next_for, treatment_start_day
 from patients.models import ReviewStatus, TreatmentPhase
 from patients.selectors import patient_for_dashboard
 from portal.access import Role, role_required
@@ -27,7 +27,9 @@ def reading_phase(phase: str) -> str:
 def patient_home(request: HttpRequest) -> HttpResponse:
     patient = patient_for_dashboard(request.user)
     intake = getattr(patient, "intake", None) if patient else None
-    checkins, baseline = recent_checkins_with_baseline(patient) if patient else ([], None)
+    checkins, _ = recent_checkins_with_baseline(patient) if patient else ([], None)
+    # Response is measured from the plan's start (the last check-in on or before it).
+    baseline = plan_start_baseline(patient, treatment_start_day(patient)) if checkins else None
     latest = checkins[0] if checkins else None
     context = {
         "patient": patient,

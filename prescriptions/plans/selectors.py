@@ -25,6 +25,15 @@ def plan_versions_for(patient: Patient) -> list[TitrationPlan]:
     )
 
 
+def plan_versions_of(patient: Patient) -> list[TitrationPlan]:
+    """:func:`plan_versions_for`, read once per patient object: a page's several panels (the dose
+    line, the titration card, the response's baseline) share one read. A service that changes a
+    plan works on a freshly read patient, so it never sees an older list."""
+    if not hasattr(patient, "_plan_versions"):
+        patient._plan_versions = plan_versions_for(patient)
+    return patient._plan_versions
+
+
 def plan_schedule_for(patient: Patient) -> list[TitrationPlan]:
     """A patient's plan versions with their steps only: enough for ``dose_on``."""
     return list(TitrationPlan.objects.filter(patient=patient).prefetch_related(STEPS_IN_ORDER).order_by("version"))

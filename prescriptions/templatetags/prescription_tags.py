@@ -33,10 +33,7 @@ def preferred_pharmacy_name(patient) -> str:
 
 
 def _plans(patient) -> list:
-    # Several panels of one page need the plan versions: load them once per patient object.
-    if not hasattr(patient, "_prescription_plans"):
-        patient._prescription_plans = plan_selectors.plan_versions_for(patient)
-    return patient._prescription_plans
+    return plan_selectors.plan_versions_of(patient)
 
 
 @register.inclusion_tag("prescriptions/_medication_card.html")
