@@ -75,7 +75,7 @@ def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, live_
         page.get_by_label("general activity").fill(str(activity))
         page.get_by_label("Vivid dreams").check()
         page.get_by_label("Mild: noticeable").check()
-        page.get_by_role("radiogroup", name=re.compile("opioid pain medicine")).get_by_label("No").check()
+        page.get_by_role("group", name=re.compile("opioid pain medicine")).get_by_label("No").check()
         assert_no_horizontal_scroll(page, "check-in at 375 px")
         page.get_by_role("button", name="Save check-in").click()
         page.get_by_text("Your check-in was saved").wait_for()

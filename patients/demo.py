@@ -83,6 +83,10 @@ def _complete_intake(patient: Patient, local: str, today: dt.date, *, submit: bo
 
 
 MARIA_WEEKLY = [(6, 6, 6), (6, 5, 5), (5, 4, 5), (4, 4, 3), (4, 3, 3)]
+# Maria's timeline, in days before today: intake, then (in the other demo modules) the first visit
+# 18 days ago and the plan's start 14 days ago, then check-ins after the start.
+MARIA_INTAKE_DAYS_AGO = 21
+MARIA_CHECKIN_DAYS_AGO = [12, 9, 6, 3, 1]
 
 
 def seed(today: dt.date) -> dict:
@@ -96,15 +100,20 @@ def seed(today: dt.date) -> dict:
         if not intake.is_submitted and local != "li.wang":
             intake = _complete_intake(patient, local, today, submit=True)
             if local == "maria.lopez" and physician is not None:
-                start = timezone.now() - dt.timedelta(weeks=len(MARIA_WEEKLY) + 1)
-                Intake.objects.filter(pk=intake.pk).update(submitted_at=start)
-                CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).update(recorded_at=start)
+                # In order: intake, review, the first visit (patients.visits.demo), the plan's start
+                # (prescriptions.demo, MARIA_PLAN_STARTS_DAYS_AGO), then her check-ins.
+                now = timezone.now()
+                submitted = now - dt.timedelta(days=MARIA_INTAKE_DAYS_AGO)
+                Intake.objects.filter(pk=intake.pk).update(submitted_at=submitted)
+                CheckIn.objects.filter(patient=patient, kind=CheckIn.Kind.BASELINE).update(recorded_at=submitted)
                 intake_review(patient=patient, physician=physician, decision="approve", note="Good candidate.")
-                for week, (pain, enjoyment, activity) in enumerate(MARIA_WEEKLY, start=1):
+                Intake.objects.filter(pk=intake.pk).update(reviewed_at=submitted + dt.timedelta(days=1))
+                for days_ago, (pain, enjoyment, activity) in zip(MARIA_CHECKIN_DAYS_AGO, MARIA_WEEKLY, strict=True):
                     CheckIn.objects.create(
                         patient=patient, kind=CheckIn.Kind.WEEKLY, pain=pain, enjoyment=enjoyment,
-                        activity=activity, recorded_at=start + dt.timedelta(weeks=week),
-                        side_effects=["vivid_dreams"] if week == 1 else [],
+                        activity=activity, recorded_at=now - dt.timedelta(days=days_ago), opioid_use=False,
+                        side_effect_severity="mild" if days_ago == MARIA_CHECKIN_DAYS_AGO[0] else "none",
+                        side_effects=["vivid_dreams"] if days_ago == MARIA_CHECKIN_DAYS_AGO[0] else [],
                     )  # fmt: skip
                 Patient.objects.filter(pk=patient.pk).update(treatment_phase=TreatmentPhase.TITRATION)
         elif local == "li.wang" and not intake.completed_steps:

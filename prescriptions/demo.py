@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from patients.checkins.services import checkin_record
 from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_ensure, demo_user, ensure_demo_totp
@@ -114,8 +115,9 @@ def _move(
 
 
 def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: User, gulf_staff: User) -> None:
-    """Maria (TX) started the standard schedule at bedtime ten days ago; vivid dreams moved her
-    dose to the morning two days ago (a new plan version). Her orders: the first one delivered,
+    """Maria (TX) started the standard schedule at bedtime 14 days ago, after her intake, its review
+    and her first visit; vivid dreams moved her dose to the morning two days ago (a new plan
+    version). Her follow-up visit tomorrow is linked to the follow-up her start owes. Her orders: the first one delivered,
     one rejected by the Texas default pharmacy, then she chose Prairie: one cancelled, one
     shipped with tracking (her latest), and a draft for the month after."""
     maria = _patient("maria.lopez")
@@ -127,7 +129,7 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
     v1 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,
-        start_date=local - dt.timedelta(days=10),
+        start_date=local - dt.timedelta(days=14),
         template="standard",
         formulation="oral_liquid",
         note="CRPS and neuropathic pain; standard titration.",
@@ -180,8 +182,9 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
 
 
 def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
-    """Sara (GA) is approved by Dr. Rivera and starts capsules tomorrow; her orders sit at Gulf
-    Coast in the pharmacy's working states, and one is signed but held."""
+    """Sara (GA) is approved by Dr. Rivera and was to start capsules tomorrow; her orders sit at
+    Gulf Coast in the pharmacy's working states, and one is signed but held. Today she reported
+    tramadol in a check-in, so her plan is on hold with an urgent item for Dr. Rivera."""
     sara = _patient("sara.miller")
     if sara is None or TitrationPlan.objects.filter(patient=sara).exists():
         return
@@ -219,6 +222,13 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
         ("needs_clarification", "The intake lists no allergies; please confirm microcrystalline cellulose is fine."),
     )
     _move(_sign(draft(), rivera), gulf_staff, "received", "in_review", "compounding")
+    # Today's check-in reports tramadol after dental work: her plan is held and Dr. Rivera's clinic
+    # home shows an urgent item (docs/domain.md "Safety triage").
+    checkin_record(
+        patient=sara, pain=6, enjoyment=5, activity=5, side_effects=[], side_effect_severity="none",
+        opioid_use=True, opioid_names="Tramadol 50 mg after dental work",
+        opioid_last_taken=sara.today() - dt.timedelta(days=2), note="The dentist gave me tramadol for two days.",
+    )  # fmt: skip
 
 
 def seed(today: dt.date) -> dict:

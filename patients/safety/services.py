@@ -44,7 +44,7 @@ def care_item_raise(
 @transaction.atomic
 def care_item_close(*, item: CareItem, physician: User, resolution: str, note: str) -> CareItem:
     """Resolve an item with what was done and a note; the history keeps who and when."""
-    item = CareItem.objects.select_for_update().select_related("patient__state").get(pk=item.pk)
+    item = CareItem.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=item.pk)
     if physician.role != User.Role.PHYSICIAN or physician_license_in(physician, item.patient.state) is None:
         raise PermissionDenied("Only a physician licensed in the patient's state resolves this.")
     if not item.is_open:

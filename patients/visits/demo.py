@@ -130,7 +130,7 @@ def _seed_visits(today: dt.date) -> None:
             physician=rivera,
             kind=VisitType.Kind.INITIAL,
             state_code="TX",
-            starts_at=_at(today - dt.timedelta(weeks=6), 10, "America/Chicago"),
+            starts_at=_at(today - dt.timedelta(days=18), 10, "America/Chicago"),
             status=Appointment.Status.COMPLETED,
         )
         if past is not None and not past.note:
@@ -152,7 +152,7 @@ def _seed_visits(today: dt.date) -> None:
             physician=rivera,
             kind=VisitType.Kind.FOLLOW_UP,
             state_code="TX",
-            starts_at=_at(today - dt.timedelta(weeks=3), 14, "America/Chicago"),
+            starts_at=_at(today - dt.timedelta(days=5), 14, "America/Chicago"),
             status=Appointment.Status.CANCELLED,
         )
         if cancelled is not None and not cancelled.cancellation_note:

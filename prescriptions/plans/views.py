@@ -10,6 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from patients.safety import selectors as safety_selectors
 from patients.selectors import patient_get_for
+from patients.visits.selectors import physician_time_zone
+from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
 from portal.forms import add_service_errors, flash_refusal
@@ -149,4 +151,5 @@ def care_item(request: HttpRequest, pk: int) -> HttpResponse:
         "current": plan_selectors.current_plan_for(patient),
         "earliest_resume": plan_services.earliest_resume_day(patient),
     }
-    return render(request, "prescriptions/care_item.html", context)
+    with shown_in(physician_time_zone(request.user)):
+        return render(request, "prescriptions/care_item.html", context)
