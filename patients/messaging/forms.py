@@ -25,10 +25,19 @@ def body_field(label: str = "Message") -> forms.CharField:
     )
 
 
+def urgent_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="This is urgent: alert a physician now",
+        required=False,
+        help_text="In an emergency do not wait for a reply: call 911 (or call or text 988 for thoughts of self-harm).",
+    )
+
+
 class NewThreadForm(forms.Form):
     subject = forms.CharField(label="Subject", max_length=SUBJECT_MAX_LENGTH)
     body = body_field()
     attachment = attachment_field()
+    urgent = urgent_field()
 
     def clean(self):
         data = super().clean()
@@ -47,6 +56,10 @@ class ReplyForm(forms.Form):
         if empty and "body" not in self.errors:
             self.add_error("body", "Write a message.")
         return data
+
+
+class PatientReplyForm(ReplyForm):
+    urgent = urgent_field()
 
 
 class ClinicReplyForm(ReplyForm):

@@ -17,7 +17,8 @@ from education.models import Article
 from patients.messaging.attachments import attachment_check
 from patients.messaging.reminders import secure_message_email_schedule
 from patients.messaging.selectors import read_marker_for
-from patients.models import Attachment, Message, Patient, Thread, ThreadReadMarker
+from patients.models import Attachment, CareItem, Message, Patient, Thread, ThreadReadMarker
+from patients.safety.services import care_item_raise
 from portal.access import physician_license_in, physicians_licensed_in
 from portal.models import User
 
@@ -55,7 +56,13 @@ def _clean_body(body: str, *, required: bool) -> str:
 
 @transaction.atomic
 def thread_start(
-    *, patient: Patient, author: User, subject: str, body: str, attachment: UploadedFile | None = None
+    *,
+    patient: Patient,
+    author: User,
+    subject: str,
+    body: str,
+    attachment: UploadedFile | None = None,
+    urgent: bool = False,
 ) -> Thread:
     """A patient opens a conversation with their care team."""
     if author.role != User.Role.PATIENT or patient.user_id != author.pk:
@@ -73,7 +80,7 @@ def thread_start(
     thread = Thread.objects.create(
         patient=patient, subject=subject, created_by=author, created_at=now, last_message_at=now
     )
-    message_send(thread=thread, sender=author, body=body, attachment=attachment, now=now)
+    message_send(thread=thread, sender=author, body=body, attachment=attachment, now=now, urgent=urgent)
     return thread
 
 
@@ -86,9 +93,12 @@ def message_send(
     attachment: UploadedFile | None = None,
     article_slug: str = "",
     now: dt.datetime | None = None,
+    urgent: bool = False,
 ) -> Message:
     """Add a message to a thread. Messages are final: there is no edit or delete (a correction is a
-    new message). A physician may share a published education article with it."""
+    new message). A physician may share a published education article with it. A patient may mark
+    a message urgent: it then raises an urgent care item, routed like a check-in's red flag
+    (docs/domain.md "Safety triage")."""
     if not _may_write(thread, sender):
         raise PermissionDenied("You cannot write in this conversation.")
     kind = attachment_check(attachment) if attachment is not None else None
@@ -101,9 +111,19 @@ def message_send(
     body = _clean_body(body, required=kind is None and not article_slug)
     now = now or timezone.now()
     from_patient = sender.role == User.Role.PATIENT
+    urgent = bool(urgent and from_patient)
     message = Message.objects.create(
-        thread=thread, sender=sender, from_patient=from_patient, body=body, article_slug=article_slug, created_at=now
+        thread=thread,
+        sender=sender,
+        from_patient=from_patient,
+        body=body,
+        article_slug=article_slug,
+        created_at=now,
+        urgent=urgent,
     )
+    if urgent:
+        care_item_raise(patient=thread.patient, priority=CareItem.Priority.URGENT, reasons=["Message marked urgent"],
+                        message=message)  # fmt: skip
     if attachment is not None:
         _attachment_store(message=message, upload=attachment, content_type=kind.content_type, extension=kind.extension)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)

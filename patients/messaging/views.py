@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from education.selectors import shareable_articles
-from patients.messaging.forms import ClinicReplyForm, NewThreadForm, ReplyForm
+from patients.messaging.forms import ClinicReplyForm, NewThreadForm, PatientReplyForm
 from patients.messaging.selectors import (
     article_titles,
     attachment_get_for,
@@ -52,6 +52,7 @@ def patient_message_list(request: HttpRequest) -> HttpResponse:
                     subject=data["subject"],
                     body=data["body"],
                     attachment=data["attachment"],
+                    urgent=data["urgent"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -123,6 +124,7 @@ def _send_reply(request: HttpRequest, thread: Thread, form) -> bool:
             body=data["body"],
             attachment=data["attachment"],
             article_slug=data.get("article_slug", ""),
+            urgent=data.get("urgent", False),
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
@@ -135,7 +137,7 @@ def _send_reply(request: HttpRequest, thread: Thread, form) -> bool:
 @role_required(Role.PATIENT)
 def patient_thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for(request.user, pk)
-    form = ReplyForm(request.POST, request.FILES) if request.method == "POST" else ReplyForm()
+    form = PatientReplyForm(request.POST, request.FILES) if request.method == "POST" else PatientReplyForm()
     if request.method == "POST" and _send_reply(request, thread, form):
         return redirect("patients:thread", pk=thread.pk)
     return _thread_page(request, thread, form, is_clinic=False, zone_name=thread.patient.time_zone_name)

@@ -94,6 +94,24 @@ class Intake(models.Model):
         return f"Intake of {self.patient}"
 
     @property
+    def medicines_summary(self) -> str:
+        """The patient's current medicines as the intake recorded them, one per line."""
+        lines = []
+        if self.takes_opioids:
+            lines.append(f"Opioid: {self.opioid_names or 'not named'}")
+        if self.takes_immunosuppressants:
+            lines.append(f"Immunosuppressant: {self.immunosuppressant_names or 'not named'}")
+        if self.takes_thyroid_medication:
+            lines.append(f"Thyroid: {self.thyroid_medication_names or 'not named'}")
+        if self.other_medications.strip():
+            lines.append(self.other_medications.strip())
+        return "\n".join(lines) or "None stated"
+
+    @property
+    def allergies_summary(self) -> str:
+        return "No known drug allergies" if self.no_known_allergies else (self.allergies.strip() or "Not stated")
+
+    @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 

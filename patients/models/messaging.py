@@ -45,6 +45,7 @@ class Message(models.Model):
     from_patient = models.BooleanField()
     body = models.TextField(max_length=5000, blank=True)
     article_slug = models.CharField(max_length=100, blank=True)
+    urgent = models.BooleanField(default=False, help_text="Marked urgent by the patient: raises an urgent care item.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -78,6 +78,7 @@ class PrescriptionOrder(models.Model):
     patient_phone = models.CharField(max_length=32, blank=True)
     patient_address = models.TextField(blank=True)
     patient_allergies = models.TextField(blank=True)
+    patient_medications = models.TextField(blank=True, help_text="The patient's other medicines, copied at signing.")
     prescriber = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     prescriber_name = models.CharField(max_length=160, blank=True)
     prescriber_npi = models.CharField("prescriber NPI", max_length=10, blank=True)

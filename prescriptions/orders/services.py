@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from patients.intake.screening import washout_refusal
-from patients.models import Patient
+from patients.models import Intake, Patient
 from portal.access import licensure_day, physician_license_in
 from portal.mfa import totp_code_valid
 from portal.models import US_STATE_NAMES, User
@@ -40,7 +40,7 @@ from prescriptions.models import (
 )
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
-from prescriptions.pharmacies.services import pharmacy_route, service_state_require
+from prescriptions.pharmacies.services import pharmacy_route, pharmacy_route_explained, service_state_require
 from prescriptions.plans.services import intake_require_cleared, physician_require_role, physician_require_scope
 
 S = OrderStatus
@@ -99,6 +99,8 @@ def order_content(order: PrescriptionOrder) -> dict[str, Any]:
             "phone": order.patient_phone,
             "address": order.patient_address,
             "allergies": order.patient_allergies,
+            # Orders signed before medicines were copied keep the content (and hash) they had.
+            **({"medications": order.patient_medications} if order.patient_medications else {}),
         },
         "prescriber": {
             "id": order.prescriber_id,
@@ -162,6 +164,45 @@ def _compute(order: PrescriptionOrder, plan: TitrationPlan) -> None:
     order.quantity = quantity.total
     order.quantity_unit = quantity.unit
     order.sig = sig_for(segments, formulation=order.formulation, strength=strength, dosing_time=order.dosing_time)
+
+
+def order_sign_preview(order: PrescriptionOrder) -> dict[str, Any]:
+    """What the prescriber reads above the signature: the patient's allergies and other medicines
+    as they stand now, and the pharmacy the order will go to and why (or why none can)."""
+    patient = order.patient
+    intake = Intake.objects.filter(patient=patient).first()
+    try:
+        route = pharmacy_route_explained(
+            patient=patient, ship_to_state=order.ship_to_state, day=licensure_day(patient.state)
+        )
+        route_problem = ""
+    except ValidationError as exc:
+        route, route_problem = None, " ".join(exc.messages)
+    return {
+        "preview_allergies": intake.allergies_summary if intake else "Not stated",
+        "preview_medicines": intake.medicines_summary if intake else "None stated",
+        "preview_route": route,
+        "preview_route_problem": route_problem,
+    }
+
+
+def _refuse_refills_on_titration(order: PrescriptionOrder) -> None:
+    """A supply whose dose changes (titration steps) cannot be refilled as written: a refill would
+    repeat the steps from the start (docs/domain.md "Prescription orders")."""
+    doses = []
+    for segment in order.dose_segments:
+        mg = Decimal(str(segment["dose_mg"]))
+        if not doses or doses[-1] != mg:
+            doses.append(mg)
+    if order.refills and len(doses) > 1:
+        steps = " → ".join(f"{fmt_amount(mg)} mg" for mg in doses)
+        raise ValidationError(
+            {
+                "refills": f"This supply covers titration steps ({steps}): a refill would repeat them from the "
+                "start, so a titration order has no refills. Set refills to 0; an order for the maintenance dose "
+                "can carry refills."
+            }
+        )
 
 
 def order_quantity(order: PrescriptionOrder) -> Quantity:
@@ -303,6 +344,7 @@ def order_draft_create(
         raise ValidationError({"supply_start": "A new supply cannot start in the past."})
     _validate_draft(order)
     _compute(order, plan)
+    _refuse_refills_on_titration(order)
     order.save()
     return order
 
@@ -324,6 +366,7 @@ def order_draft_update(*, order: PrescriptionOrder, physician: User, **fields: A
         raise ValidationError({"supply_start": "A new supply cannot start in the past."})
     _validate_draft(order)
     _compute(order, plan)
+    _refuse_refills_on_titration(order)
     order.save()
     return order
 
@@ -396,6 +439,7 @@ def order_sign(
         raise ValidationError({"supply_start": passed})
     _validate_draft(order)
     _compute(order, plan)
+    _refuse_refills_on_titration(order)
     pharmacy = pharmacy_route(patient=patient, ship_to_state=order.ship_to_state, day=day)
     _reauthenticate(physician, password=password, otp_code=otp_code)
 
@@ -403,9 +447,8 @@ def order_sign(
     order.patient_dob = patient.date_of_birth
     order.patient_phone = patient.phone
     order.patient_address = "\n".join(patient.address_lines)
-    order.patient_allergies = (
-        "No known drug allergies" if intake.no_known_allergies else (intake.allergies.strip() or "Not stated")
-    )
+    order.patient_allergies = intake.allergies_summary
+    order.patient_medications = intake.medicines_summary
     order.prescriber = physician
     order.prescriber_name = physician.display_name
     order.prescriber_npi = physician.npi

@@ -121,6 +121,8 @@ def clinic_order(request: HttpRequest, pk: int) -> HttpResponse:
         else None,
         "question": next((e.note for e in reversed(events) if e.to_status == S.NEEDS_CLARIFICATION), ""),
     }
+    if order.is_draft:
+        context.update(order_services.order_sign_preview(order))
     return render(request, "prescriptions/order_detail_clinic.html", context)
 
 

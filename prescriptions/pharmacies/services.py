@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,7 +37,15 @@ def service_state_require(code: str) -> ServiceState:
     return state
 
 
-def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pharmacy:
+@dataclass(frozen=True)
+class Route:
+    """Where an order would go and why ("the patient's choice, licensed in Texas")."""
+
+    pharmacy: Pharmacy
+    why: str
+
+
+def pharmacy_route_explained(*, patient: Patient, ship_to_state: str, day: dt.date) -> Route:
     """Where a signed order goes: the patient's preferred pharmacy when it holds a license active
     on ``day`` for the ship-to state, else the practice's default pharmacy for that state (when it
     does), else a refusal that names what is missing (docs/domain.md "Prescription orders")."""
@@ -46,13 +55,14 @@ def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pha
     preferred = preference.pharmacy if preference else None
     if preferred is not None:
         if pharmacy_licensed_for(preferred, state, day):
-            return preferred
+            return Route(preferred, f"the patient's choice, licensed in {state.name}")
         problems.append(f"the patient's preferred pharmacy, {preferred.name}, has no active license for {state.name}")
     default = StateDefaultPharmacy.objects.select_related("pharmacy").filter(state=state).first()
     if default is None:
         problems.append(f"the practice has no default pharmacy for {state.name}")
     elif pharmacy_licensed_for(default.pharmacy, state, day):
-        return default.pharmacy
+        why = f"the practice's default for {state.name}"
+        return Route(default.pharmacy, why + (f" ({problems[0]})" if problems else " (the patient has no preference)"))
     else:
         problems.append(f"the default pharmacy for {state.name}, {default.pharmacy.name}, has no active license there")
     raise ValidationError(
@@ -60,3 +70,8 @@ def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pha
         "pharmacy licenses or the default pharmacy for the state.",
         code="no_pharmacy",
     )
+
+
+def pharmacy_route(*, patient: Patient, ship_to_state: str, day: dt.date) -> Pharmacy:
+    """The pharmacy of :func:`pharmacy_route_explained`."""
+    return pharmacy_route_explained(patient=patient, ship_to_state=ship_to_state, day=day).pharmacy

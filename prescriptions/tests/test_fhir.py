@@ -72,7 +72,7 @@ def test_a_capsule_order_exports_the_filler_as_an_inactive_ingredient_and_mornin
     client, physician, approved_patient, tx_pharmacy
 ):
     plan = make_plan(approved_patient, physician, formulation="capsule", dosing_time="morning")
-    order = sign(make_draft(plan, physician, capsule_strength_mg=D("1.5"), refills=2), physician)
+    order = sign(make_draft(plan, physician, capsule_strength_mg=D("1.5")), physician)
     data = fetch(client, physician, order)
     resource = MedicationRequest.model_validate(data)
     medication = Medication.model_validate(data["contained"][0])
@@ -87,7 +87,7 @@ def test_a_capsule_order_exports_the_filler_as_an_inactive_ingredient_and_mornin
     assert [d.timing.repeat.when for d in resource.dosageInstruction] == [["MORN"]] * 3
     assert [int(d.doseAndRate[0].doseQuantity.value) for d in resource.dosageInstruction] == [1, 2, 3]
     assert (float(resource.dispenseRequest.quantity.value), resource.dispenseRequest.quantity.code) == (69.0, "CAP")
-    assert resource.dispenseRequest.numberOfRepeatsAllowed == 2
+    assert resource.dispenseRequest.numberOfRepeatsAllowed == 0  # a titration supply carries no refills
 
 
 @pytest.mark.django_db
@@ -131,3 +131,13 @@ def test_a_draft_exports_with_draft_status_for_the_physician(client, physician, 
     data = fetch(client, physician, draft)
     resource = MedicationRequest.model_validate(data)
     assert resource.status == "draft" and resource.dispenseRequest.performer is None
+
+
+@pytest.mark.django_db
+def test_a_maintenance_order_exports_its_refills(client, physician, approved_patient, tx_pharmacy):
+    from prescriptions.dosing import Step
+
+    plan = make_plan(approved_patient, physician, template="custom", steps=[Step(D("4.5"), None)])
+    order = sign(make_draft(plan, physician, refills=2), physician)
+    resource = MedicationRequest.model_validate(fetch(client, physician, order))
+    assert resource.dispenseRequest.numberOfRepeatsAllowed == 2

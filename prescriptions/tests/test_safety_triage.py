@@ -273,3 +273,23 @@ def test_a_lowered_maintenance_is_named_as_such(on_plan, physician):
               start_date=on_plan.today())  # fmt: skip
     event = PlanEvent.objects.filter(patient=on_plan).order_by("-pk").first()
     assert event.summary == "Maintenance lowered from 4.5 to 1.5 mg"
+
+
+@pytest.mark.django_db
+def test_a_message_marked_urgent_raises_an_urgent_item_for_the_licensed_physicians(client, on_plan, physician):
+    sign_in(client, on_plan.user)
+    client.post(
+        "/patient/messages/", {"subject": "Rash", "body": "My face is swelling since this morning", "urgent": "on"}
+    )
+    item = CareItem.objects.get(patient=on_plan)
+    assert item.priority == "urgent" and item.message.body.startswith("My face")
+    deliver_due()
+    assert [m.to for m in mail.outbox if m.subject == "A patient needs attention in the portal"] == [[physician.email]]
+    sign_in(client, physician)
+    page = client.get(f"/clinic/items/{item.pk}/").content.decode()
+    assert "My face is swelling" in page and "Open the conversation" in page
+    # a physician's message is never "urgent" (the flag is the patient's)
+    from patients.messaging.services import message_send
+
+    message_send(thread=item.message.thread, sender=physician, body="Please call 911 now.", urgent=True)
+    assert CareItem.objects.count() == 1

@@ -11,7 +11,7 @@ from prescriptions.dosing import Step
 from prescriptions.models import PrescriptionOrder, RefillRequest
 from prescriptions.orders import refills as refills
 from prescriptions.orders import services as order_services
-from prescriptions.tests.factories import advance, make_plan
+from prescriptions.tests.factories import advance, make_plan, sign
 
 
 @pytest.mark.django_db
@@ -27,7 +27,11 @@ def test_physician_drafts_an_order_and_sees_the_arithmetic(client, physician, pl
         "refills": "1",
         "supply_start": approved_patient.today().isoformat(),
     }
-    response = client.post(f"/clinic/patients/{approved_patient.pk}/orders/new/", data)
+    # a titration supply cannot be refilled as written: refused on the form, nothing saved
+    refused = client.post(f"/clinic/patients/{approved_patient.pk}/orders/new/", data)
+    assert "a titration order has no refills" in refused.content.decode()
+    assert not PrescriptionOrder.objects.exists()
+    response = client.post(f"/clinic/patients/{approved_patient.pk}/orders/new/", {**data, "refills": "0"})
     order = PrescriptionOrder.objects.get()
     assert response["Location"] == f"/clinic/orders/{order.pk}/"
     page = client.get(response["Location"]).content.decode()
@@ -168,3 +172,23 @@ def test_a_held_order_is_signed_but_reaches_the_pharmacy_only_when_sent(
     assert PrescriptionOrder.objects.get(pk=draft.pk).status == "sent"
     sign_in(client, pharmacy_user)
     assert client.get(f"/pharmacy/orders/{draft.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_draft_shows_allergies_medicines_and_the_pharmacy_with_why_before_signing(
+    client, physician, draft, tx_pharmacy
+):
+    from patients.models import Intake
+
+    Intake.objects.filter(patient=draft.patient).update(
+        no_known_allergies=False, allergies="Penicillin (hives)", other_medications="Duloxetine 30 mg"
+    )
+    sign_in(client, physician)
+    page = client.get(f"/clinic/orders/{draft.pk}/").content.decode()
+    before_sign = page[page.index("Before you sign") : page.index("Sign the order")]
+    assert "Penicillin (hives)" in before_sign and "Duloxetine 30 mg" in before_sign
+    assert tx_pharmacy.name in before_sign and "the practice&#x27;s default for Texas" in before_sign
+    signed = sign(draft, physician)
+    assert signed.patient_medications == "Duloxetine 30 mg"
+    sign_in(client, tx_pharmacy.memberships.get().user)
+    assert "Duloxetine 30 mg" in client.get(f"/pharmacy/orders/{signed.pk}/").content.decode()
