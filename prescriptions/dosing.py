@@ -81,20 +81,31 @@ def validate_steps(steps: Sequence[Step], *, high_dose_reason: str = "") -> None
         raise ValidationError(errors)
 
 
-def dose_on(plan, day: dt.date) -> Decimal | None:
-    """The dose (mg) ``plan`` prescribes on ``day``; None before it starts, from the day it is put
-    on hold or stopped (``paused_on``), or without a plan."""
-    if plan is None or day < plan.start_date:
-        return None
-    paused_on = getattr(plan, "paused_on", None)
-    if paused_on is not None and day >= paused_on:
-        return None
-    offset = (day - plan.start_date).days
+def awaiting_arrival(plan) -> bool:
+    """A plan that starts the day after the medicine arrives, which has not arrived yet: it has no
+    dose on any day until then (``start_date`` is only a placeholder)."""
+    return bool(getattr(plan, "starts_on_arrival", False)) and getattr(plan, "arrived_on", None) is None
+
+
+def step_dose(plan, offset: int) -> Decimal | None:
+    """The dose on day ``offset`` (0 = the first day) of the plan's steps."""
     for step in steps_of(plan):
         if step.days is None or offset < step.days:
             return step.dose_mg
         offset -= step.days
     return None
+
+
+def dose_on(plan, day: dt.date) -> Decimal | None:
+    """The dose (mg) ``plan`` prescribes on ``day``; None before it starts (or while it waits for
+    the medicine to arrive), from the day it is put on hold or stopped (``paused_on``), or without
+    a plan."""
+    if plan is None or awaiting_arrival(plan) or day < plan.start_date:
+        return None
+    paused_on = getattr(plan, "paused_on", None)
+    if paused_on is not None and day >= paused_on:
+        return None
+    return step_dose(plan, (day - plan.start_date).days)
 
 
 def is_maintenance_on(plan, day: dt.date) -> bool:
@@ -171,14 +182,18 @@ class DoseSegment:
 
 
 def supply_segments(plan, *, start: dt.date, days: int) -> list[DoseSegment]:
-    """The plan's doses day by day over a supply, grouped into runs of the same dose."""
-    if start < plan.start_date:
+    """The plan's doses day by day over a supply, grouped into runs of the same dose. A plan that
+    waits for the medicine to arrive is counted from the supply's first day: the supply covers the
+    schedule from its real start, whenever that is."""
+    first_day = start if awaiting_arrival(plan) else plan.start_date
+    if start < first_day:
         raise ValidationError({"supply_start": "The supply cannot start before the plan does."})
+    maintenance_offset = sum(s.days or 0 for s in steps_of(plan)[:-1])
     segments: list[DoseSegment] = []
     for offset in range(days):
         day = start + dt.timedelta(days=offset)
-        mg = dose_on(plan, day)
-        maintenance = is_maintenance_on(plan, day)
+        mg = step_dose(plan, (day - first_day).days) if awaiting_arrival(plan) else dose_on(plan, day)
+        maintenance = (day - first_day).days >= maintenance_offset
         last = segments[-1] if segments else None
         if last and last.dose_mg == mg and last.is_maintenance == maintenance:
             segments[-1] = DoseSegment(last.start, last.days + 1, mg, maintenance)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("patient/orders/<int:pk>/", patient_views.patient_order, name="patient_order"),
     path("patient/orders/<int:pk>/refill/", patient_views.patient_refill_request, name="patient_refill_request"),
     path("patient/schedule/", patient_views.patient_schedule, name="patient_schedule"),
+    path("patient/medication-arrived/", plans.patient_medication_arrived, name="patient_medication_arrived"),
     # interoperability
     path("fhir/MedicationRequest/<int:pk>", fhir_views.medication_request_view, name="fhir_medication_request"),
 ]

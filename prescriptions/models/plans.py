@@ -50,6 +50,10 @@ class TitrationPlan(models.Model):
     )
     note = models.TextField(blank=True, help_text="Why this plan or change (e.g. vivid dreams).")
     followup_due_in_days = models.PositiveSmallIntegerField(default=14)
+    # Day 1 is the day after the medicine arrives (the patient says so, or the pharmacy marks the
+    # order delivered): until then ``start_date`` is a placeholder and there is no dose.
+    starts_on_arrival = models.BooleanField(default=False)
+    arrived_on = models.DateField(null=True, blank=True)
     # A hold (until a physician reviews) or a stop: no dose from this day on. Taking LDN again is a
     # new version (docs/domain.md "Hold, stop and restart").
     paused_on = models.DateField(null=True, blank=True)
@@ -81,6 +85,10 @@ class TitrationPlan(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.paused_on is not None
+
+    @property
+    def is_awaiting_arrival(self) -> bool:
+        return self.starts_on_arrival and self.arrived_on is None
 
     @property
     def step_list(self) -> list[TitrationStep]:

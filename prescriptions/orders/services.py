@@ -41,7 +41,12 @@ from prescriptions.models import (
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
 from prescriptions.pharmacies.services import pharmacy_route, pharmacy_route_explained, service_state_require
-from prescriptions.plans.services import intake_require_cleared, physician_require_role, physician_require_scope
+from prescriptions.plans.services import (
+    intake_require_cleared,
+    physician_require_role,
+    physician_require_scope,
+    plan_mark_arrived,
+)
 
 S = OrderStatus
 PHYSICIAN, PHARMACY = User.Role.PHYSICIAN, User.Role.PHARMACY
@@ -571,5 +576,9 @@ def order_transition(
         portal_update_notify(user_id=locked.prescriber_id)
     if to == S.SENT:
         refill_reminder_schedule(locked)
+    if to == S.DELIVERED:
+        # A plan that starts when the medicine arrives starts the day after delivery (unless the
+        # patient already said it arrived).
+        plan_mark_arrived(patient=locked.patient, arrived_on=locked.patient.today())
     order.status, order.carrier, order.tracking_number = locked.status, locked.carrier, locked.tracking_number
     return locked

@@ -28,7 +28,15 @@ class PlanForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Bedtime by default; morning when LDN disturbs sleep (vivid dreams, insomnia).",
     )
-    start_date = forms.DateField(label="First day of this plan", widget=DateInput)
+    start_mode = forms.ChoiceField(
+        label="When does the patient start?",
+        choices=[("arrival", "The day after the medicine arrives"), ("date", "On a date")],
+        initial="date",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="A first plan usually starts when the medicine arrives: the patient or the pharmacy says when.",
+    )
+    start_date = forms.DateField(label="First day of this plan (on a date)", widget=DateInput, required=False)
     followup_due_in_days = forms.IntegerField(
         label="Follow-up visit due after (days)",
         min_value=FOLLOWUP_MIN_DAYS,

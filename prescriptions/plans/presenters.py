@@ -23,6 +23,7 @@ class DoseToday:
     next_change: tuple[dt.date, Decimal] | None = None
     starts_on: dt.date | None = None
     paused: str = ""  # "hold" or "stop" while the plan is held or stopped: no dose
+    awaiting_arrival: bool = False  # the plan starts the day after the medicine arrives
 
 
 def amount_for(dose: Decimal, plan, order) -> tuple[str, Decimal | None]:
@@ -45,6 +46,8 @@ def dose_today(plans: list, today: dt.date, order=None, *, look_ahead_days: int 
     if not plans:
         return None
     plan = plan_in_effect_on(plans, today)
+    if plan is not None and plan.is_awaiting_arrival:
+        return DoseToday(None, dosing_time=plan.dosing_time, awaiting_arrival=True)
     if plan is None:
         first = min(plans, key=lambda p: p.version)
         return DoseToday(None, dosing_time=first.dosing_time, starts_on=first.start_date)

@@ -48,6 +48,7 @@ def plans_reaching_maintenance() -> list[TitrationPlan]:
     time zone."""
     plans = (
         TitrationPlan.objects.filter(superseded_at__isnull=True, patient__treatment_phase=TreatmentPhase.TITRATION)
+        .exclude(starts_on_arrival=True, arrived_on__isnull=True)
         .select_related("patient__state")
         .prefetch_related("steps")
     )

@@ -125,7 +125,8 @@ def titration_plan_create(
     *,
     patient: Patient,
     physician: User,
-    start_date: dt.date,
+    start_date: dt.date | None = None,
+    start_on_arrival: bool = False,
     template: str = PlanTemplate.STANDARD,
     steps: Sequence[Step] | None = None,
     formulation: str = Formulation.ORAL_LIQUID,
@@ -158,6 +159,11 @@ def titration_plan_create(
             {"followup_due_in_days": f"Choose a follow-up {FOLLOWUP_MIN_DAYS} to {FOLLOWUP_MAX_DAYS} days out."}
         )
     today = patient.today()
+    if start_on_arrival:
+        # Day 1 comes with the medicine (plan_mark_arrived); until then today stands in for it.
+        start_date = today
+    elif start_date is None:
+        raise ValidationError({"start_date": "Give the first day, or start the plan when the medicine arrives."})
     if not today - dt.timedelta(days=START_PAST_DAYS) <= start_date <= today + dt.timedelta(days=START_FUTURE_DAYS):
         raise ValidationError(
             {"start_date": f"Start between {START_PAST_DAYS} days ago and {START_FUTURE_DAYS} days from today."}
@@ -174,9 +180,13 @@ def titration_plan_create(
         )
     # The washout applies to a version that starts LDN from no dose: a first plan (or, later, a restart).
     starts_from_none = current is None or dose_on(current, start_date) is None
-    intake_require_cleared(
-        patient=patient, override_reason=override_reason, first_dose_on=start_date if starts_from_none else None
-    )
+    # On arrival, the first day is not known yet: the washout moves it when the medicine comes.
+    first_dose_on = start_date if starts_from_none and not start_on_arrival else None
+    intake_require_cleared(patient=patient, override_reason=override_reason, first_dose_on=first_dose_on)
+    if start_on_arrival and current is not None and not current.is_awaiting_arrival:
+        raise ValidationError(
+            {"start_date": "Only a first plan starts when the medicine arrives: give this version its first day."}
+        )
     if current is not None and current.is_paused:
         _restart_rules(current, start_date=start_date, first_dose=chosen[0].dose_mg)
     kind = _change_kind(
@@ -201,6 +211,7 @@ def titration_plan_create(
         formulation=formulation,
         dosing_time=dosing_time,
         start_date=start_date,
+        starts_on_arrival=start_on_arrival,
         high_dose_reason=high_dose_reason.strip(),
         screening_override_reason=override_reason.strip(),
         note=note.strip(),
@@ -374,3 +385,21 @@ def care_item_resolve(
             patient=item.patient, kind=PauseKind.STOP, reason=note.strip()[:PAUSE_REASON_MAX_LENGTH], by=physician
         )
     return item
+
+
+@transaction.atomic
+def plan_mark_arrived(*, patient: Patient, arrived_on: dt.date) -> TitrationPlan | None:
+    """The medicine arrived (the patient says so, or the pharmacy marked the order delivered,
+    whichever comes first): a plan waiting for it starts the next day, or on the day the opioid
+    washout ends when that is later. Returns the plan it started, or None when none was waiting."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    plan = TitrationPlan.objects.select_for_update().filter(patient=patient, superseded_at__isnull=True).first()
+    if plan is None or not plan.is_awaiting_arrival:
+        return None
+    deferred_until = Intake.objects.filter(patient=patient).values_list("deferred_until", flat=True).first()
+    start = max(arrived_on + dt.timedelta(days=1), deferred_until or arrived_on)
+    plan.arrived_on, plan.start_date = arrived_on, start
+    plan.save(update_fields=["arrived_on", "start_date"])
+    PlanEvent.objects.filter(plan=plan, kind=PlanEvent.Kind.START).update(effective_on=start)
+    followup_sync(patient=patient)
+    return plan

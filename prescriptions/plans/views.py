@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from patients.safety import selectors as safety_selectors
-from patients.selectors import patient_get_for
+from patients.selectors import patient_for_user, patient_get_for
 from patients.visits.selectors import physician_time_zone
 from patients.zones import shown_in
 from portal.access import Role, role_required
@@ -26,7 +26,8 @@ def _plan_initial(current, patient):
     """A new version starts from the current one; a held or stopped plan resumes where the rules
     say (the step it was on, or the restart template after more than 7 days off), on the first
     day the washout allows."""
-    initial = {"start_date": patient.today()}
+    # A first plan starts when the medicine arrives, by default.
+    initial = {"start_date": patient.today(), "start_mode": "arrival" if current is None else "date"}
     steps = []
     if current is not None:
         initial.update(
@@ -63,6 +64,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                     patient=patient,
                     physician=request.user,
                     start_date=data["start_date"],
+                    start_on_arrival=data["start_mode"] == "arrival",
                     template=data["template"],
                     steps=steps,
                     formulation=data["formulation"],
@@ -153,3 +155,16 @@ def care_item(request: HttpRequest, pk: int) -> HttpResponse:
     }
     with shown_in(physician_time_zone(request.user)):
         return render(request, "prescriptions/care_item.html", context)
+
+
+@require_http_methods(["POST"])
+@role_required(Role.PATIENT)
+def patient_medication_arrived(request: HttpRequest) -> HttpResponse:
+    """The patient taps "My medication arrived": a plan waiting for it starts the next day."""
+    patient = patient_for_user(request.user)
+    plan = plan_services.plan_mark_arrived(patient=patient, arrived_on=patient.today()) if patient else None
+    if plan is None:
+        messages.info(request, "Thank you. There was no plan waiting for your medication, so nothing changed.")
+    else:
+        messages.success(request, f"Thank you. Take your first dose on {plan.start_date:%A, %B %-d}.")
+    return redirect("patients:home")

@@ -56,7 +56,8 @@ NO_HEALTH_DATA = {
 ACTIONS = {
     "patients:intake_review", "patients:appointment_cancel", "patients:availability_delete",
     "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note",
-    "patients:clinic_appointment_cancel", "prescriptions:plan_pause", "prescriptions:order_sign", "prescriptions:order_send",
+    "patients:clinic_appointment_cancel", "prescriptions:plan_pause", "prescriptions:patient_medication_arrived",
+    "prescriptions:order_sign", "prescriptions:order_send",
     "prescriptions:order_cancel", "prescriptions:order_answer", "prescriptions:refill_approve",
     "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
     # GET answers with a redirect to the order once it is signed (the world's order is)
