@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.models import License, Reminder, User
+from portal.notifications import email_message
 from portal.reminders import local_moment, register_reminder_kind, reminder_schedule
 
 WARNING_DAYS = (60, 30)
@@ -68,5 +69,33 @@ def _license_still_expiring(reminder: Reminder) -> str | None:
     return None
 
 
+def _license_of(reminder: Reminder) -> License | None:
+    label, _, pk = reminder.subject.partition(":")
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+    return model.objects.select_related("state").filter(pk=pk).first()
+
+
+def _license_render(reminder: Reminder):
+    """Which license (holder, state, number), on which day it expires and how many days are left
+    on the day the email goes out: staff data only, no patient's."""
+    license_ = _license_of(reminder)
+    return email_message(
+        user=reminder.recipient,
+        name="license-expiry",
+        context={
+            "holder": license_.holder_label,
+            "state": license_.state.name,
+            "number": license_.number,
+            "expires_on": license_.expires_on,
+            "days_left": (license_.expires_on - timezone.localdate()).days,
+        },
+    )
+
+
 def register() -> None:
-    register_reminder_kind(*(f"license-expiry-{d}" for d in WARNING_DAYS), check=_license_still_expiring)
+    register_reminder_kind(
+        *(f"license-expiry-{d}" for d in WARNING_DAYS), check=_license_still_expiring, render=_license_render
+    )

@@ -175,6 +175,10 @@ class PhysicianLicense(License):
         if self.physician_id and self.physician.role != User.Role.PHYSICIAN:
             raise ValidationError({"physician": "Only physicians hold physician licenses."})
 
+    @property
+    def holder_label(self) -> str:
+        return self.physician.display_name if self.physician_id else ""
+
 
 class AccessLog(models.Model):
     """One row per view of health data by someone other than the patient it is about

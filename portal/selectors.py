@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -41,4 +42,20 @@ def state_filter_choices() -> list[tuple[str, str]]:
     return [
         (code, f"{name} ({code})")
         for code, name in ServiceState.objects.order_by("name", "pk").values_list("code", "name")
+    ]
+
+
+@dataclass(frozen=True)
+class ExpiringLicense:
+    license: PhysicianLicense
+    days_left: int
+
+
+def licenses_expiring(licenses, *, today: dt.date, within: int = 60) -> list[ExpiringLicense]:
+    """Of ``licenses`` (already read), the verified ones that expire within ``within`` days of
+    ``today``: the physician sees them on their clinic home at 60 and 30 days, as admins do by email."""
+    return [
+        ExpiringLicense(license_, (license_.expires_on - today).days)
+        for license_ in licenses
+        if license_.verified_at and 0 <= (license_.expires_on - today).days <= within
     ]

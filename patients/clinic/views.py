@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from patients.checkins.peg import peg_response
@@ -25,7 +26,7 @@ from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import flash_refusal
-from portal.selectors import physician_licenses_for
+from portal.selectors import licenses_expiring, physician_licenses_for
 
 PAGE_SIZE = 25
 CLINIC_HOME_VISITS = 5
@@ -47,6 +48,7 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
             "patients/clinic_home.html",
             {
                 "licenses": licenses,
+                "expiring_licenses": licenses_expiring(licenses, today=timezone.localdate()),
                 "care_items": list(open_care_items_for(request.user)[:CLINIC_HOME_ITEMS]),
                 "patient_count": patient_list_for(request.user).count(),
                 "review_count": review_queue_for(request.user).count(),

@@ -257,3 +257,20 @@ def test_the_name_search_uses_trigram_indexes_on_postgresql(physician):
     # at this size, PostgreSQL prefers reading the covering name-order index.
     assert "BitmapOr" in plan and "user_email_trgm" in plan and "user_last_name_trgm" in plan, plan
     assert "Seq Scan on patients_patient" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_clinic_home_warns_of_the_physicians_own_license_expiring_within_60_days(client, physician):
+    import datetime as dt
+
+    from portal.models import PhysicianLicense
+
+    license_ = PhysicianLicense.objects.get(physician=physician)
+    sign_in(client, physician)
+    license_.expires_on = dt.date.today() + dt.timedelta(days=45)
+    license_.save()
+    page = client.get("/clinic/").content.decode()
+    assert "license (" in page and "expires in 45 days" in page
+    license_.expires_on = dt.date.today() + dt.timedelta(days=90)
+    license_.save()
+    assert "expires in" not in client.get("/clinic/").content.decode()

@@ -216,7 +216,7 @@ def test_text_messages_go_through_the_pluggable_backend(settings):
 @pytest.mark.parametrize(
     "kind",
     ["portal-update", "followup-due-soon", "followup-due-today", "followup-overdue", "appointment-tomorrow",
-     "refill-due", "license-expiry-60", "license-expiry-30"],
+     "refill-due", "care-item-urgent"],
 )  # fmt: skip
 def test_reminder_emails_carry_no_health_details(kind):
     from portal.notifications import email_render
@@ -244,6 +244,26 @@ def test_license_warnings_go_to_admins_at_60_and_30_days_and_stop_after_renewal(
     with time_machine.travel(NOON_CHICAGO, tick=False):
         assert reminder_send(rows["license-expiry-60"].pk) == "skipped"
     assert Reminder.objects.get(pk=rows["license-expiry-60"].pk).status_reason == "license renewed"
+
+
+@pytest.mark.django_db
+def test_a_license_warning_names_the_license_and_the_days_really_left():
+    admin = AdminFactory()
+    today = dt.date(2026, 6, 10)
+    license_ = PhysicianLicenseFactory(expires_on=today + dt.timedelta(days=45), physician__last_name="Okafor")
+    with time_machine.travel(dt.datetime(2026, 6, 10, 17, 0, tzinfo=dt.UTC), tick=False):
+        license_reminders_schedule(today=today)
+        row = Reminder.objects.get(recipient=admin, kind="license-expiry-60")
+        Reminder.objects.filter(pk=row.pk).update(status=Reminder.Status.QUEUED)
+        assert reminder_send(row.pk) == "sent"
+    (message,) = mail.outbox
+    assert (
+        message.subject
+        == f"A license expires in 45 days: Dr. {license_.physician.first_name} Okafor, {license_.state.name}"
+    )
+    assert license_.number in message.body and "July 25, 2026" in message.body
+    for word in ("patient", "naltrexone", "dose"):
+        assert word not in (message.subject + message.body).lower()
 
 
 @pytest.mark.django_db

@@ -49,6 +49,10 @@ class PharmacyLicense(License):
     def __str__(self) -> str:
         return f"{self.pharmacy} — {self.state.code} {self.number}"
 
+    @property
+    def holder_label(self) -> str:
+        return self.pharmacy.name
+
 
 class StateDefaultPharmacy(models.Model):
     """The practice's default pharmacy for a state, used when the patient's preferred pharmacy
