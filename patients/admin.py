@@ -24,6 +24,7 @@ from patients.models import (
     WaitlistEntry,
     WeeklyAvailability,
 )
+from patients.safety.coverage import uncovered_states
 from patients.visits.services import appointment_cancel
 from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from portal.models import User
@@ -38,11 +39,27 @@ class IntakeInline(admin.StackedInline):
     show_change_link = True
 
 
+class CoverageFilter(admin.SimpleListFilter):
+    """The report "patients without a licensed physician": patients living in a served state where
+    no physician holds a license active today (docs/domain.md "Coverage")."""
+
+    title = "licensed physician"
+    parameter_name = "coverage"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No licensed physician today")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(state__in=uncovered_states())
+        return queryset
+
+
 @admin.register(Patient)
 class PatientAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     audit_patient = "user"
     list_display = ("full_name", "user", "state", "treatment_phase", "created_at")
-    list_filter = ("state", "treatment_phase")
+    list_filter = (CoverageFilter, "state", "treatment_phase")
     search_fields = ("legal_first_name", "legal_last_name", "user__email", "user__first_name", "user__last_name")
     list_select_related = ("user", "state")
     autocomplete_fields = ("user",)

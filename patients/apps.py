@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class PatientsConfig(AppConfig):
@@ -11,10 +12,15 @@ class PatientsConfig(AppConfig):
         # the app registry is ready (their modules import models).
         from patients.followups import reminders as followup_reminders
         from patients.messaging import reminders as message_reminders
+        from patients.safety import coverage
         from patients.safety import reminders as safety_reminders
         from patients.visits import reminders as visit_reminders
+        from portal.models import PhysicianLicense
 
         followup_reminders.register()
         visit_reminders.register()
         message_reminders.register()
         safety_reminders.register()
+        coverage.register()
+        # A license changed in the admin: flag that physician's visits it no longer covers at once.
+        post_save.connect(coverage.license_changed, sender=PhysicianLicense, dispatch_uid="coverage_license_changed")

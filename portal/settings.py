@@ -314,6 +314,8 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-license-reminders": {"task": "portal.tasks.schedule_license_reminders", "schedule": 6 * 3600.0},
     # Patients whose plan has reached its maintenance step become "stable" (prescriptions app).
     "refresh-treatment-phases": {"task": "prescriptions.tasks.refresh_treatment_phases", "schedule": timedelta(days=1)},
+    # Visits whose physician's license lapses before them, and patients with no licensed physician.
+    "check-coverage": {"task": "patients.tasks.check_coverage", "schedule": 6 * 3600.0},
 }
 
 # --- Response headers ---------------------------------------------------------------------------

@@ -191,6 +191,9 @@ class Appointment(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True)
+    # Set when the visit's physician holds no license active in the visit's state on its day any
+    # more (a lapse): both sides see it and the patient is asked to rebook.
+    rebook_requested_at = models.DateTimeField(null=True, blank=True)
     video_room = models.CharField(max_length=64, unique=True, default=new_video_room, editable=False)
     followup = models.ForeignKey(
         FollowUp, on_delete=models.SET_NULL, null=True, blank=True, related_name="appointments"

@@ -169,10 +169,15 @@ def location_state_for(code: str) -> ServiceState:
 
 
 def appointment_can_change(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
-    """Patients may cancel or reschedule until the cut-off (24 hours by default) before the visit."""
+    """Patients may cancel or reschedule until the cut-off (24 hours by default) before the visit,
+    and until it starts when the practice asked them to rebook (the physician's license lapses)."""
     now = now or timezone.now()
+    if appointment.status != Appointment.Status.BOOKED:
+        return False
+    if appointment.rebook_requested_at is not None:
+        return appointment.starts_at > now
     cutoff = dt.timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
-    return appointment.status == Appointment.Status.BOOKED and appointment.starts_at - now >= cutoff
+    return appointment.starts_at - now >= cutoff
 
 
 def _refuse_change(appointment: Appointment, now: dt.datetime) -> None:
