@@ -6,8 +6,9 @@ from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from education.models import Article, Category, Phase
-from education.rendering import render_markdown
+from education.rendering import render_markdown, with_served_states
 from education.services import article_set_status
+from portal.selectors import served_state_names
 
 
 @admin.register(Category)
@@ -91,7 +92,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if obj is None or not obj.pk:
             return "Save the article to see a preview."
         # Safe to mark: render_markdown's output has been through the nh3 allow-list.
-        body = mark_safe(render_markdown(obj.body_markdown))  # noqa: S308  # nosec B308 B703
+        body = mark_safe(render_markdown(with_served_states(obj.body_markdown, served_state_names())))  # noqa: S308  # nosec B308 B703
         return format_html('<div class="article-body article-preview">{}</div>', body)
 
     def _set_status(self, request, queryset, status: str, verb: str) -> None:

@@ -52,3 +52,18 @@ def render_article_body(text: str) -> str:
     """``render_markdown`` for published pages, remembered per body text: the library is small and
     public, and the key is the text itself, so an edited article is rendered afresh."""
     return render_markdown(text)
+
+
+# Articles name the states the practice serves through these placeholders, filled from the data
+# when the page is shown, so the text never disagrees with who can sign up (docs/domain.md).
+SERVED_STATES, SERVED_STATES_LIST = "{served_states}", "{served_states_list}"
+
+
+def with_served_states(text: str, state_names: list[str]) -> str:
+    """``text`` with the placeholders replaced: "Iowa, Illinois and Texas", and a Markdown list."""
+    if len(state_names) > 1:
+        sentence = ", ".join(state_names[:-1]) + " and " + state_names[-1]
+    else:
+        sentence = "".join(state_names) or "no state yet"
+    bullets = "\n".join(f"- {name}" for name in state_names) or "- none yet"
+    return text.replace(SERVED_STATES_LIST, bullets).replace(SERVED_STATES, sentence)

@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from education.rendering import render_article_body
+from education.rendering import render_article_body, with_served_states
 from education.selectors import SEARCH_MAX_LENGTH, article_get_published, article_search, categories_with_articles
 from portal.params import text_param
+from portal.selectors import served_state_names
 
 
 @require_safe
@@ -28,7 +29,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = article_get_published(slug)
     # Safe to mark: render_article_body's output has been through the nh3 allow-list.
-    body_html = mark_safe(render_article_body(article.body_markdown))  # noqa: S308  # nosec B308 B703
+    body = with_served_states(article.body_markdown, served_state_names())
+    body_html = mark_safe(render_article_body(body))  # noqa: S308  # nosec B308 B703
     return render(
         request,
         "education/article_detail.html",

@@ -11,11 +11,12 @@ class PatientsConfig(AppConfig):
         # The reminder kinds of follow-ups, visits and messages, registered with the engine in portal once
         # the app registry is ready (their modules import models).
         from patients.followups import reminders as followup_reminders
+        from patients.intake.services import state_saved
         from patients.messaging import reminders as message_reminders
         from patients.safety import coverage
         from patients.safety import reminders as safety_reminders
         from patients.visits import reminders as visit_reminders
-        from portal.models import PhysicianLicense
+        from portal.models import PhysicianLicense, ServiceState
 
         followup_reminders.register()
         visit_reminders.register()
@@ -24,3 +25,5 @@ class PatientsConfig(AppConfig):
         coverage.register()
         # A license changed in the admin: flag that physician's visits it no longer covers at once.
         post_save.connect(coverage.license_changed, sender=PhysicianLicense, dispatch_uid="coverage_license_changed")
+        # A state the practice starts to serve: its waitlist is told.
+        post_save.connect(state_saved, sender=ServiceState, dispatch_uid="waitlist_state_served")

@@ -1,12 +1,14 @@
 from operator import attrgetter
 
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.audit import access_record, access_record_list
+from portal.license_reminders import state_activation_refusal
 from portal.models import (
     AccessLog,
     EmailOutbox,
@@ -46,8 +48,31 @@ class UserAdmin(BaseUserAdmin):
         return []
 
 
+class ServiceStateForm(forms.ModelForm):
+    class Meta:
+        model = ServiceState
+        fields = ["code", "name", "timezone", "active"]
+
+    def clean(self):
+        data = super().clean()
+        turning_on = data.get("active") and not (self.instance.pk and self.instance.active)
+        if turning_on and not self.instance.pk:
+            raise forms.ValidationError(
+                {"active": "Save a new state as not served first, add and verify its licenses, then activate it."}
+            )
+        if turning_on:
+            refusal = state_activation_refusal(self.instance)
+            if refusal:
+                raise forms.ValidationError({"active": refusal})
+        return data
+
+
 @admin.register(ServiceState)
 class ServiceStateAdmin(SimpleHistoryAdmin):
+    """Activating a state needs a licensed physician and pharmacy there; the state's waitlist is
+    then told by email (patients app, on save)."""
+
+    form = ServiceStateForm
     list_display = ("code", "name", "timezone", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")

@@ -23,6 +23,27 @@ def license_models() -> list[type[License]]:
     return [m for m in apps.get_models() if issubclass(m, License)]
 
 
+def state_activation_refusal(state, *, day: dt.date | None = None) -> str | None:
+    """Why ``state`` cannot be served yet, or None: a state is activated only when at least one
+    physician and one pharmacy hold a license active there (docs/domain.md "Service states and
+    licenses"). Pharmacy licenses are found as the other kinds of ``License``."""
+    day = day or timezone.localdate()
+    physicians = pharmacies = False
+    for model in license_models():
+        found = model.objects.active_on(day).filter(state=state).exists()
+        if model._meta.label_lower == "portal.physicianlicense":
+            physicians = physicians or found
+        else:
+            pharmacies = pharmacies or found
+    missing = [what for what, ok in (("a physician", physicians), ("a pharmacy", pharmacies)) if not ok]
+    if missing:
+        return (
+            f"{state.name} cannot be served yet: no {' and no '.join(m.split(' ', 1)[1] for m in missing)} "
+            f"holds an active, verified license there. Add and verify {' and '.join(missing)} license first."
+        )
+    return None
+
+
 def practice_admins():
     return User.objects.filter(is_active=True, is_staff=True, role=User.Role.STAFF)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -34,6 +35,23 @@ def physician_licenses_for(physician: User) -> QuerySet[PhysicianLicense]:
 
 def active_service_states() -> QuerySet[ServiceState]:
     return ServiceState.objects.filter(active=True).order_by("name")
+
+
+SERVED_STATE_NAMES_KEY = "portal:served-state-names"
+
+
+def served_state_names() -> list[str]:
+    """The names of the served states, by name, from the shared cache (public data; a saved or
+    deleted service state clears it: portal.apps)."""
+    names = cache.get(SERVED_STATE_NAMES_KEY)
+    if names is None:
+        names = list(active_service_states().values_list("name", flat=True))
+        cache.set(SERVED_STATE_NAMES_KEY, names, 3600)
+    return names
+
+
+def served_state_names_forget(**kwargs) -> None:
+    cache.delete(SERVED_STATE_NAMES_KEY)
 
 
 def state_filter_choices() -> list[tuple[str, str]]:

@@ -175,8 +175,25 @@ def test_article_query_count_does_not_grow_with_related_articles(client):
     categories = list(Category.objects.all())
     article = ArticleFactory(reviewed_by=PhysicianFactory())
     article.related.set(ArticleFactory(category=categories[i % 9]) for i in range(5))
+    client.get(article_url(article.slug))  # the served states' names are cached public data
     small = count_queries(client, article_url(article.slug))
     article.related.add(*(ArticleFactory(category=categories[i % 9]) for i in range(35)))
     large = count_queries(client, article_url(article.slug))
     assert small == large
     assert large <= 2
+
+
+@pytest.mark.django_db
+def test_the_states_an_article_names_come_from_the_service_states(client):
+    from portal.models import ServiceState
+
+    page = client.get("/learn/states-we-serve/").content.decode()
+    assert "<li>Texas</li>" in page and "{served_states" not in page
+    iowa = ServiceState.objects.get(code="IA")
+    iowa.active = False
+    iowa.save()
+    ServiceState.objects.create(code="NV", name="Nevada", timezone="America/Los_Angeles", active=True)
+    page = client.get("/learn/states-we-serve/").content.decode()
+    assert "<li>Nevada</li>" in page and "<li>Iowa</li>" not in page
+    faq = client.get("/learn/ldn-faq/").content.decode()
+    assert "We currently serve Florida, Georgia, Illinois, Missouri, Nevada and Texas" in faq

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,7 +24,9 @@ from patients.models import (
 )
 from portal.access import physician_license_in
 from portal.models import US_STATE_NAMES, ServiceState, User
-from portal.reminders import portal_update_notify
+from portal.notifications import email_render
+from portal.reminders import portal_update_notify, sealed_email_send
+from portal.tasks import publish_sends
 
 # The order of the intake steps; "pharmacy" is served by the prescriptions app (it owns pharmacies).
 INTAKE_STEPS: list[tuple[str, str]] = [
@@ -283,3 +287,31 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "history": ("organ_transplant", "liver_disease", "hashimotos"),
     "allergies": ("no_known_allergies", "allergies"),
 }
+
+
+WAITLIST_KIND = "waitlist-state-served"
+
+
+@transaction.atomic
+def waitlist_notify_state_served(*, state: ServiceState) -> int:
+    """The practice now serves ``state``: tell everyone on its waitlist, once, with an email that
+    says only that and how to sign up. Returns how many were told."""
+    if not state.active:
+        return 0
+    entries = list(WaitlistEntry.objects.select_for_update().filter(state_code=state.code, notified_at__isnull=True))
+    for entry in entries:
+        subject, text, html = email_render(
+            "waitlist-state-served", {"state": state.name, "site_url": settings.SITE_URL}
+        )
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [entry.email])
+        message.attach_alternative(html, "text/html")
+        recipient = User.objects.filter(email__iexact=entry.email).first()
+        sealed_email_send(message, kind=WAITLIST_KIND, recipient=recipient, publish=publish_sends)
+    WaitlistEntry.objects.filter(pk__in=[e.pk for e in entries]).update(notified_at=timezone.now())
+    return len(entries)
+
+
+def state_saved(sender, instance: ServiceState, **kwargs) -> None:
+    """``post_save`` of a service state: once it is served, its waitlist hears about it."""
+    if instance.active:
+        transaction.on_commit(lambda: waitlist_notify_state_served(state=instance))

@@ -28,6 +28,7 @@ from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors, flash_refusal
 from portal.models import US_STATE_NAMES
+from portal.selectors import served_state_names
 
 
 def step_url(step: str) -> str:
@@ -128,6 +129,7 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         "unserved_state": unserved_state,
         "unserved_state_name": US_STATE_NAMES.get(unserved_state or ""),
         "state_no_longer_served": step == "about" and patient.state_id and not patient.state.active,
+        "served_states": served_state_names() if step == "about" else [],
         **step_context(step, intake),
     }
     status = 200

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0009_urgent_messages'),
+        ("patients", "0009_urgent_messages"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='appointment',
-            name='rebook_requested_at',
+            model_name="appointment",
+            name="rebook_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='historicalappointment',
-            name='rebook_requested_at',
+            model_name="historicalappointment",
+            name="rebook_requested_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -100,6 +100,7 @@ class WaitlistEntry(models.Model):
     email = models.EmailField()
     state_code = models.CharField("state", max_length=2)
     created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When we emailed that the state is served.")
 
     class Meta:
         ordering = ["-created_at"]

@@ -261,7 +261,7 @@ def test_waitlist_keeps_only_email_and_state_and_is_idempotent(client):
         assert b"on the waitlist for Nevada" in response.content
     entry = WaitlistEntry.objects.get()
     assert (entry.email, entry.state_code) == ("someone@example.com", "NV")
-    assert {f.name for f in WaitlistEntry._meta.fields} == {"id", "email", "state_code", "created_at"}
+    assert {f.name for f in WaitlistEntry._meta.fields} == {"id", "email", "state_code", "created_at", "notified_at"}
 
 
 @pytest.mark.django_db
