@@ -293,3 +293,12 @@ def test_a_message_marked_urgent_raises_an_urgent_item_for_the_licensed_physicia
 
     message_send(thread=item.message.thread, sender=physician, body="Please call 911 now.", urgent=True)
     assert CareItem.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stopped_patient_is_asked_to_answer_the_re_screen_from_the_dashboard(client, on_plan, physician):
+    plan_services.plan_pause(patient=on_plan, kind="stop", reason="Patient wants a break", by=physician)
+    sign_in(client, on_plan.user)
+    home = client.get("/patient/").content.decode()
+    assert "Do not take LDN until your physician says so" in home
+    assert "answer them in a check-in" in home and "/patient/checkins/new/" in home
