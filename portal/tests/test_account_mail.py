@@ -23,19 +23,6 @@ SIGN_UP = {"email": "new.patient@example.com", "password1": "a-long-passphrase-4
 OTHER_KEY = "b3RoZXIta2V5LWZvci1yb3RhdGlvbi10ZXN0cy0zMiE="
 
 
-class RefusingBackend:
-    """A mail server that does not answer."""
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def __enter__(self):
-        raise ConnectionRefusedError(111, "Connection refused")
-
-    def __exit__(self, *exc):
-        return False
-
-
 @pytest.mark.django_db
 def test_the_sign_up_confirmation_is_sealed_in_the_outbox_and_sent_when_the_request_commits(
     client, django_capture_on_commit_callbacks
@@ -64,7 +51,7 @@ def test_a_waiting_account_email_keeps_its_link_only_encrypted(client):
 def test_sign_up_with_the_mail_server_down_loses_nothing_and_the_link_arrives_when_mail_returns(
     client, settings, django_capture_on_commit_callbacks, caplog
 ):
-    settings.EMAIL_BACKEND = "portal.tests.test_account_mail.RefusingBackend"
+    settings.EMAIL_BACKEND = "portal.tests.test_reminders.RefusingBackend"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/signup/", SIGN_UP, follow=True)
     assert response.status_code == 200 and "Verify Your Email Address" in response.content.decode()

@@ -11,20 +11,26 @@ from prescriptions.models import TitrationPlan
 from prescriptions.orders import refills as refills
 
 
+def standard_plan_form(patient, **changes) -> dict:
+    """The plan form as posted for a standard capsule plan starting today."""
+    return {
+        "template": "standard",
+        "formulation": "capsule",
+        "dosing_time": "bedtime",
+        "start_date": patient.today().isoformat(),
+        "followup_due_in_days": 14,
+        "steps-TOTAL_FORMS": 8,
+        "steps-INITIAL_FORMS": 0,
+        **changes,
+    }
+
+
 @pytest.mark.django_db
 def test_physician_starts_a_standard_plan_from_the_chart(client, physician, approved_patient):
     sign_in(client, physician)
     page = client.get(f"/clinic/patients/{approved_patient.pk}/plan/new/")
     assert b"Start a titration plan" in page.content and b"1.5 mg \xc3\x97 7 d" in page.content
-    data = {
-        "template": "standard",
-        "formulation": "capsule",
-        "dosing_time": "bedtime",
-        "start_date": approved_patient.today().isoformat(),
-        "followup_due_in_days": 21,
-        "steps-TOTAL_FORMS": 8,
-        "steps-INITIAL_FORMS": 0,
-    }
+    data = standard_plan_form(approved_patient, followup_due_in_days=21)
     response = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data)
     assert response.status_code == 302 and response["Location"] == f"/clinic/patients/{approved_patient.pk}/"
     plan = TitrationPlan.objects.get()
@@ -90,15 +96,7 @@ def test_a_start_before_the_washout_ends_is_refused_on_the_page_with_the_date(cl
     approved_patient.intake.deferred_until = until
     approved_patient.intake.save()
     sign_in(client, physician)
-    data = {
-        "template": "standard",
-        "formulation": "capsule",
-        "dosing_time": "bedtime",
-        "start_date": approved_patient.today().isoformat(),
-        "followup_due_in_days": 14,
-        "steps-TOTAL_FORMS": 8,
-        "steps-INITIAL_FORMS": 0,
-    }
+    data = standard_plan_form(approved_patient)
     response = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data)
     assert response.status_code == 200
     assert f"The opioid washout lasts until {until:%B %-d, %Y}" in response.content.decode()
