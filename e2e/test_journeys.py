@@ -232,7 +232,14 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_serve
 
     page = new_page(width=375, height=800)
     sign_in(page, base, patient.user.email, TEST_PASSWORD)
-    page.get_by_text(re.compile(r"\d(\.\d)? mg")).first.wait_for()  # tonight's dose on the dashboard
+    # A first plan starts when the medicine arrives: until the patient says so, no dose.
+    page.get_by_text("Your medication is on its way").wait_for()
+    assert_accessible(page, "dashboard while the medicine is on its way")
+    page.get_by_role("button", name="My medication arrived").click()
+    page.get_by_text(re.compile(r"Take your first dose on \w+day")).wait_for()
+    first_day = patient.today() + __import__("datetime").timedelta(days=1)
+    page.goto(f"{base}/patient/schedule/?month={first_day:%Y-%m}")
+    page.get_by_text(re.compile(r"\d(\.\d)? mg")).first.wait_for()  # the doses from tomorrow on the calendar
     page.goto(f"{base}/patient/orders/")
     page.get_by_text("9400111899560000000042").first.wait_for()
     assert_accessible(page, "patient orders")
