@@ -192,3 +192,17 @@ def test_the_draft_shows_allergies_medicines_and_the_pharmacy_with_why_before_si
     assert signed.patient_medications == "Duloxetine 30 mg"
     sign_in(client, tx_pharmacy.memberships.get().user)
     assert "Duloxetine 30 mg" in client.get(f"/pharmacy/orders/{signed.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_signing_an_order_before_the_washout_ends_is_refused_on_the_page(client, physician, draft, tx_pharmacy):
+    import datetime as dt
+
+    from patients.models import Intake
+
+    until = draft.supply_start + dt.timedelta(days=3)
+    Intake.objects.filter(patient=draft.patient).update(deferred_until=until)
+    sign_in(client, physician)
+    response = client.post(f"/clinic/orders/{draft.pk}/sign/", {"password": TEST_PASSWORD}, follow=True)
+    assert f"The opioid washout lasts until {until:%B %-d, %Y}" in response.content.decode()
+    assert PrescriptionOrder.objects.get(pk=draft.pk).status == "draft"

@@ -101,3 +101,28 @@ def test_a_start_before_the_washout_ends_is_refused_on_the_page_with_the_date(cl
     assert response.status_code == 200
     assert f"The opioid washout lasts until {until:%B %-d, %Y}" in response.content.decode()
     assert not TitrationPlan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_restarting_after_a_stop_is_refused_on_the_page_until_the_re_screen_then_until_a_low_step(
+    client, physician, approved_patient
+):
+    import datetime as dt
+
+    from patients.checkins.services import checkin_record
+    from prescriptions.plans import services as plan_services
+    from prescriptions.tests.factories import make_plan
+
+    make_plan(approved_patient, physician, start_date=approved_patient.today() - dt.timedelta(days=12))
+    plan_services.plan_pause(patient=approved_patient, kind="stop", reason="Wants a break", by=physician)
+    sign_in(client, physician)
+    later = (approved_patient.today() + dt.timedelta(days=9)).isoformat()
+    data = standard_plan_form(approved_patient, template="custom", start_date=later, **{
+        "steps-0-dose_mg": "4.5", "steps-0-days": ""})  # fmt: skip
+    page = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data).content.decode()
+    assert "must answer the opioid question again" in page
+    checkin_record(patient=approved_patient, pain=4, enjoyment=4, activity=4, side_effects=[],
+                   side_effect_severity="none", opioid_use=False)  # fmt: skip
+    page = client.post(f"/clinic/patients/{approved_patient.pk}/plan/new/", data).content.decode()
+    assert "starts low again" in page
+    assert TitrationPlan.objects.filter(patient=approved_patient).count() == 1
