@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from patients.checkins.services import checkin_record
+from patients.followups.services import followup_sync
 from patients.intake.services import intake_review
 from patients.models import Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_ensure, demo_user, ensure_demo_totp
@@ -22,6 +23,7 @@ from prescriptions.models import (
     PharmacyLicense,
     PharmacyMembership,
     PharmacyPreference,
+    PlanEvent,
     PrescriptionOrder,
     StateDefaultPharmacy,
     TitrationPlan,
@@ -114,6 +116,40 @@ def _move(
     return order
 
 
+# Maria's first dose, in days before today (patients.demo puts her intake, review and first visit
+# before it and her check-ins after it).
+MARIA_FIRST_DOSE_DAYS_AGO = 14
+
+
+def _move_back(patient: Patient, plan: TitrationPlan, order: PrescriptionOrder, *, days: int) -> None:
+    """Shift a plan that started on arrival and its first order ``days`` into the past: the
+    dates of the plan, the order's supply and events, and the order's signing time, whose content
+    hash is then taken again (the content is the same, signed earlier)."""
+    shift = dt.timedelta(days=days)
+    plan.refresh_from_db()
+    TitrationPlan.objects.filter(pk=plan.pk).update(
+        start_date=plan.start_date - shift, arrived_on=plan.arrived_on - shift
+    )
+    PlanEvent.objects.filter(plan=plan).update(effective_on=plan.start_date - shift)
+    order.refresh_from_db()
+    # The supply was counted from day 1 of the schedule: it now starts on her first dose.
+    supply_shift = order.supply_start - (plan.start_date - shift)
+    order.supply_start -= supply_shift
+    order.signed_at -= shift
+    order.dose_segments = [
+        {**segment, "start": (dt.date.fromisoformat(segment["start"]) - supply_shift).isoformat()}
+        for segment in order.dose_segments
+    ]
+    order.content_hash = order_services.order_content_hash(order)
+    PrescriptionOrder.objects.filter(pk=order.pk).update(
+        supply_start=order.supply_start, signed_at=order.signed_at, dose_segments=order.dose_segments,
+        content_hash=order.content_hash,
+    )  # fmt: skip
+    for event in order.events.all():
+        type(event).objects.filter(pk=event.pk).update(at=event.at - shift)
+    followup_sync(patient=patient)
+
+
 def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: User, gulf_staff: User) -> None:
     """Maria (TX) started the standard schedule at bedtime 14 days ago, after her intake, its review
     and her first visit; vivid dreams moved her dose to the morning two days ago (a new plan
@@ -126,10 +162,13 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
     if Intake.objects.filter(patient=maria, review_status=ReviewStatus.APPROVED).count() == 0:
         return
     local = maria.today()
+    # Her first plan started when the medicine arrived: written, signed and delivered through the
+    # services today, then that history is moved back so that it came 17 to 15 days ago and her
+    # first dose 14 days ago, after her first visit and before her check-ins.
     v1 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,
-        start_date=local - dt.timedelta(days=14),
+        start_on_arrival=True,
         template="standard",
         formulation="oral_liquid",
         note="CRPS and neuropathic pain; standard titration.",
@@ -145,6 +184,9 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
         *("received", "in_review", "compounding", "shipped", "delivered"),
         tracking=TRACKING[0],
     )
+    _move_back(maria, v1, first, days=MARIA_FIRST_DOSE_DAYS_AGO + 1)
+    v1.refresh_from_db()
+    first.refresh_from_db()
     v2 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,

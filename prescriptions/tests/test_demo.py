@@ -71,3 +71,29 @@ def test_seeding_again_writes_no_change_history(seeded):
     call_command("seed_demo", verbosity=0)
     after = {m._meta.label: m.objects.count() for m in history}
     assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
+
+
+@pytest.mark.django_db
+def test_marias_story_happens_in_order_and_her_booked_visit_is_linked_to_her_follow_up(seeded):
+    from patients.models import Appointment, CheckIn, FollowUp, Intake
+
+    maria = TitrationPlan.objects.filter(patient__user__email=demo_email("maria.lopez")).first().patient
+    intake = Intake.objects.get(patient=maria)
+    first_visit = Appointment.objects.get(patient=maria, status="completed")
+    first_plan = TitrationPlan.objects.get(patient=maria, version=1)
+    first_order = PrescriptionOrder.objects.filter(patient=maria).exclude(status="draft").order_by("signed_at").first()
+    weekly = CheckIn.objects.filter(patient=maria, kind="weekly").order_by("recorded_at")
+    zone = __import__("zoneinfo").ZoneInfo(maria.time_zone_name)
+    moments = [
+        intake.submitted_at,
+        intake.reviewed_at,
+        first_visit.starts_at,
+        first_order.signed_at,
+        __import__("datetime").datetime.combine(first_plan.start_date, __import__("datetime").time(), tzinfo=zone),
+        weekly.first().recorded_at,
+    ]
+    assert moments == sorted(moments)
+    assert first_order.supply_start == first_plan.start_date and order_content_intact(first_order)
+    booked = Appointment.objects.get(patient=maria, status="booked")
+    followup = FollowUp.objects.get(patient=maria, status__in=["pending", "booked"])
+    assert (booked.followup, followup.status) == (followup, "booked")
