@@ -57,14 +57,13 @@ def baseline_at_start(checkins: list[CheckIn], start_day: dt.date | None, zone_n
 
 
 def plan_start_baseline(patient: Patient, start_day: dt.date | None) -> CheckIn | None:
-    """:func:`baseline_at_start` read from the database (two rows at most)."""
-    mine = CheckIn.objects.filter(patient=patient).order_by("recorded_at", "pk")
-    candidates = []
+    """:func:`baseline_at_start` read from the database: the two candidates in one query."""
+    mine = CheckIn.objects.filter(patient=patient)
+    wanted = Q(pk__in=mine.filter(kind=CheckIn.Kind.BASELINE).order_by("recorded_at", "pk").values("pk")[:1])
     if start_day is not None:
         zone = zoneinfo.ZoneInfo(patient.time_zone_name)
         day_after = dt.datetime.combine(start_day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-        candidates += list(mine.filter(recorded_at__lt=day_after).reverse()[:1])
-    candidates += list(mine.filter(kind=CheckIn.Kind.BASELINE)[:1])
-    return baseline_at_start(
-        sorted(set(candidates), key=lambda c: (c.recorded_at, c.pk)), start_day, patient.time_zone_name
-    )
+        last_before = mine.filter(recorded_at__lt=day_after).order_by("-recorded_at", "-pk").values("pk")[:1]
+        wanted |= Q(pk__in=last_before)
+    candidates = list(mine.filter(wanted).order_by("recorded_at", "pk"))
+    return baseline_at_start(candidates, start_day, patient.time_zone_name)

@@ -42,7 +42,7 @@ def medication_card(patient) -> dict:
     and the latest order's status."""
     if patient is None:
         return {"dose": None, "order": None}
-    plans = plan_selectors.plan_schedule_for(patient)
+    plans = _plans(patient)
     order = order_selectors.latest_order_for_patient(patient) if plans else None
     today = patient.today()
     return {
