@@ -12,11 +12,9 @@ from django.db import transaction
 from patients.checkins.selectors import plan_start_baseline
 from patients.checkins.triage import Triage, triage
 from patients.followups.services import treatment_start_day
+from patients.intake.screening import OPIOID_WASHOUT_DAYS
 from patients.models import CheckIn, Intake, Patient, RedFlag, Severity
 from patients.safety.services import care_item_raise, opioid_exposure_reported
-
-# docs/domain.md "Intake and screening": LDN starts (or restarts) 14 days after the last opioid dose.
-OPIOID_WASHOUT_DAYS = 14
 
 
 @dataclass(frozen=True)

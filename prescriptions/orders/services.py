@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from patients.intake.screening import washout_refusal
 from patients.models import Intake, Patient
 from portal.access import licensure_day, physician_license_in
 from portal.mfa import totp_code_valid
@@ -423,11 +422,12 @@ def order_sign(
     plan = TitrationPlan.objects.prefetch_related("steps").get(pk=order.plan_id)
     _require_current_plan(plan)
     # The supply's first day is the first dose this order covers: the washout holds at signing too.
-    screened = getattr(patient, "intake", None)  # none: intake_require_cleared refuses below
-    washout = washout_refusal(screened.deferred_until if screened else None, order.supply_start)
-    if washout:
-        raise ValidationError({"supply_start": washout})
-    intake = intake_require_cleared(patient=patient, override_reason=plan.screening_override_reason)
+    intake = intake_require_cleared(
+        patient=patient,
+        override_reason=plan.screening_override_reason,
+        first_dose_on=order.supply_start,
+        field="supply_start",
+    )
     # The signing day is the date in the patient's state: the prescription is issued into it.
     day = licensure_day(patient.state)
     license_ = physician_license_in(physician, patient.state)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from patients.followups.services import followup_sync
 from patients.intake.screening import washout_refusal
+from patients.intake.selectors import washout_ends_on
 from patients.models import CareItem, CheckIn, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.safety.services import care_item_close
 from patients.services import patient_set_treatment_phase
@@ -58,18 +59,19 @@ def physician_require_scope(*, physician: User, patient: Patient) -> None:
 
 
 def intake_require_cleared(
-    *, patient: Patient, override_reason: str = "", first_dose_on: dt.date | None = None
+    *, patient: Patient, override_reason: str = "", first_dose_on: dt.date | None = None, field: str = "start_date"
 ) -> Intake:
     """A physician approves every intake before the first plan or prescription; a not-eligible
     screening also needs a recorded override. The opioid washout holds whatever the override: a
     first dose (``first_dose_on``, given when LDN starts from no dose) may not come before the
-    screening's deferral date (docs/domain.md "Intake and screening")."""
+    screening's deferral date (docs/domain.md "Intake and screening"); that refusal sits on
+    ``field`` (the plan's start date, or an order's supply start)."""
     intake = Intake.objects.filter(patient=patient).first()
     if intake is None or intake.review_status != ReviewStatus.APPROVED:
         raise ValidationError("A physician must review and approve this patient's intake before treatment starts.")
     refusal = washout_refusal(intake.deferred_until, first_dose_on) if first_dose_on else None
     if refusal:
-        raise ValidationError({"start_date": refusal}, code="washout")
+        raise ValidationError({field: refusal})
     not_eligible = intake.screening_outcome == ScreeningOutcome.NOT_ELIGIBLE
     if not_eligible and not (intake.override_reason.strip() or override_reason.strip()):
         raise ValidationError(
@@ -363,8 +365,7 @@ def hold_for_opioid_exposure(sender, *, patient: Patient, reported_on: dt.date, 
 
 def earliest_resume_day(patient: Patient) -> dt.date:
     """Today, or the end of the opioid washout when it is later."""
-    deferred_until = Intake.objects.filter(patient=patient).values_list("deferred_until", flat=True).first()
-    return max(patient.today(), deferred_until or patient.today())
+    return max(patient.today(), washout_ends_on(patient) or patient.today())
 
 
 @transaction.atomic
@@ -396,8 +397,7 @@ def plan_mark_arrived(*, patient: Patient, arrived_on: dt.date) -> TitrationPlan
     plan = TitrationPlan.objects.select_for_update().filter(patient=patient, superseded_at__isnull=True).first()
     if plan is None or not plan.is_awaiting_arrival:
         return None
-    deferred_until = Intake.objects.filter(patient=patient).values_list("deferred_until", flat=True).first()
-    start = max(arrived_on + dt.timedelta(days=1), deferred_until or arrived_on)
+    start = max(arrived_on + dt.timedelta(days=1), washout_ends_on(patient) or arrived_on)
     plan.arrived_on, plan.start_date = arrived_on, start
     plan.save(update_fields=["arrived_on", "start_date"])
     PlanEvent.objects.filter(plan=plan, kind=PlanEvent.Kind.START).update(effective_on=start)
