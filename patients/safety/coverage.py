@@ -14,19 +14,33 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from patients.models import Appointment, Patient
-from portal.access import physician_license_in, physicians_licensed_in
+from portal.access import licensure_day
 from portal.license_reminders import practice_admins
-from portal.models import Reminder, ServiceState, User
+from portal.models import PhysicianLicense, Reminder, ServiceState, User
 from portal.reminders import portal_update_notify, register_reminder_kind, reminder_schedule
 
 COVERAGE_KIND = "coverage-gap"
 
 
+def _physician_licenses(**filters) -> list[PhysicianLicense]:
+    """Verified licenses of active physicians, in one read: each is then judged on its state's own
+    day (``License.is_active_on`` with ``licensure_day``)."""
+    return list(
+        PhysicianLicense.objects.filter(
+            verified_at__isnull=False, physician__is_active=True, physician__role=User.Role.PHYSICIAN, **filters
+        ).select_related("state")
+    )
+
+
 def uncovered_states(*, now: dt.datetime | None = None) -> list[ServiceState]:
     """Served states where no physician holds a license active on that state's day."""
-    return [
-        state for state in ServiceState.objects.filter(active=True) if not physicians_licensed_in(state, moment=now)
-    ]
+    states = list(ServiceState.objects.filter(active=True))
+    covered = {
+        license_.state_id
+        for license_ in _physician_licenses(state__in=states)
+        if license_.is_active_on(licensure_day(license_.state, now))
+    }
+    return [state for state in states if state.pk not in covered]
 
 
 def uncovered_patients(*, now: dt.datetime | None = None) -> QuerySet[Patient]:
@@ -36,13 +50,23 @@ def uncovered_patients(*, now: dt.datetime | None = None) -> QuerySet[Patient]:
 
 def visits_to_rebook(*, now: dt.datetime, physician: User | None = None) -> list[Appointment]:
     """Booked visits still ahead whose physician will hold no license active in the visit's state
-    on its day, not flagged yet."""
+    on its day, not flagged yet (their physicians' licenses read once, not once per visit)."""
     booked = Appointment.objects.filter(
         status=Appointment.Status.BOOKED, starts_at__gt=now, rebook_requested_at__isnull=True
-    ).select_related("physician", "location_state", "patient")
+    ).select_related("location_state", "patient")
     if physician is not None:
         booked = booked.filter(physician=physician)
-    return [a for a in booked if physician_license_in(a.physician, a.location_state, moment=a.starts_at) is None]
+    booked = list(booked)
+    licenses: dict[tuple[int, int], list[PhysicianLicense]] = {}
+    for license_ in _physician_licenses(physician_id__in={a.physician_id for a in booked}):
+        licenses.setdefault((license_.physician_id, license_.state_id), []).append(license_)
+
+    def covered(visit: Appointment) -> bool:
+        day = licensure_day(visit.location_state, visit.starts_at)
+        held = licenses.get((visit.physician_id, visit.location_state_id), [])
+        return any(license_.is_active_on(day) for license_ in held)
+
+    return [visit for visit in booked if not covered(visit)]
 
 
 @transaction.atomic

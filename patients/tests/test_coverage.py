@@ -97,3 +97,23 @@ def test_visits_after_the_lapse_are_flagged_on_both_sides_and_the_patient_can_re
 
     later.refresh_from_db()
     assert appointment_can_change(later)
+
+
+@pytest.mark.django_db
+def test_the_coverage_check_reads_licenses_once_however_many_visits(georgia):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from patients.safety.coverage import visits_to_rebook
+
+    license_, patient = georgia
+    for days in (1, 2):
+        visit(patient, license_.physician, days)
+    now = dt.datetime.now(dt.UTC)
+    with CaptureQueriesContext(connection) as few:
+        visits_to_rebook(now=now)
+    for days in range(3, 12):
+        visit(PatientFactory(state=state("GA")), license_.physician, days)
+    with CaptureQueriesContext(connection) as many:
+        visits_to_rebook(now=now)
+    assert len(few) == len(many) == 2
