@@ -67,3 +67,10 @@ def plan_start_baseline(patient: Patient, start_day: dt.date | None) -> CheckIn 
         wanted |= Q(pk__in=last_before)
     candidates = list(mine.filter(wanted).order_by("recorded_at", "pk"))
     return baseline_at_start(candidates, start_day, patient.time_zone_name)
+
+
+def opioid_question_answered_since(patient: Patient, day: dt.date) -> bool:
+    """Whether a check-in since ``day`` (in the patient's zone) answered the opioid question: the
+    re-screen before LDN restarts after a stop."""
+    since = dt.datetime.combine(day, dt.time(), tzinfo=zoneinfo.ZoneInfo(patient.time_zone_name))
+    return CheckIn.objects.filter(patient=patient, opioid_use__isnull=False, recorded_at__gte=since).exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -11,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from patients.checkins.selectors import opioid_question_answered_since
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from patients.followups.services import followup_sync
 from patients.intake.screening import washout_refusal
 from patients.intake.selectors import washout_ends_on
-from patients.models import CareItem, CheckIn, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.models import CareItem, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.safety.services import care_item_close
 from patients.services import patient_set_treatment_phase
 from portal.access import physician_license_in
@@ -104,10 +104,7 @@ def _restart_rules(current: TitrationPlan, *, start_date: dt.date, first_dose: D
     (a check-in: the re-screen) and, after more than 7 days off, starts low again."""
     if current.pause_kind != PauseKind.STOP:
         return
-    patient = current.patient
-    stopped_at = dt.datetime.combine(current.paused_on, dt.time(), tzinfo=zoneinfo.ZoneInfo(patient.time_zone_name))
-    rescreened = CheckIn.objects.filter(patient=patient, opioid_use__isnull=False, recorded_at__gte=stopped_at).exists()
-    if not rescreened:
+    if not opioid_question_answered_since(current.patient, current.paused_on):
         raise ValidationError(
             "Before LDN restarts the patient must answer the opioid question again: ask them to log a check-in "
             "from their dashboard (it asks about opioid medicines), then restart the plan."
@@ -374,8 +371,8 @@ def care_item_resolve(
 ) -> CareItem:
     """A physician resolves a safety item: resume the plan (from ``resume_on``, by default the end
     of any washout), stop it, or record a call or a review; the note is kept with who and when.
-    A refused resume or stop leaves the item open."""
-    physician_require_scope(physician=physician, patient=item.patient)
+    A refused resume or stop leaves the item open. Who may resolve it is checked by
+    ``care_item_close`` (and again by the plan's services for a resume or a stop)."""
     item = care_item_close(item=item, physician=physician, resolution=resolution, note=note)
     if resolution == CareItem.Resolution.RESUMED:
         plan_resume(

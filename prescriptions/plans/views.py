@@ -129,7 +129,7 @@ def care_item(request: HttpRequest, pk: int) -> HttpResponse:
     item = safety_selectors.care_item_for(request.user, pk)
     if item is None:
         raise Http404("No such item.")
-    patient = patient_get_for(request.user, item.patient_id)
+    patient = item.patient  # scoped with the item: a patient in the physician's licensed states
     access_record(request, patient_user=patient.user, action="care_item.view")
     form = CareItemResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and item.is_open:
