@@ -12,8 +12,8 @@ from django.db import transaction
 from patients.checkins.selectors import plan_start_baseline
 from patients.checkins.triage import Triage, triage
 from patients.followups.services import treatment_start_day
-from patients.intake.screening import OPIOID_WASHOUT_DAYS
 from patients.models import CheckIn, Intake, Patient, RedFlag, Severity
+from patients.models.intake import OPIOID_WASHOUT_DAYS
 from patients.safety.services import care_item_raise, opioid_exposure_reported
 
 

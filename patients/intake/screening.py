@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-# LDN blocks opioid receptors and precipitates withdrawal in someone with opioids on board; the
-# practice asks for 14 days after the last dose (docs/domain.md "Intake and screening", washout).
-OPIOID_WASHOUT_DAYS = 14
+from patients.models.intake import OPIOID_WASHOUT_DAYS
 
 ELIGIBLE = "eligible"
 NEEDS_REVIEW = "needs_review"

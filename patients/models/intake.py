@@ -13,6 +13,12 @@ from patients.models.record import Patient
 PEG_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
 
 
+# LDN blocks opioid receptors and precipitates withdrawal in someone with opioids on board; the
+# practice asks for 14 days after the last dose (docs/domain.md "Intake and screening", washout).
+# The screening and the check-in's re-screen both set ``Intake.deferred_until`` with it.
+OPIOID_WASHOUT_DAYS = 14
+
+
 class Condition(models.TextChoices):
     FIBROMYALGIA = "fibromyalgia", "Fibromyalgia"
     CRPS = "crps", "Complex regional pain syndrome (CRPS)"
