@@ -37,6 +37,7 @@ BENCH_PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": BENCH_SECRET_KEY,
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/6"),
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"),
     "EMAIL_URL": "smtp://127.0.0.1:1025",
     "MFA_ENCRYPTION_KEYS": "YmVuY2gtb25seS1tZmEta2V5LW5vdC1mb3ItdXNlLTA=",
 }

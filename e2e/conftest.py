@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -32,14 +39,146 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The video journeys: each side gets Chromium's synthetic camera (a moving test pattern) and
+# microphone (a beep), granted without a prompt, and may play sound without a click.
+VIDEO_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is required for the browser journeys ({CHROMIUM}); install Debian's chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def video_browser(playwright_driver):
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + VIDEO_ARGS)
+    yield browser
+    browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """The portal's ASGI application (pages and the video room's WebSocket) served by uvicorn in a
+    thread of this process, on the test database; static files as the live server serves them."""
+    import uvicorn
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from portal.asgi import application, http_application
+
+    app = ProtocolTypeRouter(
+        {"http": ASGIStaticFilesHandler(http_application), "websocket": application.application_mapping["websocket"]}
+    )
+    from django.db import connections
+
+    # Each request's connection closes when it ends, so none outlives the test database.
+    for connection in connections.all():
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="websockets-sansio", log_level="warning")
+    )
+    with django_db_blocker.unblock():
+        thread = threading.Thread(target=server.run, name="asgi-server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                pytest.fail("the ASGI server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def stun_answers(port: int) -> bool:
+    """Whether a STUN server answers a Binding request on 127.0.0.1:``port`` (RFC 8489)."""
+    transaction = secrets.token_bytes(12)
+    request = (0x0001).to_bytes(2, "big") + (0).to_bytes(2, "big") + (0x2112A442).to_bytes(4, "big") + transaction
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(0.5)
+        try:
+            probe.sendto(request, ("127.0.0.1", port))
+            answer, _ = probe.recvfrom(2048)
+        except OSError:
+            return False
+    return answer[:2] == (0x0101).to_bytes(2, "big") and answer[8:20] == transaction
+
+
+class Turn:
+    def __init__(self, urls: list[str], secret: str, command: list[str] | None = None, port: int = 0):
+        self.urls, self.secret, self.command, self.port = urls, secret, command, port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while not stun_answers(self.port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                pytest.fail(f"coturn did not start: {' '.join(self.command)}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    @contextmanager
+    def down(self):
+        """The TURN server is gone until the block ends, and comes back with none of its relays:
+        every relayed call loses its path and must gather a new one (an ICE restart)."""
+        if self.process is None:
+            pytest.fail("taking TURN down needs the coturn this run started")
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        try:
+            yield
+        finally:
+            self.start()
+
+
+@pytest.fixture(scope="session")
+def turn(tmp_path_factory):
+    """A real coturn on loopback with use-auth-secret: E2E_TURN_URLS and E2E_TURN_SECRET name one
+    already running; otherwise this run starts Debian's turnserver with a random secret."""
+    if os.environ.get("E2E_TURN_URLS"):
+        yield Turn(os.environ["E2E_TURN_URLS"].split(","), os.environ["E2E_TURN_SECRET"])
+        return
+    binary = shutil.which("turnserver")
+    if binary is None:
+        pytest.fail("coturn is required for the video journeys (turnserver); install Debian's coturn")
+    port, secret = free_port(), secrets.token_urlsafe(24)
+    log = tmp_path_factory.mktemp("coturn") / "turnserver.log"
+    command = [
+        binary, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+        "--min-port=49160", "--max-port=49400", "--use-auth-secret", f"--static-auth-secret={secret}",
+        "--realm=ldn-e2e", "--fingerprint", "--no-tls", "--no-dtls", "--no-cli", "--allow-loopback-peers",
+        "--no-multicast-peers", f"--log-file={log}", "--simple-log",
+    ]  # fmt: skip
+    turn = Turn([f"turn:127.0.0.1:{port}?transport=udp"], secret, command, port)
+    turn.start()
+    yield turn
+    turn.stop()
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
@@ -51,6 +190,16 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def new_page(browser, request):
+    yield from _pages(browser, request)
+
+
+@pytest.fixture
+def new_video_page(video_browser, request):
+    """Pages with a synthetic camera and microphone, for the video journeys."""
+    yield from _pages(video_browser, request)
+
+
+def _pages(browser, request):
     """Pages opened during a test; each gets a screenshot if the test fails."""
     ARTIFACTS.mkdir(exist_ok=True)
     contexts = []

@@ -34,6 +34,7 @@ urlpatterns = [
     path("patient/appointments/<int:pk>/reschedule/", booking.appointment_reschedule, name="appointment_reschedule"),
     path("patient/appointments/<int:pk>/cancel/", booking.appointment_cancel, name="appointment_cancel"),
     path("patient/appointments/<int:pk>/join/", booking.appointment_join, name="appointment_join"),
+    path("patient/appointments/<int:pk>/room/", booking.appointment_room, name="appointment_room"),
     path("patient/appointments/<int:pk>/calendar.ics", booking.appointment_calendar, name="appointment_calendar"),
     # … and the physician's.
     path("clinic/schedule/", schedule.schedule, name="schedule"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("clinic/availability/hours/<int:pk>/delete/", schedule.availability_window_delete, name="availability_delete"),
     path("clinic/availability/time-off/<int:pk>/delete/", schedule.time_off_delete, name="time_off_delete"),
     path("clinic/appointments/<int:pk>/", schedule.appointment_detail, name="clinic_appointment"),
+    path("clinic/appointments/<int:pk>/room/", schedule.appointment_room, name="clinic_appointment_room"),
     path("clinic/appointments/<int:pk>/outcome/", schedule.appointment_outcome, name="appointment_outcome"),
     path("clinic/appointments/<int:pk>/note/", schedule.appointment_note, name="appointment_note"),
     path(

@@ -25,7 +25,9 @@ class EncryptingMFAAdapter(DefaultMFAAdapter):
 def session_completed_mfa(request: HttpRequest) -> bool:
     """Whether this session's sign-in included a second factor. allauth records each step of a
     sign-in (password, then TOTP or a recovery code) in the session, tied to the user it was for;
-    enrolment alone, or a session opened by a form that skips allauth, has no "mfa" record."""
+    enrolment alone, or a session opened by a form that skips allauth, has no "mfa" record.
+    Only ``request.session`` and ``request.user`` are read, so a WebSocket's scope passes the same
+    test (patients.visits.consumers)."""
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 

@@ -7,6 +7,7 @@ import time
 from functools import wraps
 
 from allauth.mfa.models import Authenticator
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -20,6 +21,13 @@ from portal.mfa import session_completed_mfa
 SESSION_STARTED_KEY = "portal.session_started_at"
 
 
+def session_outlived(session) -> bool:
+    """Whether a signed-in session began more than SESSION_ABSOLUTE_SECONDS ago. Pages sign such a
+    session out; the video room's socket refuses it."""
+    started = session.get(SESSION_STARTED_KEY)
+    return started is not None and int(time.time()) - int(started) > settings.SESSION_ABSOLUTE_SECONDS
+
+
 class SessionLifetimeMiddleware:
     """Ends a signed-in session 12 hours after it began, however active it has been.
     The 30-minute idle limit is the session cookie age, renewed on every request."""
@@ -29,11 +37,9 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
-            now = int(time.time())
-            if started is None:
-                request.session[SESSION_STARTED_KEY] = now
-            elif now - int(started) > settings.SESSION_ABSOLUTE_SECONDS:
+            if request.session.get(SESSION_STARTED_KEY) is None:
+                request.session[SESSION_STARTED_KEY] = int(time.time())
+            elif session_outlived(request.session):
                 logout(request)
                 messages.info(request, "For your security you were signed out after 12 hours. Please sign in again.")
                 return redirect_to_login(request.get_full_path())
@@ -76,13 +82,15 @@ class RequireMFAMiddleware:
         return self.get_response(request)
 
 
-def allow_camera(view):
-    """Marks a view whose page runs a video visit: its Permissions-Policy lets this origin use the
-    camera and microphone, which every other page refuses."""
+def video_room_page(view):
+    """Marks a view whose page runs a video visit. Its Permissions-Policy lets this origin (and no
+    frame) use the camera and microphone, which every other page refuses, and its CSP lets it open
+    the signaling WebSocket on this same host; nothing else is added."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        socket_origin = f"{'wss' if request.is_secure() else 'ws'}://{request.get_host()}"
+        response = csp_update({"connect-src": [socket_origin]})(view)(request, *args, **kwargs)
         response["Permissions-Policy"] = settings.PERMISSIONS_POLICY_VIDEO
         return response
 

@@ -262,10 +262,42 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Video visits ------------------------------------------------------------------------------
-# Each visit gets a random room name; "{room}" in the template is replaced by it.
-VIDEO_ROOM_URL_TEMPLATE = env("VIDEO_ROOM_URL_TEMPLATE", default="https://video.ldncare.example/room/{room}")
-if "{room}" not in VIDEO_ROOM_URL_TEMPLATE:
-    raise ImproperlyConfigured("VIDEO_ROOM_URL_TEMPLATE must contain {room}.")
+# The call runs in the portal: WebRTC between the two browsers, signaled over a WebSocket served by
+# Django Channels (docs/architecture.md "Video visits"). Signaling messages pass between ASGI
+# processes on the channel layer: Redis when REDIS_URL is set, else one process's memory (the
+# embedded default, one server process only).
+ASGI_APPLICATION = "portal.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env("CHANNEL_LAYER_REDIS_URL", default=REDIS_URL)], "prefix": "ldn-signal:"},
+        }
+    }
+else:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "Production settings (DJANGO_DEBUG=0) need REDIS_URL: video signaling must reach every web process."
+        )
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# TURN relays media when the two networks cannot reach each other directly. With coturn's
+# use-auth-secret, the portal mints each participant a username that expires and its HMAC; the
+# shared secret itself never leaves the server. No TURN_URLS: direct (same-network) calls only.
+TURN_URLS = env.list("TURN_URLS", default=[])
+TURN_SECRET = env("TURN_SECRET", default="")
+TURN_CREDENTIAL_SECONDS = env.int("TURN_CREDENTIAL_SECONDS", default=2 * 60 * 60)
+if TURN_URLS and not TURN_SECRET:
+    raise ImproperlyConfigured("TURN_URLS needs TURN_SECRET, the static-auth-secret of the TURN servers.")
+# "relay" sends all media through TURN, so neither side learns the other's network address.
+VIDEO_ICE_TRANSPORT_POLICY = env("VIDEO_ICE_TRANSPORT_POLICY", default="all")
+if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
+    raise ImproperlyConfigured('VIDEO_ICE_TRANSPORT_POLICY is "all" or "relay".')
+if VIDEO_ICE_TRANSPORT_POLICY == "relay" and not TURN_URLS:
+    raise ImproperlyConfigured('VIDEO_ICE_TRANSPORT_POLICY="relay" needs TURN_URLS.')
+# A patient's "where are you now" answer admits them to the room for this long.
+VIDEO_ATTESTATION_MINUTES = env.int("VIDEO_ATTESTATION_MINUTES", default=30)
+
+
 # Patients may cancel or reschedule a visit up to this many hours before it starts.
 APPOINTMENT_CHANGE_CUTOFF_HOURS = env.int("APPOINTMENT_CHANGE_CUTOFF_HOURS", default=24)
 

@@ -162,7 +162,8 @@ class VisitOverlapConstraint(ExclusionConstraint):
 
 
 def new_video_room() -> str:
-    """An unguessable room name: 192 random bits, URL-safe."""
+    """The visit's private room name (192 random bits, URL-safe): its signaling group on the
+    channel layer, so the name never appears in a URL."""
     return secrets.token_urlsafe(24)
 
 
@@ -237,10 +238,6 @@ class Appointment(models.Model):
         return f"{self.visit_type.name} {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.get_status_display()})"
 
     @property
-    def video_url(self) -> str:
-        return settings.VIDEO_ROOM_URL_TEMPLATE.format(room=self.video_room)
-
-    @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
@@ -264,3 +261,35 @@ class VisitJoinAttempt(models.Model):
     def __str__(self) -> str:
         verdict = "allowed" if self.allowed else "refused"
         return f"Join {verdict} from {self.stated_state_code} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class VisitEvent(models.Model):
+    """What happened in a visit's video room: who came in, was let in, left, and when the physician
+    ended the call, with the state the patient had confirmed (docs/domain.md "The video room").
+    Only these facts are kept: no audio, video or chat passes through or stays on the server."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "Joined"
+        ADMITTED = "admitted", "Admitted the patient"
+        LEFT = "left", "Left"
+        ENDED = "ended", "Ended the call"
+
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        PHYSICIAN = "physician", "Physician"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="room_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    state_code = models.CharField(
+        "attested state", max_length=2, blank=True, help_text="Where the patient confirmed they were."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["appointment", "at"], name="visit_event_appointment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -1,5 +1,5 @@
-"""The physician's visit pages: the day and week schedule, weekly hours and time off, and one
-visit with its outcome and note."""
+"""The physician's visit pages: the day and week schedule, weekly hours and time off, one visit
+with its room events, outcome and note, and the video room."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,13 +28,16 @@ from patients.visits.selectors import (
     appointment_get_for,
     availability_for,
     availability_window_get_for,
+    call_length,
     physician_time_zone,
+    room_events_for,
     schedule_for,
     time_off_for,
     time_off_get_for,
 )
 from patients.visits.services import (
     CANCEL_REFUSAL,
+    RoomRefused,
     appointment_note_save,
     appointment_record_outcome,
     availability_add,
@@ -41,6 +45,7 @@ from patients.visits.services import (
     join_is_open,
     physician_may_cancel,
     physician_time_zone_set,
+    room_pass,
     time_off_add,
     time_off_remove,
 )
@@ -49,7 +54,8 @@ from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
-from portal.middleware import allow_camera
+from portal.mfa import session_completed_mfa
+from portal.middleware import video_room_page
 from portal.params import date_param
 from portal.selectors import licensed_state_ids_for
 
@@ -170,8 +176,13 @@ def _appointment_page(
 ):
     access_record(request, patient_user=appointment.patient.user, action="appointment.view")
     now = timezone.now()
+    events = room_events_for(appointment)
+    length = call_length(events)
     context = {
         "appointment": appointment,
+        "room_events": events,
+        "call_minutes": None if length is None else int(length.total_seconds()) // 60,
+        "call_seconds": None if length is None else int(length.total_seconds()) % 60,
         "chart_visible": appointment.patient.state_id in licensed_state_ids_for(request.user),
         "join_attempts": list(appointment.join_attempts.order_by("-at")[:10]),
         "room_open": join_is_open(appointment, now=now),
@@ -190,9 +201,33 @@ def _appointment_page(
 
 @require_safe
 @role_required(Role.PHYSICIAN)
-@allow_camera
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _appointment_page(request, appointment_get_for(request.user, pk))
+
+
+@require_safe
+@role_required(Role.PHYSICIAN)
+@video_room_page
+def appointment_room(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who is waiting, "Admit", the call, and at its end the outcome and note."""
+    appointment = appointment_get_for(request.user, pk)
+    try:
+        room_pass(appointment=appointment, user=request.user, mfa_completed=session_completed_mfa(request))
+    except RoomRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("patients:clinic_appointment", pk=appointment.pk)
+    access_record(request, patient_user=appointment.patient.user, action="appointment.room")
+    return render(
+        request,
+        "patients/visit_room.html",
+        {
+            "appointment": appointment,
+            "role": "physician",
+            "other_name": appointment.patient.full_name,
+            "leave_url": reverse("patients:clinic_appointment", args=[appointment.pk]),
+            "outcome_form": OutcomeForm(initial={"outcome": Appointment.Status.COMPLETED}),
+        },
+    )
 
 
 @require_POST

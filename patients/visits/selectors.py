@@ -17,6 +17,8 @@ from patients.models import (
     Patient,
     PhysicianProfile,
     TimeOff,
+    VisitEvent,
+    VisitJoinAttempt,
     VisitType,
     WeeklyAvailability,
 )
@@ -254,3 +256,45 @@ def open_slots(
 def bookable_physician(pk: int) -> User | None:
     """A physician a patient picked from the offered times (re-checked by the booking service)."""
     return User.objects.filter(pk=pk, role=User.Role.PHYSICIAN, is_active=True).first()
+
+
+# --- The video room -----------------------------------------------------------------------------
+
+
+def physician_licensed_in(physician: User, state: ServiceState, *, now: dt.datetime | None = None) -> bool:
+    """Whether ``physician`` holds a license active in ``state`` on that state's own day."""
+    return (
+        PhysicianLicense.objects.active_on(licensure_day(state, now or timezone.now()))
+        .filter(physician=physician, state=state)
+        .exists()
+    )
+
+
+def latest_attestation(appointment: Appointment, user: User) -> VisitJoinAttempt | None:
+    """The last time ``user`` told us where they were for this visit, allowed or not."""
+    return VisitJoinAttempt.objects.filter(appointment=appointment, user=user).order_by("-at", "-pk").first()
+
+
+def room_events_for(appointment: Appointment) -> list[VisitEvent]:
+    return list(VisitEvent.objects.filter(appointment=appointment).select_related("user").order_by("at", "pk"))
+
+
+def room_admitted(appointment: Appointment) -> bool:
+    """The patient is in the call from the physician's "Admit" until the physician ends it."""
+    last = (
+        VisitEvent.objects.filter(appointment=appointment, kind__in=(VisitEvent.Kind.ADMITTED, VisitEvent.Kind.ENDED))
+        .order_by("-at", "-pk")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return last == VisitEvent.Kind.ADMITTED
+
+
+def call_length(events: list[VisitEvent]) -> dt.timedelta | None:
+    """From the first admission to the end of the call (or the last departure, if nobody pressed
+    "End"): what the visit page shows as the call's length. None before anyone was admitted."""
+    admitted = next((e.at for e in events if e.kind == VisitEvent.Kind.ADMITTED), None)
+    if admitted is None:
+        return None
+    closing = [e.at for e in events if e.kind in (VisitEvent.Kind.ENDED, VisitEvent.Kind.LEFT) and e.at >= admitted]
+    return (max(closing) if closing else timezone.now()) - admitted

@@ -1,5 +1,5 @@
-"""Every write and rule about video visits: weekly hours, time off, booking, changing, joining and
-recording how a visit went (docs/domain.md "Service states and licenses", point 2)."""
+"""Every write and rule about video visits: weekly hours, time off, booking, changing, joining, who
+may be in the video room, and recording how a visit went (docs/domain.md "Service states and licenses", point 2)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from patients.models import (
     PhysicianProfile,
     ReviewStatus,
     TimeOff,
+    VisitEvent,
     VisitJoinAttempt,
     VisitType,
     WeeklyAvailability,
@@ -29,13 +30,15 @@ from patients.visits.reminders import appointment_reminder_schedule, visit_confi
 from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     BOOKING_MIN_NOTICE,
+    latest_attestation,
     physician_calendars,
+    physician_licensed_in,
+    room_admitted,
     visit_type_for,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
 from patients.zones import describe_moment
-from portal.access import licensure_day
-from portal.models import US_STATE_NAMES, PhysicianLicense, ServiceState, User
+from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.reminders import portal_update_notify
 
 logger = logging.getLogger(__name__)
@@ -223,12 +226,7 @@ def _place(
         raise ValidationError("That time is too soon to book. Please choose a later time.")
     if starts_at > now + dt.timedelta(days=BOOKING_HORIZON_DAYS):
         raise ValidationError(f"Visits can be booked up to {BOOKING_HORIZON_DAYS} days ahead.")
-    licensed = (
-        PhysicianLicense.objects.active_on(licensure_day(location_state, starts_at))
-        .filter(physician=physician, state=location_state)
-        .exists()
-    )
-    if not licensed:
+    if not physician_licensed_in(physician, location_state, now=starts_at):
         raise ValidationError(
             f"{physician.display_name} is not licensed in {location_state.name} on that date. "
             "Please choose one of the times offered."
@@ -408,7 +406,6 @@ def appointment_cancel_by_physician(
 class JoinResult:
     allowed: bool
     message: str
-    video_url: str = ""
 
 
 def join_is_open(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
@@ -451,12 +448,7 @@ def appointment_join(
     code = (state_code or "").upper()
     state = ServiceState.objects.filter(code=code, active=True).first()
     physician = appointment.physician
-    allowed = bool(
-        state
-        and PhysicianLicense.objects.active_on(licensure_day(state, now))
-        .filter(physician=physician, state=state)
-        .exists()
-    )
+    allowed = bool(state and physician_licensed_in(physician, state, now=now))
     VisitJoinAttempt.objects.create(
         appointment=appointment, user=user, stated_state_code=code[:2], allowed=allowed, ip_address=ip_address
     )
@@ -475,7 +467,93 @@ def appointment_join(
         # Where the visit actually took place is the location of record.
         appointment.location_state = state
         appointment.save(update_fields=["location_state"])
-    return JoinResult(allowed=True, message="Thank you. Opening your video visit.", video_url=appointment.video_url)
+    return JoinResult(allowed=True, message="Thank you. Opening your video visit.")
+
+
+# --- The video room -----------------------------------------------------------------------------
+
+
+class RoomRefused(Exception):
+    """Someone may not be in this visit's room. ``not_found`` when the visit is not theirs at all:
+    they are told nothing about it."""
+
+    def __init__(self, message: str, *, not_found: bool = False, attest: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.not_found = not_found
+        self.attest = attest  # the patient must (again) confirm where they are
+
+
+@dataclass(frozen=True)
+class RoomPass:
+    role: str  # VisitEvent.Role
+    state_code: str  # the state the patient confirmed; the location of record for the physician
+    admitted: bool
+
+
+def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now: dt.datetime | None = None) -> RoomPass:
+    """Who may be in a visit's video room (docs/domain.md "The video room"), checked by the room
+    page and again by the signaling socket:
+    - only the visit's patient and its physician;
+    - only while the room is open (15 minutes before the visit to 30 minutes after its end);
+    - the patient, with an allowed "where are you now" answer for this visit, made within
+      VIDEO_ATTESTATION_MINUTES, and a physician licensed in that state on that state's day;
+    - the physician, in a session that passed a second factor, licensed in the visit's state."""
+    now = now or timezone.now()
+    if user.is_authenticated and user.pk == appointment.physician_id:
+        role = VisitEvent.Role.PHYSICIAN
+    elif user.is_authenticated and user.pk == appointment.patient.user_id:
+        role = VisitEvent.Role.PATIENT
+    else:
+        raise RoomRefused("Not found.", not_found=True)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise RoomRefused("This visit is no longer booked, so its room is closed.")
+    if now < appointment.starts_at - JOIN_OPENS_BEFORE:
+        opens = describe_moment(appointment.starts_at - JOIN_OPENS_BEFORE, appointment.patient.time_zone_name)
+        raise RoomRefused(f"The video room opens on {opens}.")
+    if now > appointment.ends_at + JOIN_CLOSES_AFTER:
+        raise RoomRefused("This visit's time has passed, so its room is closed.")
+    if role == VisitEvent.Role.PHYSICIAN:
+        if not mfa_completed:
+            raise RoomRefused("Sign in with your authenticator code to open the video room.")
+        state = appointment.location_state
+        if not physician_licensed_in(appointment.physician, state, now=now):
+            raise RoomRefused(
+                f"You hold no license active in {state.name} today, where this visit takes place, "
+                "so the call cannot go ahead."
+            )
+        return RoomPass(role=role, state_code=state.code, admitted=room_admitted(appointment))
+    attested = latest_attestation(appointment, user)
+    if attested is None or now - attested.at > dt.timedelta(minutes=settings.VIDEO_ATTESTATION_MINUTES):
+        raise RoomRefused("Please confirm where you are right now before you join.", attest=True)
+    if not attested.allowed:
+        raise RoomRefused(
+            "Your physician cannot see you in the state you named. Confirm where you are to try again.", attest=True
+        )
+    state = ServiceState.objects.filter(code=attested.stated_state_code, active=True).first()
+    if state is None or not physician_licensed_in(appointment.physician, state, now=now):
+        raise RoomRefused(
+            f"{appointment.physician.display_name} holds no license active in the state you named today, "
+            "so the visit cannot take place there. Please message your care team.",
+            attest=True,
+        )
+    return RoomPass(role=role, state_code=state.code, admitted=room_admitted(appointment))
+
+
+def room_event_record(
+    *, appointment: Appointment, user: User, room_pass: RoomPass, kind: str, now: dt.datetime | None = None
+) -> VisitEvent:
+    """Keep one fact about the room (who, what, when, from which confirmed state)."""
+    if kind in (VisitEvent.Kind.ADMITTED, VisitEvent.Kind.ENDED) and room_pass.role != VisitEvent.Role.PHYSICIAN:
+        raise PermissionDenied("Only the physician admits the patient or ends the call.")
+    return VisitEvent.objects.create(
+        appointment=appointment,
+        user=user,
+        role=room_pass.role,
+        kind=kind,
+        at=now or timezone.now(),
+        state_code=room_pass.state_code,
+    )
 
 
 # --- The physician's side -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The patient's visit pages: list, book, reschedule, cancel, join."""
+"""The patient's visit pages: list, book, reschedule, cancel, join (where are you?) and the video room."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -30,17 +31,19 @@ from patients.visits.selectors import (
     visit_type_for,
 )
 from patients.visits.services import (
+    RoomRefused,
     appointment_can_change,
     booking_refusal,
     join_is_open,
     location_state_for,
+    room_pass,
 )
 from patients.visits.slots import local_to_utc
 from patients.zones import describe_moment, shown_in
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors, flash_refusal
-from portal.middleware import allow_camera
+from portal.middleware import video_room_page
 from portal.models import ServiceState
 from portal.params import date_param
 
@@ -219,7 +222,6 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
-@allow_camera
 def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     patient = appointment.patient
@@ -238,7 +240,7 @@ def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 if result.allowed:
-                    return redirect(result.video_url)
+                    return redirect("patients:appointment_room", pk=appointment.pk)
                 context["refusal"] = result.message
     else:
         form = JoinForm(initial={"state": appointment.location_state.code})
@@ -246,6 +248,29 @@ def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
     with shown_in(patient.time_zone_name) as zone:
         context["zone_label"] = zone.key
         return render(request, "patients/appointment_join.html", context)
+
+
+@require_safe
+@role_required(Role.PATIENT)
+@video_room_page
+def appointment_room(request: HttpRequest, pk: int) -> HttpResponse:
+    """The waiting room, then the call. The room's socket checks the same pass again."""
+    appointment = appointment_get_for(request.user, pk)
+    try:
+        room_pass(appointment=appointment, user=request.user, mfa_completed=False)
+    except RoomRefused as exc:
+        messages.info(request, exc.message) if exc.attest else messages.error(request, exc.message)
+        return redirect("patients:appointment_join", pk=appointment.pk)
+    return render(
+        request,
+        "patients/visit_room.html",
+        {
+            "appointment": appointment,
+            "role": "patient",
+            "other_name": appointment.physician.display_name,
+            "leave_url": reverse("patients:appointment_list"),
+        },
+    )
 
 
 @require_safe

@@ -11,6 +11,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "x" * 20 + "-production-test-key-that-is-long-enough-0123456789",
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
     "CACHE_URL": "rediscache://127.0.0.1:6379/1",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://portal:secret@mail.example.org:587",
     "MFA_ENCRYPTION_KEYS": "3cdp3aI1aqIvi-ab6yTbTd5YyffmcQGVxwWZ-0UTBEs=",
     "PATH": "/usr/bin:/bin",
@@ -34,6 +35,13 @@ def test_production_refuses_to_start_without_secrets(missing):
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_channel_layer():
+    env = {k: v for k, v in PRODUCTION.items() if k != "REDIS_URL"}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "need REDIS_URL: video signaling must reach every web process" in result.stderr
 
 
 @pytest.mark.parametrize(

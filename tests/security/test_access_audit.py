@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.test import Client
 
@@ -44,6 +45,7 @@ OWN_RECORD = {
     "patients:intake", "patients:intake_step", "patients:intake_summary", "patients:intake_result",
     "prescriptions:intake_pharmacy", "patients:home", "patients:checkin_new", "patients:checkin_safety", "patients:appointment_list",
     "patients:appointment_book", "patients:appointment_reschedule", "patients:appointment_join",
+    "patients:appointment_room",
     "patients:appointment_calendar", "patients:message_list", "patients:thread", "patients:attachment",
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
 }  # fmt: skip
@@ -69,8 +71,12 @@ def pages() -> dict[str, str]:
     return project_routes()
 
 
+# Pages with health data that open only while a visit's room is open (tested below at that time).
+AUDITED_WHILE_OPEN = {"patients:clinic_appointment_room"}
+
+
 def test_every_page_is_classified():
-    classified = set(AUDITED_PAGES) | OWN_RECORD | NO_HEALTH_DATA | ACTIONS
+    classified = set(AUDITED_PAGES) | OWN_RECORD | NO_HEALTH_DATA | ACTIONS | AUDITED_WHILE_OPEN
     assert set(pages()) - classified == set(), "classify these pages in tests/security/test_access_audit.py"
     assert classified - set(pages()) == set(), "these pages no longer exist"
 
@@ -107,6 +113,25 @@ def test_a_request_for_a_record_outside_scope_is_recorded_as_refused(world, name
     assert client.get(path).status_code == 404
     row = AccessLog.objects.get(actor=outsider)
     assert row.outcome == AccessLog.Outcome.REFUSED and row.patient is None and row.path == path
+
+
+@pytest.mark.django_db
+def test_the_physician_opening_a_video_room_is_recorded_and_an_outsider_refused(world):
+    from patients.models import Appointment
+
+    appointment = Appointment.objects.get(pk=world["objects"]["appointment"])
+    path = f"/clinic/appointments/{appointment.pk}/room/"
+    physician, outsider = Client(), Client()
+    with time_machine.travel(appointment.starts_at, tick=False):
+        sign_in(physician, world["insiders"]["physician"])
+        sign_in(outsider, world["outsiders"]["physician"])
+        AccessLog.objects.all().delete()
+        assert physician.get(path).status_code == 200
+        row = AccessLog.objects.get(actor=world["insiders"]["physician"])
+        assert (row.outcome, row.patient_id, row.path) == (AccessLog.Outcome.VIEWED, appointment.patient_id, path)
+        assert outsider.get(path).status_code == 404
+        row = AccessLog.objects.get(actor=world["outsiders"]["physician"])
+        assert row.outcome == AccessLog.Outcome.REFUSED and row.patient is None
 
 
 @pytest.mark.django_db

@@ -22,6 +22,8 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "patients:appointment_reschedule": ("patient", "appointment", "GET"),
     "patients:appointment_cancel": ("patient", "appointment", "POST"),
     "patients:appointment_join": ("patient", "appointment", "GET"),
+    "patients:appointment_room": ("patient", "appointment", "GET"),
+    "patients:clinic_appointment_room": ("physician", "appointment", "GET"),
     "patients:appointment_calendar": ("patient", "appointment", "GET"),
     "patients:availability_delete": ("physician-own", "availability", "POST"),
     "patients:time_off_delete": ("physician-own", "time_off", "POST"),
@@ -55,7 +57,13 @@ MATRIX: dict[str, tuple[str, str, str]] = {
 
 ROLES = ["patient", "physician", "pharmacy", "admin"]
 # The world's order is already shipped, so its edit page sends the physician back to the order.
-OWNER_GET_STATUS = {"prescriptions:order_edit": 302}
+# The video room sends its owner back (to confirm their state, or to the visit page) until the
+# room opens, 15 minutes before the visit; the world's visit is days away.
+OWNER_GET_STATUS = {
+    "prescriptions:order_edit": 302,
+    "patients:appointment_room": 302,
+    "patients:clinic_appointment_room": 302,
+}
 
 
 def object_urls() -> dict[str, str]:

@@ -13,10 +13,12 @@ def test_only_the_pages_of_a_video_visit_may_use_the_camera(world):
     patient, physician = Client(), Client()
     sign_in(patient, world["insiders"]["patient"])
     sign_in(physician, world["insiders"]["physician"])
-    for client, path in ((patient, f"/patient/appointments/{appointment}/join/"),
-                         (physician, f"/clinic/appointments/{appointment}/")):  # fmt: skip
+    for client, path in ((patient, f"/patient/appointments/{appointment}/room/"),
+                         (physician, f"/clinic/appointments/{appointment}/room/")):  # fmt: skip
         policy = client.get(path)["Permissions-Policy"]
         assert "camera=(self)" in policy and "microphone=(self)" in policy, path
-    for client, path in ((patient, "/patient/"), (patient, "/patient/appointments/"), (physician, "/clinic/")):
+    for client, path in ((patient, "/patient/"), (patient, "/patient/appointments/"), (physician, "/clinic/"),
+                         (patient, f"/patient/appointments/{appointment}/join/"),
+                         (physician, f"/clinic/appointments/{appointment}/")):  # fmt: skip
         policy = client.get(path)["Permissions-Policy"]
         assert "camera=()" in policy and "microphone=()" in policy, path

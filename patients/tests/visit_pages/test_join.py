@@ -10,15 +10,14 @@ from portal.tests.signin import sign_in
 
 
 @pytest.mark.django_db
-def test_joining_confirms_the_state_then_redirects_to_the_room(client, visit, patient, clock, settings):
-    settings.VIDEO_ROOM_URL_TEMPLATE = "https://meet.example.org/{room}"
+def test_joining_confirms_the_state_then_redirects_to_the_room(client, visit, patient, clock):
     clock.move_to(TUESDAY_10 - dt.timedelta(minutes=5))
     sign_in(client, patient.user)
     page = client.get(f"/patient/appointments/{visit.pk}/join/")
     assert "Which state are you in right now?" in page.content.decode()
     response = client.post(f"/patient/appointments/{visit.pk}/join/", {"state": "TX", "confirm": "on"})
     assert response.status_code == 302
-    assert response["Location"] == f"https://meet.example.org/{visit.video_room}"
+    assert response["Location"] == f"/patient/appointments/{visit.pk}/room/"
 
 
 @pytest.mark.django_db
