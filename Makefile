@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders e2e audit
+.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders bench-video e2e audit
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,11 +59,20 @@ bench-reminders: install-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(PY) bench/reminders.py
 
-## Browser journeys (Playwright + Debian's chromium) against a live server on PostgreSQL.
+## Browser journeys (Playwright + Debian's chromium and coturn) against the ASGI server on PostgreSQL.
+## E2E_TESTS picks a file (e.g. e2e/test_video_visit.py).
 E2E_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_e2e
+E2E_TESTS ?= e2e
 e2e: install-dev
 	cd e2e && npm ci --no-audit --no-fund --silent
-	DATABASE_URL=$(E2E_DATABASE_URL) $(VENV)/bin/pytest e2e -p no:cacheprovider $(PYTEST_ARGS)
+	DATABASE_URL=$(E2E_DATABASE_URL) $(VENV)/bin/pytest $(E2E_TESTS) -p no:cacheprovider $(PYTEST_ARGS)
+
+## Video visit benchmark: "Admit" to first frame and messages per call, two Chromium pages on
+## loopback; writes bench/results/video.json.
+BENCH_VIDEO_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_video
+bench-video: install-dev
+	psql "$(BENCH_VIDEO_DATABASE_URL:/ldn_bench_video=/postgres)" -qc "DROP DATABASE IF EXISTS ldn_bench_video" -c "CREATE DATABASE ldn_bench_video"
+	DATABASE_URL=$(BENCH_VIDEO_DATABASE_URL) $(PY) bench/video.py
 
 ## Web load benchmark: gunicorn on PostgreSQL driven by wrk; writes bench/results/web.json.
 BENCH_WEB_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_web

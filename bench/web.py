@@ -167,8 +167,9 @@ def serve(port: int) -> subprocess.Popen:
         "BENCH_BASELINE_VIEW": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "portal.asgi:application", "-c", "python:portal.gunicorn_conf",
+         "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning",
+         "--access-logfile", "/dev/null"],
         cwd=BASE_DIR, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 30

@@ -1,6 +1,7 @@
 """Browser journeys: Playwright for Python driving Debian's Chromium against a live server.
 
-The live server runs in this process (pytest-django), so tests read the email outbox and set up
+The server (uvicorn, serving the portal's ASGI application as production does) runs in this process,
+so tests read the email outbox and set up
 data directly; the browser does everything a person would, by labels and visible text."""
 
 from __future__ import annotations

@@ -28,11 +28,11 @@ def sign_up_and_confirm(page, base_url: str, email: str) -> None:
     page.get_by_role("button", name="Confirm").click()
 
 
-def test_visitor_from_an_unserved_state_joins_the_waitlist(new_page, live_server):
+def test_visitor_from_an_unserved_state_joins_the_waitlist(new_page, asgi_server):
     from patients.models import WaitlistEntry
 
     page = new_page()
-    base = live_server.url
+    base = asgi_server
     sign_up_and_confirm(page, base, "nevada.visitor@example.com")
     page.goto(f"{base}/intake/")
     assert_accessible(page, "intake: about you")
@@ -55,7 +55,7 @@ def test_visitor_from_an_unserved_state_joins_the_waitlist(new_page, live_server
     assert (entry.email, entry.state_code) == ("nevada.visitor@example.com", "NV")
 
 
-def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, live_server):
+def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, asgi_server):
     from patients.tests.factories import PatientFactory, complete_intake
     from portal.tests.factories import PhysicianLicenseFactory, UserFactory, state
 
@@ -64,7 +64,7 @@ def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, live_
     physician = PhysicianLicenseFactory(
         state=state("TX"), physician__email="checkin.doctor@example.com", physician__last_name="Alvarez"
     ).physician
-    base = live_server.url
+    base = asgi_server
 
     page = new_page(width=375, height=800)
     sign_in(page, base, patient.user.email, TEST_PASSWORD)
@@ -104,7 +104,7 @@ def label(page, text: str):
     return page.get_by_label(re.compile(r"^\s*" + re.escape(text)))
 
 
-def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(new_page, live_server):
+def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(new_page, asgi_server):
     from patients.tests.booking_helpers import give_hours
     from portal.tests.factories import PhysicianLicenseFactory, state
 
@@ -113,7 +113,7 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
         physician__last_name="Reyes",
     ).physician  # fmt: skip
     give_hours(physician)
-    base = live_server.url
+    base = asgi_server
     page = new_page()
     sign_up_and_confirm(page, base, "texas.patient@example.com")
     page.goto(f"{base}/intake/")
@@ -180,7 +180,7 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
     assert_accessible(page, "patient thread")
 
 
-def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_server):
+def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, asgi_server):
     from patients.tests.factories import PatientFactory
     from portal.models import ServiceState
     from portal.tests.factories import PhysicianLicenseFactory, UserFactory, state
@@ -195,7 +195,7 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_serve
     StateDefaultPharmacy.objects.update_or_create(
         state=ServiceState.objects.get(code="TX"), defaults={"pharmacy": membership.pharmacy}
     )
-    base = live_server.url
+    base = asgi_server
 
     doctor = new_page()
     sign_in(doctor, base, physician.email, TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
@@ -246,7 +246,7 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, live_serve
     assert_no_horizontal_scroll(page, "patient orders at 375 px")
 
 
-def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_details(new_page, live_server, tmp_path):
+def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_details(new_page, asgi_server, tmp_path):
     import datetime as dt
 
     from patients.tests.factories import PatientFactory, complete_intake, plan_started
@@ -276,6 +276,6 @@ def test_follow_up_reminder_goes_out_through_a_real_worker_without_health_detail
     for word in ("naltrexone", "ldn", "dose", "pain", "fibromyalgia", "mg"):
         assert word not in text
     page = new_page()
-    sign_in(page, live_server.url, patient.user.email, TEST_PASSWORD)
+    sign_in(page, asgi_server, patient.user.email, TEST_PASSWORD)
     page.get_by_text("Next follow-up visit").wait_for()
     page.get_by_role("link", name="Book now").wait_for()

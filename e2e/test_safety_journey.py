@@ -17,7 +17,7 @@ from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_opioid_use_and_a_red_flag_hold_ldn_until_the_physician_resumes_it(new_page, live_server):
+def test_opioid_use_and_a_red_flag_hold_ldn_until_the_physician_resumes_it(new_page, asgi_server):
     from patients.followups.services import followup_sync
     from patients.models import Appointment, CareItem, FollowUp, VisitType
     from patients.tests.factories import PatientFactory
@@ -38,7 +38,7 @@ def test_opioid_use_and_a_red_flag_hold_ldn_until_the_physician_resumes_it(new_p
         location_state=state("TX"), starts_at=seen, ends_at=seen + dt.timedelta(minutes=20), status="completed",
     )  # fmt: skip
     followup_sync(patient=patient)
-    base = live_server.url
+    base = asgi_server
 
     page = new_page(width=375, height=800)
     sign_in(page, base, patient.user.email, TEST_PASSWORD)

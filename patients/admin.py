@@ -19,6 +19,7 @@ from patients.models import (
     PhysicianProfile,
     Thread,
     TimeOff,
+    VisitEvent,
     VisitJoinAttempt,
     VisitType,
     WaitlistEntry,
@@ -235,6 +236,15 @@ class VisitJoinAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class VisitEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """What the video room recorded: who joined, was admitted, left, ended the call, and when."""
+
+    model = VisitEvent
+    extra = 0
+    fields = ("at", "role", "kind", "user", "state_code")
+    readonly_fields = fields
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ("starts_at", "physician", "patient", "visit_type", "location_state", "status")
@@ -243,7 +253,7 @@ class AppointmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin
     list_select_related = ("physician", "patient__user", "visit_type", "location_state")
     date_hierarchy = "starts_at"
     exclude = ("video_room",)
-    inlines = [VisitJoinAttemptInline]
+    inlines = [VisitJoinAttemptInline, VisitEventInline]
     actions = ["cancel_visits"]
 
     @admin.action(description="Cancel the selected visits (a due follow-up becomes due again)")

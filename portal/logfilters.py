@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
+
+QUERY_STRING = re.compile(r"\?[^ ]*")
 
 
 class DropQueryString(logging.Filter):
-    """Development's runserver logs each request line; cut the query string from it, as the
-    production access log never writes one (portal/gunicorn_conf.py)."""
+    """Request lines lose their query string, as the production access log never writes one
+    (portal/gunicorn_conf.py): a search such as ``?q=Lopez&screening=not_eligible`` is health
+    information. Covers runserver's request line (``"GET /path?q HTTP/1.1"``) and uvicorn's access
+    line, whose path argument carries the query."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
-            line = record.args[0]
-            if "?" in line:
-                method_and_path, _, rest = line.partition("?")
-                protocol = rest.rsplit(" ", 1)[-1] if " " in rest else ""
-                record.args = (f"{method_and_path} {protocol}".rstrip(), *record.args[1:])
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                QUERY_STRING.sub("", arg) if isinstance(arg, str) and "?" in arg else arg for arg in record.args
+            )
         return True

@@ -85,7 +85,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
     {
@@ -369,7 +368,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Browser features no page uses are off everywhere; camera and microphone are allowed (to this
-# origin only) on the pages of a video visit, which opt in with portal.middleware.allow_camera.
+# origin only) on the two video-room pages, which opt in with portal.middleware.video_room_page.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 PERMISSIONS_POLICY_VIDEO = "camera=(self), microphone=(self), geolocation=(), payment=(), usb=()"
 # How many proxies in front of the portal add themselves to X-Forwarded-For (django-ipware's

@@ -21,7 +21,10 @@ trap stop_all INT TERM EXIT
 pids+=($!)
 "$PY" -m celery -A portal beat --loglevel=INFO --schedule=var/celerybeat-schedule &
 pids+=($!)
-"$PY" manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}" &
+# Pages and the video room's WebSocket, from one ASGI server that reloads when the code changes.
+# Its request lines drop their query strings (scripts/uvicorn-logging.json).
+"$PY" -m uvicorn portal.asgi:application --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" \
+  --log-config scripts/uvicorn-logging.json --reload --reload-dir portal --reload-dir patients --reload-dir prescriptions --reload-dir education &
 pids+=($!)
 
 echo "LDN Care Portal: http://${HOST:-127.0.0.1}:${PORT:-8000}/ (Ctrl-C stops web, worker and beat)"

@@ -1,5 +1,6 @@
 """Demo visits and messages: physicians' time zones and weekly hours (open times in the next two
-weeks), a few visits (one tomorrow, one past and completed with a note) and conversations between
+weeks), a few visits (one open now, one tomorrow, one past and completed with a note and what its video
+room recorded) and conversations between
 demo patients and their care team. Called at the end of ``patients.demo.seed``; idempotent."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from patients.models import (
     Thread,
     ThreadReadMarker,
     TimeOff,
+    VisitEvent,
+    VisitJoinAttempt,
     VisitType,
     WeeklyAvailability,
 )
@@ -162,14 +165,46 @@ def _seed_visits(today: dt.date) -> None:
                 cancellation_note="I was called to an emergency and could not keep this visit. "
                 "Please book another time that suits you; I am sorry for the change.",
             )
+        if past is not None:
+            _seed_room_history(past, patient=maria, physician=rivera)
     if chen and james:
+        # Starts at the last quarter hour, so its video room is open for about an hour after seeding:
+        # sign in as James and as Dr. Chen in two browsers to try it (README "Demo").
+        now = timezone.now()
         _place(
             patient=james,
             physician=chen,
             kind=VisitType.Kind.INITIAL,
             state_code="IL",
-            starts_at=_at(today + dt.timedelta(days=3), 11, "America/Chicago"),
+            starts_at=now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
             status=Appointment.Status.BOOKED,
+        )
+
+
+def _seed_room_history(visit: Appointment, *, patient: Patient, physician: User) -> None:
+    """What the room recorded of the completed visit: the location answer, who came and went."""
+    VisitJoinAttempt.objects.filter(appointment=visit).delete()
+    VisitEvent.objects.filter(appointment=visit).delete()
+    start = visit.starts_at
+    attempt = VisitJoinAttempt.objects.create(
+        appointment=visit, user=patient.user, stated_state_code="TX", allowed=True
+    )
+    VisitJoinAttempt.objects.filter(pk=attempt.pk).update(at=start - dt.timedelta(minutes=4))
+    for minutes, user, role, kind in (
+        (-4, patient.user, VisitEvent.Role.PATIENT, VisitEvent.Kind.JOINED),
+        (-1, physician, VisitEvent.Role.PHYSICIAN, VisitEvent.Kind.JOINED),
+        (0, physician, VisitEvent.Role.PHYSICIAN, VisitEvent.Kind.ADMITTED),
+        (38, physician, VisitEvent.Role.PHYSICIAN, VisitEvent.Kind.ENDED),
+        (38, patient.user, VisitEvent.Role.PATIENT, VisitEvent.Kind.LEFT),
+        (39, physician, VisitEvent.Role.PHYSICIAN, VisitEvent.Kind.LEFT),
+    ):
+        VisitEvent.objects.create(
+            appointment=visit,
+            user=user,
+            role=role,
+            kind=kind,
+            at=start + dt.timedelta(minutes=minutes),
+            state_code="TX",
         )
 
 

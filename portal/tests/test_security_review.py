@@ -272,7 +272,7 @@ def test_gunicorns_access_log_never_records_a_query_string_or_referrer():
     port = free_port()
     env = child_env(PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="1")
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "-c", "python:portal.gunicorn_conf"],
+        [PYTHON, "-m", "gunicorn", "portal.asgi:application", "-c", "python:portal.gunicorn_conf"],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -307,6 +307,23 @@ def test_runservers_request_log_drops_the_query_string():
     )
     DropQueryString().filter(record)
     assert record.getMessage() == '"GET /clinic/patients/ HTTP/1.1" 200 10'
+
+
+def test_make_runs_uvicorn_request_lines_drop_the_query_string():
+    import json
+    import logging
+
+    from portal.logfilters import DropQueryString
+
+    config = json.loads((BASE_DIR / "scripts" / "uvicorn-logging.json").read_text())
+    assert config["loggers"]["uvicorn.access"]["handlers"] == ["requests"]
+    assert config["handlers"]["requests"]["filters"] == ["drop_query_string"]
+    assert config["filters"]["drop_query_string"]["()"] == "portal.logfilters.DropQueryString"
+    # uvicorn's access line: client, method, path with its query, HTTP version, status.
+    args = ("127.0.0.1:50000", "GET", "/clinic/patients/?q=Lopez&screening=not_eligible", "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', args, None)
+    DropQueryString().filter(record)
+    assert record.getMessage() == '127.0.0.1:50000 - "GET /clinic/patients/ HTTP/1.1" 200'
 
 
 # --- F-11: a mail outage does not break sign-up (portal/tests/test_account_mail.py) -------------

@@ -61,6 +61,8 @@
     firstFrameAt: null,
     recoveries: 0,
     socketOpens: 0,
+    socketSent: 0,
+    socketReceived: 0,
   };
 
   // --- What the person reads -------------------------------------------------------------------
@@ -191,6 +193,7 @@
   function send(message) {
     if (room.socket && room.socket.readyState === WebSocket.OPEN) {
       room.socket.send(JSON.stringify(message));
+      room.socketSent += 1;
       if (message.type === "signal") room.signalsSent += 1;
       return true;
     }
@@ -205,6 +208,7 @@
       room.socketOpens += 1;
     });
     socket.addEventListener("message", (event) => {
+      room.socketReceived += 1;
       let message;
       try {
         message = JSON.parse(event.data);
@@ -529,6 +533,8 @@
       firstFrameAt: room.firstFrameAt,
       recoveries: room.recoveries,
       socketOpens: room.socketOpens,
+      socketSent: room.socketSent,
+      socketReceived: room.socketReceived,
       remoteVideoWidth: ui.remoteVideo.videoWidth,
     }),
     stats: callStats,

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 import time_machine
 from asgiref.sync import async_to_sync
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from patients.models import VisitEvent
 from patients.tests.booking_helpers import give_hours
 from patients.tests.factories import complete_intake
 from patients.tests.visit_pages.helpers import TUESDAY_10
+from patients.tests.visit_pages.sockets import SocketClient
 from patients.visits.services import appointment_book, appointment_join
 from portal.asgi import application
 from portal.tests.factories import PhysicianLicenseFactory, state
@@ -46,7 +46,7 @@ async def open_socket(visit_pk, session_key=None, *, origin=b"http://testserver"
     headers = [(b"origin", origin), (b"host", b"testserver")]
     if session_key:
         headers.append((b"cookie", f"sessionid={session_key}".encode()))
-    socket = WebsocketCommunicator(application, f"/ws/visits/{visit_pk}/", headers=headers)
+    socket = SocketClient(application, f"/ws/visits/{visit_pk}/", headers=headers)
     connected, _ = await socket.connect(timeout=5)
     return socket, connected
 

@@ -56,3 +56,17 @@ def test_admin_changes_the_length_of_a_visit_type(client, admin_user):
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert (follow_up.name, follow_up.duration_minutes) == ("Follow-up", 25)
+
+
+@pytest.mark.django_db
+def test_admin_shows_the_video_rooms_events_read_only(client, admin_user, visit, patient, physician):
+    from patients.models import VisitEvent
+
+    VisitEvent.objects.create(
+        appointment=visit, user=patient.user, role="patient", kind="joined", at=visit.starts_at, state_code="TX"
+    )
+    VisitEvent.objects.create(appointment=visit, user=physician, role="physician", kind="admitted", at=visit.starts_at)
+    sign_in(client, admin_user)
+    page = client.get(f"/admin/patients/appointment/{visit.pk}/change/").content.decode()
+    assert "Admitted the patient" in page and "Joined" in page
+    assert 'name="room_events-0-kind"' not in page  # shown, not editable
