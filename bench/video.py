@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,13 +29,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from portal.middleware import SESSION_STARTED_KEY  # noqa: E402
-from portal.tests.signin import record_sign_in_steps  # noqa: E402
+from bench.common import free_port, signed_in_session_key, start_web  # noqa: E402
 
 CALLS = int(os.environ.get("BENCH_VIDEO_CALLS", "10"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,21 +44,8 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def session_cookie(user, host: str) -> dict:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[SESSION_STARTED_KEY] = int(time.time())
-    record_sign_in_steps(store, user)  # the physician's session passed the second factor
-    store.create()
-    return {"name": "sessionid", "value": store.session_key, "domain": host, "path": "/"}
+    return {"name": "sessionid", "value": signed_in_session_key(user), "domain": host, "path": "/"}
 
 
 def make_visit():
@@ -83,20 +66,7 @@ def make_visit():
 
 
 def serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "WEB_CONCURRENCY": "2"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.asgi:application", "-c", "python:portal.gunicorn_conf",
-         "--log-level", "warning", "--access-logfile", "/dev/null"],
-        cwd=BASE_DIR, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    return start_web(port, {**os.environ, "WEB_CONCURRENCY": "2"})
 
 
 STATE = "() => window.visitRoom.state()"

@@ -17,11 +17,9 @@ import os
 import platform
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -47,17 +45,14 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models.base import ModelState  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.common import free_port, signed_in_session_key, start_web  # noqa: E402
 from patients.models import CheckIn, Intake, Message, Patient, Thread  # noqa: E402
-from portal.middleware import SESSION_STARTED_KEY  # noqa: E402
 from portal.models import ServiceState, User  # noqa: E402
-from portal.tests.signin import record_sign_in_steps  # noqa: E402
 from prescriptions.models import PrescriptionOrder, TitrationPlan, TitrationStep  # noqa: E402
 
 SCALE_1X = {"patients": 1000, "messages_per_patient": 10, "orders_per_patient": 3, "checkins_per_patient": 5}
@@ -142,21 +137,7 @@ def grow_to(target_patients: int) -> None:
 
 
 def session_cookie(email: str) -> str:
-    user = User.objects.get(email=email)
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[SESSION_STARTED_KEY] = int(time.time())
-    record_sign_in_steps(store, user)  # staff pages answer only sessions that passed the second factor
-    store.create()
-    return f"sessionid={store.session_key}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return f"sessionid={signed_in_session_key(User.objects.get(email=email))}"
 
 
 def serve(port: int) -> subprocess.Popen:
@@ -166,20 +147,7 @@ def serve(port: int) -> subprocess.Popen:
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "BENCH_BASELINE_VIEW": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "portal.asgi:application", "-c", "python:portal.gunicorn_conf",
-         "--bind", f"127.0.0.1:{port}", "--workers", os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning",
-         "--access-logfile", "/dev/null"],
-        cwd=BASE_DIR, env=env,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    return start_web(port, env, "--workers", os.environ.get("BENCH_WORKERS", "2"))
 
 
 def check_page(url: str, cookie: str) -> None:

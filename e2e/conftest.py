@@ -90,11 +90,6 @@ def asgi_server(django_db_setup, django_db_blocker):
     app = ProtocolTypeRouter(
         {"http": ASGIStaticFilesHandler(http_application), "websocket": application.application_mapping["websocket"]}
     )
-    from django.db import connections
-
-    # Each request's connection closes when it ends, so none outlives the test database.
-    for connection in connections.all():
-        connection.settings_dict["CONN_MAX_AGE"] = 0
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", ws="websockets-sansio", log_level="warning")

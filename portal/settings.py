@@ -113,8 +113,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    # Under ASGI each request runs in a thread of its own, so connections kept per thread
+    # (CONN_MAX_AGE) would leave one open connection behind per request. Each process keeps a
+    # pool instead (Django's psycopg pool); a request borrows a connection and hands it back.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            # A request waits this long for a free connection, then fails (503-worthy, not a hang).
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
         "DATABASE_PREPARED_STATEMENTS", default=True
     ):

@@ -12,6 +12,7 @@ named after the visit's private room name."""
 from __future__ import annotations
 
 import json
+import time
 from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
@@ -32,6 +33,9 @@ CLOSE_ENDED = 4000
 # A session description with many candidates is a few kilobytes; nothing legitimate is near this.
 MAX_MESSAGE_CHARS = 64 * 1024
 SIGNAL_KINDS = frozenset({"description", "candidate", "restart"})
+# A call makes no page requests, so the page's pings renew the session (idle limit 30 minutes) at
+# most this often: the physician can still save the outcome after a long visit.
+SESSION_RENEW_SECONDS = 5 * 60
 
 
 class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
@@ -40,6 +44,7 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     peer_channel: str | None = None
     admitted = False
+    session_renewed_at: float | None = None
 
     # --- opening and closing ---------------------------------------------------------------------
 
@@ -132,7 +137,12 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: dict, **kwargs) -> None:
         kind = content.get("type")
         is_physician = self.room_pass.role == VisitEvent.Role.PHYSICIAN
-        if kind == "signal":
+        if kind == "ping":
+            last = self.session_renewed_at
+            if last is None or time.monotonic() - last >= SESSION_RENEW_SECONDS:
+                self.session_renewed_at = time.monotonic()
+                await database_sync_to_async(self.scope["session"].save)()
+        elif kind == "signal":
             data = content.get("data")
             # Nothing passes between the two browsers until the physician has let the patient in.
             if self.admitted and isinstance(data, dict) and data.get("kind") in SIGNAL_KINDS:

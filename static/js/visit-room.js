@@ -34,6 +34,7 @@
     admit: el("admit-button"),
     afterCall: el("after-call"),
     deviceCheck: el("device-check"),
+    attest: el("attest-link"),
   };
 
   const room = {
@@ -254,6 +255,7 @@
       case "refused":
         room.finished = true;
         problem(message.message);
+        if (message.attest && ui.attest) ui.attest.hidden = false;
         say("You cannot enter the video room right now.");
         return;
       case "peer":
@@ -541,6 +543,8 @@
   };
 
   setInterval(() => watchConnection().catch(() => {}), 1000);
+  // Keeps the socket alive through proxies and the session alive through a long call.
+  setInterval(() => send({ type: "ping" }), 60000);
   startMedia().finally(() => {
     describeRoom();
     connect();

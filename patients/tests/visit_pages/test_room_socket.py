@@ -237,3 +237,23 @@ def test_oversized_and_malformed_messages_are_ignored(room, patient, physician):
         await physician_socket.disconnect()
 
     async_to_sync(noise)()
+
+
+def test_the_page_pings_keep_the_session_alive_through_a_long_call(room, patient, physician):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    physician_key = session_of(physician)
+    Session.objects.filter(session_key=physician_key).update(expire_date=timezone.now() + dt.timedelta(minutes=1))
+
+    async def ping():
+        socket, _ = await open_socket(room.pk, physician_key)
+        await socket.receive_json_from(timeout=5)  # welcome
+        await socket.send_json_to({"type": "ping"})
+        await socket.send_json_to({"type": "ping"})  # a second one soon after changes nothing
+        assert await socket.receive_nothing(timeout=0.3)
+        await socket.disconnect()
+
+    async_to_sync(ping)()
+    renewed = Session.objects.get(session_key=physician_key).expire_date
+    assert renewed > timezone.now() + dt.timedelta(minutes=29)
