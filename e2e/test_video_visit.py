@@ -119,6 +119,18 @@ def test_the_physician_admits_the_patient_and_both_see_and_hear_each_other(new_v
     assert patient.get_by_role("button", name="Unmute").get_attribute("aria-pressed") == "true"
     patient.get_by_role("button", name="Unmute").click()
 
+    # Either side can leave and come back; the patient goes straight back into the call.
+    patient.get_by_role("link", name="Leave").click()
+    patient.wait_for_url(re.compile(r"/patient/appointments/$"))
+    doctor.get_by_text(re.compile("has left or lost the connection")).wait_for()
+    patient.goto(f"{asgi_server}/patient/appointments/{visit.pk}/room/")
+    wait_for_remote_video(patient)
+    media_flows(patient)
+    doctor.reload()
+    wait_for_remote_video(doctor)
+    media_flows(doctor)
+    media_flows(patient)
+
     doctor.get_by_role("button", name="End the call").click()
     patient.get_by_role("heading", name="Your visit has ended").wait_for()
     doctor.get_by_role("heading", name="The call has ended").wait_for()

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost because it can run async: under ASGI the rest of the stack (all sync) then runs in
+    # one thread without hopping back to the event loop halfway. It only remembers the request;
+    # the user is read from it when a history row is saved, after authentication.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -81,7 +85,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "portal.middleware.RequireMFAMiddleware",
     "portal.audit.AccessAuditMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -144,6 +147,8 @@ if not DEBUG and not env("CACHE_URL", default=""):
         "(e.g. rediscache://127.0.0.1:6379/1)."
     )
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {})["pool_class"] = "portal.cache_pools.SharedConnectionPool"
 if not DEBUG and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
     raise ImproperlyConfigured("CACHE_URL must name a shared cache (Redis, Memcached or the database) in production.")
 

@@ -48,3 +48,20 @@ def test_the_web_server_holds_no_more_connections_than_its_pool():
         server.wait(timeout=20)
     assert statuses == [200] * 120
     assert held <= 3, f"the web server holds {held} connections after 120 requests (pool of 3)"
+
+
+def test_every_cache_object_of_a_process_shares_one_redis_pool():
+    """Under ASGI each request gets cache objects of its own; they must not each open Redis
+    connections (portal.cache_pools)."""
+    from django.core.cache.backends.redis import RedisCache
+
+    config = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/9",
+        "OPTIONS": {"pool_class": "portal.cache_pools.SharedConnectionPool"},
+    }
+    one, two = RedisCache(config["LOCATION"], config), RedisCache(config["LOCATION"], config)
+    # RedisCache has no public accessor for its client; its pool is what this test is about.
+    assert one._cache.get_client(write=True).connection_pool is two._cache.get_client(write=True).connection_pool
+    other = RedisCache("redis://127.0.0.1:6379/8", config)
+    assert other._cache.get_client(write=True).connection_pool is not one._cache.get_client(write=True).connection_pool
