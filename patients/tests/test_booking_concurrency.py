@@ -45,7 +45,21 @@ def ensure_seeded_rows() -> None:
 
 @pytest.fixture
 def postgres_only():
+    """PostgreSQL, with room in this process's connection pool for every racer at once (the
+    default pool would make the twentieth wait for a connection the first nineteen hold)."""
     assert connection.vendor == "postgresql"
+    options = connection.settings_dict["OPTIONS"]
+    pool = options.get("pool")
+    if not pool:
+        yield
+        return
+    connection.close()
+    connection.close_pool()
+    options["pool"] = {**pool, "max_size": RACERS + 2}
+    yield
+    connection.close()
+    connection.close_pool()
+    options["pool"] = pool
 
 
 @pytest.fixture

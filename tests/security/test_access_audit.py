@@ -128,7 +128,7 @@ def test_the_physician_opening_a_video_room_is_recorded_and_an_outsider_refused(
         AccessLog.objects.all().delete()
         assert physician.get(path).status_code == 200
         row = AccessLog.objects.get(actor=world["insiders"]["physician"])
-        assert (row.outcome, row.patient_id, row.path) == (AccessLog.Outcome.VIEWED, appointment.patient_id, path)
+        assert (row.outcome, row.patient_id, row.path) == (AccessLog.Outcome.VIEWED, appointment.patient.user_id, path)
         assert outsider.get(path).status_code == 404
         row = AccessLog.objects.get(actor=world["outsiders"]["physician"])
         assert row.outcome == AccessLog.Outcome.REFUSED and row.patient is None
