@@ -19,6 +19,7 @@ import re
 import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 
 from e2e.conftest import assert_accessible, sign_in
 from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
@@ -37,15 +38,20 @@ def video_settings(settings, turn):
     return settings
 
 
-def make_visit(*, starts_in=dt.timedelta(minutes=-1), email="video.patient@example.com", physician=None):
+def make_visit(
+    *, starts_in=dt.timedelta(minutes=-1), email="video.patient@example.com", physician=None, totp_secret=None
+):
     from patients.models import Appointment, VisitType
     from patients.tests.factories import PatientFactory, complete_intake
     from portal.tests.factories import PhysicianLicenseFactory, UserFactory, state
 
+    # The physician's own authenticator secret: a code is accepted once, and the journeys sign
+    # physicians in back to back (with one shared secret each would wait for the next window).
+    secret = totp_secret or generate_totp_secret()
     if physician is None:
         physician = PhysicianLicenseFactory(
             state=state("TX"), physician__email="video.doctor@example.com", physician__first_name="Lena",
-            physician__last_name="Ortiz",
+            physician__last_name="Ortiz", physician__totp=secret,
         ).physician  # fmt: skip
     patient = PatientFactory(user=UserFactory(email=email), state=state("TX"))
     complete_intake(patient)
@@ -54,6 +60,7 @@ def make_visit(*, starts_in=dt.timedelta(minutes=-1), email="video.patient@examp
         patient=patient, physician=physician, visit_type=VisitType.objects.get(kind="initial"),
         location_state=state("TX"), starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=30),
     )  # fmt: skip
+    visit.totp_secret = secret
     return visit
 
 
@@ -68,7 +75,7 @@ def patient_enters_waiting_room(page, base, visit):
 
 
 def physician_admits(page, base, visit):
-    sign_in(page, base, visit.physician.email, TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
+    sign_in(page, base, visit.physician.email, TEST_PASSWORD, totp_secret=visit.totp_secret)
     page.goto(f"{base}/clinic/appointments/{visit.pk}/room/")
     page.get_by_role("heading", name=re.compile("is in the waiting room")).wait_for()
     page.get_by_role("button", name="Admit").click()
@@ -161,7 +168,12 @@ def test_nobody_else_gets_into_the_room_or_hears_the_call(new_video_page, asgi_s
     from portal.tests.factories import PhysicianLicenseFactory, UserFactory, state
 
     visit = make_visit()
-    later = make_visit(starts_in=dt.timedelta(hours=3), email="later.patient@example.com", physician=visit.physician)
+    later = make_visit(
+        starts_in=dt.timedelta(hours=3),
+        email="later.patient@example.com",
+        physician=visit.physician,
+        totp_secret=visit.totp_secret,
+    )
     stranger = PatientFactory(user=UserFactory(email="stranger.patient@example.com"), state=state("TX"))
     iowa_doctor = PhysicianLicenseFactory(state=state("IA"), physician__email="iowa.doctor@example.com").physician
     base = asgi_server

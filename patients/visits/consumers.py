@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 import time
+from importlib import import_module
 from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.base import UpdateError
 
 from patients.models import Appointment, VisitEvent
-from patients.visits.selectors import appointment_list_for
+from patients.visits.selectors import appointment_list_for, room_admitted
 from patients.visits.services import RoomPass, RoomRefused, room_event_record, room_pass
 from patients.visits.turn import ice_servers, ice_transport_policy
 from portal.mfa import session_completed_mfa
@@ -33,9 +37,48 @@ CLOSE_ENDED = 4000
 # A session description with many candidates is a few kilobytes; nothing legitimate is near this.
 MAX_MESSAGE_CHARS = 64 * 1024
 SIGNAL_KINDS = frozenset({"description", "candidate", "restart"})
-# A call makes no page requests, so the page's pings renew the session (idle limit 30 minutes) at
-# most this often: the physician can still save the outcome after a long visit.
+# A call makes no page requests, so the page's pings (every minute) renew the session (idle limit
+# 30 minutes) at most this often: the physician can still save the outcome after a long visit.
+# Each renewal also checks the session and the room's rule again: a sign-out, a cancelled visit,
+# the end of the join window or a lapsed license closes the socket.
 SESSION_RENEW_SECONDS = 5 * 60
+ROOM_RECHECK_SECONDS = 60
+CALL_ID_CHARS = 64
+
+
+def clean_signal(data) -> dict | None:
+    """The signal rebuilt from the fields a browser needs, with their types checked; anything else
+    is dropped, so nothing but WebRTC's own data passes from one browser to the other."""
+    if not isinstance(data, dict) or data.get("kind") not in SIGNAL_KINDS:
+        return None
+    call = data.get("call")
+    if call is not None and (not isinstance(call, str) or len(call) > CALL_ID_CHARS):
+        return None
+    clean: dict = {"kind": data["kind"], "call": call}
+    if data["kind"] == "description":
+        description = data.get("description")
+        if not isinstance(description, dict) or description.get("type") not in ("offer", "answer"):
+            return None
+        if not isinstance(description.get("sdp"), str):
+            return None
+        clean["description"] = {"type": description["type"], "sdp": description["sdp"]}
+    elif data["kind"] == "candidate":
+        candidate = data.get("candidate")
+        if not isinstance(candidate, dict) or not isinstance(candidate.get("candidate"), str):
+            return None
+        clean["candidate"] = {
+            "candidate": candidate["candidate"],
+            "sdpMid": candidate.get("sdpMid") if isinstance(candidate.get("sdpMid"), str) else None,
+            "sdpMLineIndex": candidate.get("sdpMLineIndex")
+            if isinstance(candidate.get("sdpMLineIndex"), int)
+            else None,
+            "usernameFragment": candidate.get("usernameFragment")
+            if isinstance(candidate.get("usernameFragment"), str)
+            else None,
+        }
+    else:  # restart
+        clean["failing"] = data.get("failing") is True
+    return clean
 
 
 class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
@@ -45,6 +88,8 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
     peer_channel: str | None = None
     admitted = False
     session_renewed_at: float | None = None
+    room_checked_at = 0.0
+    since = 0
 
     # --- opening and closing ---------------------------------------------------------------------
 
@@ -61,10 +106,12 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_json({"type": "refused", "message": exc.message, "attest": exc.attest})
                 await self.close(code=CLOSE_REFUSED, reason="refused")
             return
-        self.admitted = self.room_pass.admitted
         self.display_name = name
+        self.room_checked_at = time.monotonic()
         self.group = f"visit-room.{self.appointment.video_room}"
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # Read after joining the group, so an "Admit" pressed meanwhile is not missed.
+        self.admitted = await database_sync_to_async(room_admitted)(self.appointment)
         await self.send_json(
             {
                 "type": "welcome",
@@ -96,7 +143,10 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
             raise RoomRefused("Not found.", not_found=True)
         mfa_completed = session_completed_mfa(SimpleNamespace(session=session, user=user))
         granted = room_pass(appointment=appointment, user=user, mfa_completed=mfa_completed)
-        room_event_record(appointment=appointment, user=user, room_pass=granted, kind=VisitEvent.Kind.JOINED)
+        joined = room_event_record(appointment=appointment, user=user, room_pass=granted, kind=VisitEvent.Kind.JOINED)
+        # The order connections came in, the same on every process: the newer one of two windows
+        # of the same person wins.
+        self.since = joined.pk
         # What the other side sees while they wait: the patient's name for the physician, the
         # physician's for the patient.
         if granted.role == VisitEvent.Role.PATIENT:
@@ -104,6 +154,32 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
         else:
             name = appointment.physician.display_name
         return appointment, granted, name
+
+    @database_sync_to_async
+    def _still_allowed(self) -> str | None:
+        """Checks the session and the room's rule again; the reason to close, or None."""
+        user = self.scope["user"]
+        key = self.scope["session"].session_key
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+        if not key or store.get(SESSION_KEY) != str(user.pk) or session_outlived(store):
+            return "Your session has ended. Sign in again to return to the visit."
+        try:
+            room_pass(
+                appointment=Appointment.objects.select_related("patient__user", "physician", "location_state").get(
+                    pk=self.appointment.pk
+                ),
+                user=user,
+                mfa_completed=True,  # checked when the socket opened; a session keeps it
+            )
+        except RoomRefused as exc:
+            return exc.message
+        if self.session_renewed_at is None or time.monotonic() - self.session_renewed_at >= SESSION_RENEW_SECONDS:
+            self.session_renewed_at = time.monotonic()
+            try:
+                store.save()  # the session as it is now, with a new expiry
+            except UpdateError:  # signed out between the read and the write
+                return "Your session has ended. Sign in again to return to the visit."
+        return None
 
     @database_sync_to_async
     def _record(self, kind: str) -> None:
@@ -119,6 +195,7 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
                 "name": self.display_name,
                 "present": present,
                 "ask": ask,
+                "since": self.since,
             },
         )
 
@@ -129,7 +206,7 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         if isinstance(message, dict):
             await self.receive_json(message)
@@ -138,14 +215,17 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("type")
         is_physician = self.room_pass.role == VisitEvent.Role.PHYSICIAN
         if kind == "ping":
-            last = self.session_renewed_at
-            if last is None or time.monotonic() - last >= SESSION_RENEW_SECONDS:
-                self.session_renewed_at = time.monotonic()
-                await database_sync_to_async(self.scope["session"].save)()
+            due = self.session_renewed_at is None or time.monotonic() - self.room_checked_at >= ROOM_RECHECK_SECONDS
+            if due:
+                self.room_checked_at = time.monotonic()
+                reason = await self._still_allowed()
+                if reason:
+                    await self.send_json({"type": "refused", "message": reason, "attest": False})
+                    await self.close(code=CLOSE_REFUSED, reason="refused")
         elif kind == "signal":
-            data = content.get("data")
+            data = clean_signal(content.get("data"))
             # Nothing passes between the two browsers until the physician has let the patient in.
-            if self.admitted and isinstance(data, dict) and data.get("kind") in SIGNAL_KINDS:
+            if self.admitted and data is not None:
                 await self.channel_layer.group_send(
                     self.group, {"type": "room.signal", "sender": self.channel_name, "data": data}
                 )
@@ -162,8 +242,10 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
         if event["sender"] == self.channel_name:
             return
         if event["role"] == self.room_pass.role:
-            if event["present"] and event["ask"]:
-                # The same person opened the room again (another tab or device): this one steps aside.
+            newer = (event["since"], event["sender"]) > (self.since, self.channel_name)
+            if event["present"] and event["ask"] and newer:
+                # The same person opened the room again (another tab or device): the older one
+                # steps aside, whichever of the two hears the other first.
                 await self.send_json({"type": "replaced"})
                 await self.close(code=CLOSE_REPLACED, reason="replaced")
             return

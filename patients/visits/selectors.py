@@ -279,15 +279,20 @@ def room_events_for(appointment: Appointment) -> list[VisitEvent]:
     return list(VisitEvent.objects.filter(appointment=appointment).select_related("user").order_by("at", "pk"))
 
 
-def room_admitted(appointment: Appointment) -> bool:
-    """The patient is in the call from the physician's "Admit" until the physician ends it."""
+def admitted_at(appointment: Appointment) -> dt.datetime | None:
+    """When the patient was let into the call under way: a call lasts from the physician's "Admit"
+    until the physician ends it. None while there is none."""
     last = (
         VisitEvent.objects.filter(appointment=appointment, kind__in=(VisitEvent.Kind.ADMITTED, VisitEvent.Kind.ENDED))
         .order_by("-at", "-pk")
-        .values_list("kind", flat=True)
+        .values_list("kind", "at")
         .first()
     )
-    return last == VisitEvent.Kind.ADMITTED
+    return last[1] if last and last[0] == VisitEvent.Kind.ADMITTED else None
+
+
+def room_admitted(appointment: Appointment) -> bool:
+    return admitted_at(appointment) is not None
 
 
 def call_length(events: list[VisitEvent]) -> dt.timedelta | None:

@@ -30,10 +30,10 @@ from patients.visits.reminders import appointment_reminder_schedule, visit_confi
 from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
     BOOKING_MIN_NOTICE,
+    admitted_at,
     latest_attestation,
     physician_calendars,
     physician_licensed_in,
-    room_admitted,
     visit_type_for,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
@@ -497,7 +497,9 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
     - only the visit's patient and its physician;
     - only while the room is open (15 minutes before the visit to 30 minutes after its end);
     - the patient, with an allowed "where are you now" answer for this visit, made within
-      VIDEO_ATTESTATION_MINUTES, and a physician licensed in that state on that state's day;
+      VIDEO_ATTESTATION_MINUTES (or that long before the physician let them into the call under
+      way, so a long call or a reconnect does not ask again), and a physician licensed in that
+      state on that state's day;
     - the physician, in a session that passed a second factor, licensed in the visit's state."""
     now = now or timezone.now()
     if user.is_authenticated and user.pk == appointment.physician_id:
@@ -513,6 +515,7 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
         raise RoomRefused(f"The video room opens on {opens}.")
     if now > appointment.ends_at + JOIN_CLOSES_AFTER:
         raise RoomRefused("This visit's time has passed, so its room is closed.")
+    call_since = admitted_at(appointment)
     if role == VisitEvent.Role.PHYSICIAN:
         if not mfa_completed:
             raise RoomRefused("Sign in with your authenticator code to open the video room.")
@@ -522,9 +525,13 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
                 f"You hold no license active in {state.name} today, where this visit takes place, "
                 "so the call cannot go ahead."
             )
-        return RoomPass(role=role, state_code=state.code, admitted=room_admitted(appointment))
+        return RoomPass(role=role, state_code=state.code, admitted=call_since is not None)
     attested = latest_attestation(appointment, user)
-    if attested is None or now - attested.at > dt.timedelta(minutes=settings.VIDEO_ATTESTATION_MINUTES):
+    freshness = dt.timedelta(minutes=settings.VIDEO_ATTESTATION_MINUTES)
+    fresh = attested is not None and (
+        now - attested.at <= freshness or (call_since is not None and call_since - attested.at <= freshness)
+    )
+    if not fresh:
         raise RoomRefused("Please confirm where you are right now before you join.", attest=True)
     if not attested.allowed:
         raise RoomRefused(
@@ -537,7 +544,7 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
             "so the visit cannot take place there. Please message your care team.",
             attest=True,
         )
-    return RoomPass(role=role, state_code=state.code, admitted=room_admitted(appointment))
+    return RoomPass(role=role, state_code=state.code, admitted=call_since is not None)
 
 
 def room_event_record(

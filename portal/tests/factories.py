@@ -34,10 +34,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def totp(obj, create, extracted, **kwargs):
-        # Staff roles must have MFA; give them TOTP unless a test asks for totp=False.
+        # Staff roles must have MFA; give them TOTP unless a test asks for totp=False. A string is
+        # the secret to use (a code is accepted once, so people signing in together need their own).
         wanted = obj.must_use_mfa if extracted is None else extracted
         if create and wanted:
-            TOTP.activate(obj, TEST_TOTP_SECRET)
+            TOTP.activate(obj, extracted if isinstance(extracted, str) else TEST_TOTP_SECRET)
 
 
 class PhysicianFactory(UserFactory):

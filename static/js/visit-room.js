@@ -261,11 +261,11 @@
       case "peer":
         room.peerPresent = message.present;
         if (!message.present) room.unhealthySince = null;
-        if (message.present && !isPhysician && room.admitted) askForCall(false);
+        if (message.present && !isPhysician && room.admitted) askForCall(callIsFailing());
         break;
       case "admitted":
         room.admitted = true;
-        if (!isPhysician) askForCall(false);
+        if (!isPhysician) askForCall(callIsFailing());
         break;
       case "signal":
         room.signalsReceived += 1;
@@ -277,7 +277,7 @@
       case "replaced":
         return;
     }
-    if (message.type === "welcome" && !isPhysician && room.admitted && room.peerPresent) askForCall(false);
+    if (message.type === "welcome" && !isPhysician && room.admitted && room.peerPresent) askForCall(callIsFailing());
     describeRoom();
   }
 
@@ -356,14 +356,22 @@
     send({ type: "signal", data: { kind: "restart", call: room.callId, failing: Boolean(failing) } });
   }
 
+  function callIsFailing() {
+    return Boolean(room.pc) && room.pc.connectionState !== "connected";
+  }
+
   async function onSignal(data) {
     if (data.kind === "restart" && isPhysician) {
-      if (room.pc && data.call && data.call === room.callId && room.pc.connectionState !== "closed") {
-        if (data.failing) {
-          room.recoveries += 1;
-          room.pc.restartIce();
+      const pc = room.pc;
+      if (pc && data.call && data.call === room.callId && pc.connectionState !== "closed") {
+        if (!data.failing && pc.connectionState !== "failed") return;
+        room.recoveries += 1;
+        // An ICE restart renegotiates once the last offer is answered; if that answer was lost,
+        // waiting would never end, so start the call afresh instead.
+        if (pc.signalingState === "stable") {
+          pc.restartIce();
+          return;
         }
-        return;
       }
       const callId = Math.random().toString(36).slice(2) + Date.now().toString(36);
       addLocalMedia(newPeerConnection(callId)); // negotiationneeded then sends the offer
@@ -473,11 +481,17 @@
       ui.indicator.textContent = `Connection ${quality} · ${kbps} kbit/s${stats.candidateType === "relay" ? " · relayed" : ""}`;
       ui.indicator.dataset.quality = quality;
     }
-    // A call that stays broken for 2 seconds is restarted (the patient asks again every 4 seconds).
-    if (!isPhysician && room.admitted && room.peerPresent && room.unhealthySince !== null) {
-      if (Date.now() - room.unhealthySince > 2000 && Date.now() - room.lastRestartAsk > 4000) {
-        problem("The connection dropped. Reconnecting the call…");
-        askForCall(Boolean(room.pc));
+    // A call that dropped for 3 seconds, or never connected within 10 (a message was lost), is
+    // repaired: the patient asks again, every 5 seconds until it connects.
+    const state = room.pc ? room.pc.connectionState : "none";
+    const dropped = state === "disconnected" || state === "failed";
+    if (state === "connected") room.unhealthySince = null;
+    else if (room.unhealthySince === null) room.unhealthySince = Date.now();
+    if (!isPhysician && room.admitted && room.peerPresent && state !== "connected") {
+      const patience = dropped ? 3000 : 10000;
+      if (Date.now() - room.unhealthySince > patience && Date.now() - room.lastRestartAsk > 5000) {
+        if (dropped) problem("The connection dropped. Reconnecting the call…");
+        askForCall(callIsFailing());
       }
     }
   }

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from django.test import Client
 
 from patients.models import VisitEvent
@@ -33,6 +34,7 @@ def room(physician, patient, settings):
         patient.refresh_from_db()
         visit = appointment_book(patient=patient, physician=physician, starts_at=TUESDAY_10, location_state=state("TX"))
         clock.move_to(TUESDAY_10 - dt.timedelta(minutes=5))
+        visit.clock = clock
         yield visit
 
 
@@ -103,10 +105,23 @@ def test_patient_and_physician_meet_only_after_admit(room, patient, physician):
         offer = {"kind": "description", "call": "c1", "description": {"type": "offer", "sdp": "v=0"}}
         await physician_socket.send_json_to({"type": "signal", "data": offer})
         assert await patient_socket.receive_json_from(timeout=5) == {"type": "signal", "data": offer}
-        await patient_socket.send_json_to({"type": "signal", "data": {"kind": "candidate", "call": "c1"}})
-        assert (await physician_socket.receive_json_from(timeout=5))["data"]["kind"] == "candidate"
-        # Anything that is not a signal kind is not relayed.
+        candidate = {"candidate": "candidate:1 1 udp 2122260223 192.0.2.7 54400 typ host", "sdpMid": "0"}
+        await patient_socket.send_json_to(
+            {"type": "signal", "data": {"kind": "candidate", "call": "c1", "candidate": candidate, "note": "hi"}}
+        )
+        relayed = (await physician_socket.receive_json_from(timeout=5))["data"]
+        # Rebuilt from WebRTC's own fields: nothing else rides along.
+        assert relayed == {
+            "kind": "candidate",
+            "call": "c1",
+            "candidate": {**candidate, "sdpMLineIndex": None, "usernameFragment": None},
+        }
+        # Anything that is not a signal kind, or not shaped like one, is not relayed.
         await patient_socket.send_json_to({"type": "signal", "data": {"kind": "chat", "text": "hi"}})
+        await patient_socket.send_json_to({"type": "signal", "data": {"kind": "candidate", "call": "c1"}})
+        await patient_socket.send_json_to(
+            {"type": "signal", "data": {"kind": "description", "call": "c1", "description": {"type": "x", "sdp": ""}}}
+        )
         assert await physician_socket.receive_nothing(timeout=0.3)
 
         await physician_socket.send_json_to({"type": "end"})
@@ -228,11 +243,18 @@ def test_oversized_and_malformed_messages_are_ignored(room, patient, physician):
             await socket.receive_json_from(timeout=5)
         await patient_socket.send_to(text_data="{not json")
         await patient_socket.send_to(text_data="[1, 2]")
+        await patient_socket.send_to(text_data="[" * 30_000 + "]" * 30_000)  # too deep to parse
         big = {"kind": "candidate", "call": "c", "candidate": {"candidate": "x" * 70_000}}
         await patient_socket.send_json_to({"type": "signal", "data": big})
+        await patient_socket.send_json_to({"type": "signal", "data": {"kind": "restart", "call": "c" * 65}})
         assert await physician_socket.receive_nothing(timeout=0.3)
-        await patient_socket.send_json_to({"type": "signal", "data": {"kind": "candidate", "call": "c"}})
-        assert (await physician_socket.receive_json_from(timeout=5))["data"]["call"] == "c"
+        # The socket is still working.
+        await patient_socket.send_json_to({"type": "signal", "data": {"kind": "restart", "call": "c", "failing": 1}})
+        assert (await physician_socket.receive_json_from(timeout=5))["data"] == {
+            "kind": "restart",
+            "call": "c",
+            "failing": False,
+        }
         await patient_socket.disconnect()
         await physician_socket.disconnect()
 
@@ -257,3 +279,80 @@ def test_the_page_pings_keep_the_session_alive_through_a_long_call(room, patient
     async_to_sync(ping)()
     renewed = Session.objects.get(session_key=physician_key).expire_date
     assert renewed > timezone.now() + dt.timedelta(minutes=29)
+
+
+def cancel(visit):
+    from patients.models import Appointment
+
+    Appointment.objects.filter(pk=visit.pk).update(status=Appointment.Status.CANCELLED)
+
+
+def test_an_open_socket_is_checked_again_and_closed_when_the_visit_is_cancelled(room, patient, physician):
+    physician_key = session_of(physician)
+
+    async def checked():
+        socket, _ = await open_socket(room.pk, physician_key)
+        await socket.receive_json_from(timeout=5)  # welcome
+        await database_sync_to_async(cancel)(room)
+        await socket.send_json_to({"type": "ping"})
+        code, before = await closed_with(socket)
+        assert code == 4403 and "no longer booked" in before[0]["text"]
+        await socket.disconnect()
+
+    async_to_sync(checked)()
+
+
+def test_a_signed_out_session_closes_the_socket_at_the_next_check(room, patient, physician):
+    from django.contrib.sessions.models import Session
+
+    physician_key = session_of(physician)
+
+    async def signed_out():
+        socket, _ = await open_socket(room.pk, physician_key)
+        await socket.receive_json_from(timeout=5)
+        await database_sync_to_async(Session.objects.filter(session_key=physician_key).delete)()
+        await socket.send_json_to({"type": "ping"})
+        code, before = await closed_with(socket)
+        assert code == 4403 and "session has ended" in before[0]["text"]
+        await socket.disconnect()
+
+    async_to_sync(signed_out)()
+    assert not Session.objects.filter(session_key=physician_key).exists()  # not brought back
+
+
+def test_the_answer_that_let_the_patient_in_lasts_for_the_whole_call(room, patient, physician):
+    appointment_join(appointment=room, user=patient.user, state_code="TX")  # 5 minutes before
+    patient_key, physician_key = session_of(patient.user), session_of(physician)
+
+    async def long_call():
+        physician_socket, _ = await open_socket(room.pk, physician_key)
+        await physician_socket.receive_json_from(timeout=5)
+        room.clock.move_to(TUESDAY_10 + dt.timedelta(minutes=20))  # the answer is 25 minutes old
+        patient_socket, _ = await open_socket(room.pk, patient_key)
+        await patient_socket.receive_json_from(timeout=5)
+        await physician_socket.receive_json_from(timeout=5)
+        await patient_socket.receive_json_from(timeout=5)
+        await physician_socket.send_json_to({"type": "admit"})
+        await patient_socket.receive_json_from(timeout=5)
+        await patient_socket.send_json_to({"type": "ping"})  # the page's ping keeps the session alive
+        assert await patient_socket.receive_nothing(timeout=0.3)
+        await patient_socket.disconnect()
+        # 40 minutes into the visit the patient's network drops and the page reconnects: the
+        # answer is 45 minutes old but let them into the call still under way.
+        room.clock.move_to(TUESDAY_10 + dt.timedelta(minutes=40))
+        again, _ = await open_socket(room.pk, patient_key)
+        welcome = await again.receive_json_from(timeout=5)
+        assert welcome["type"] == "welcome" and welcome["admitted"] is True
+        assert (await again.receive_json_from(timeout=5))["type"] == "peer"  # the physician is there
+        await again.send_json_to({"type": "ping"})  # the periodic check agrees
+        assert await again.receive_nothing(timeout=0.3)
+        await again.disconnect()
+        # Once the physician ends the call, the old answer no longer opens the room.
+        await physician_socket.send_json_to({"type": "end"})
+        await physician_socket.disconnect()
+        late, _ = await open_socket(room.pk, patient_key)
+        code, before = await closed_with(late)
+        assert code == 4403 and '"attest": true' in before[0]["text"]
+        await late.disconnect()
+
+    async_to_sync(long_call)()
