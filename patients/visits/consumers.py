@@ -250,9 +250,14 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=CLOSE_REPLACED, reason="replaced")
             return
         if event["present"]:
+            # Two sockets opening together each hear the other's arrival and its reply: tell the
+            # page about this connection of the other side once.
+            already = event["sender"] == self.peer_channel
             self.peer_channel = event["sender"]
             if event["ask"]:
                 await self._announce(present=True, ask=False)
+            if already:
+                return
         elif event["sender"] != self.peer_channel:
             return  # an older connection of the other side closing, not the one in the room
         else:
