@@ -22,6 +22,8 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import sync_playwright
 
+from tests.helpers import free_port
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it
 # are ordinary blocking calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -69,12 +71,6 @@ def video_browser(playwright_driver):
     browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + VIDEO_ARGS)
     yield browser
     browser.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -163,14 +163,12 @@ class VisitRoomConsumer(AsyncJsonWebsocketConsumer):
         store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
         if not key or store.get(SESSION_KEY) != str(user.pk) or session_outlived(store):
             return "Your session has ended. Sign in again to return to the visit."
+        appointment = appointment_list_for(user).filter(pk=self.appointment.pk).first()
+        if appointment is None:
+            return "This visit is no longer available to you."
         try:
-            room_pass(
-                appointment=Appointment.objects.select_related("patient__user", "physician", "location_state").get(
-                    pk=self.appointment.pk
-                ),
-                user=user,
-                mfa_completed=True,  # checked when the socket opened; a session keeps it
-            )
+            # The second factor was checked when the socket opened; a session keeps it.
+            room_pass(appointment=appointment, user=user, mfa_completed=True)
         except RoomRefused as exc:
             return exc.message
         if self.session_renewed_at is None or time.monotonic() - self.session_renewed_at >= SESSION_RENEW_SECONDS:

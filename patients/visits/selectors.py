@@ -261,15 +261,6 @@ def bookable_physician(pk: int) -> User | None:
 # --- The video room -----------------------------------------------------------------------------
 
 
-def physician_licensed_in(physician: User, state: ServiceState, *, now: dt.datetime | None = None) -> bool:
-    """Whether ``physician`` holds a license active in ``state`` on that state's own day."""
-    return (
-        PhysicianLicense.objects.active_on(licensure_day(state, now or timezone.now()))
-        .filter(physician=physician, state=state)
-        .exists()
-    )
-
-
 def latest_attestation(appointment: Appointment, user: User) -> VisitJoinAttempt | None:
     """The last time ``user`` told us where they were for this visit, allowed or not."""
     return VisitJoinAttempt.objects.filter(appointment=appointment, user=user).order_by("-at", "-pk").first()

@@ -33,11 +33,11 @@ from patients.visits.selectors import (
     admitted_at,
     latest_attestation,
     physician_calendars,
-    physician_licensed_in,
     visit_type_for,
 )
 from patients.visits.slots import fits_in_window, overlaps_any
 from patients.zones import describe_moment
+from portal.access import physician_license_in
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.reminders import portal_update_notify
 
@@ -226,7 +226,7 @@ def _place(
         raise ValidationError("That time is too soon to book. Please choose a later time.")
     if starts_at > now + dt.timedelta(days=BOOKING_HORIZON_DAYS):
         raise ValidationError(f"Visits can be booked up to {BOOKING_HORIZON_DAYS} days ahead.")
-    if not physician_licensed_in(physician, location_state, now=starts_at):
+    if not physician_license_in(physician, location_state, moment=starts_at):
         raise ValidationError(
             f"{physician.display_name} is not licensed in {location_state.name} on that date. "
             "Please choose one of the times offered."
@@ -448,7 +448,7 @@ def appointment_join(
     code = (state_code or "").upper()
     state = ServiceState.objects.filter(code=code, active=True).first()
     physician = appointment.physician
-    allowed = bool(state and physician_licensed_in(physician, state, now=now))
+    allowed = physician_license_in(physician, state, moment=now) is not None
     VisitJoinAttempt.objects.create(
         appointment=appointment, user=user, stated_state_code=code[:2], allowed=allowed, ip_address=ip_address
     )
@@ -488,7 +488,6 @@ class RoomRefused(Exception):
 class RoomPass:
     role: str  # VisitEvent.Role
     state_code: str  # the state the patient confirmed; the location of record for the physician
-    admitted: bool
 
 
 def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now: dt.datetime | None = None) -> RoomPass:
@@ -515,19 +514,19 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
         raise RoomRefused(f"The video room opens on {opens}.")
     if now > appointment.ends_at + JOIN_CLOSES_AFTER:
         raise RoomRefused("This visit's time has passed, so its room is closed.")
-    call_since = admitted_at(appointment)
     if role == VisitEvent.Role.PHYSICIAN:
         if not mfa_completed:
             raise RoomRefused("Sign in with your authenticator code to open the video room.")
         state = appointment.location_state
-        if not physician_licensed_in(appointment.physician, state, now=now):
+        if physician_license_in(appointment.physician, state, moment=now) is None:
             raise RoomRefused(
                 f"You hold no license active in {state.name} today, where this visit takes place, "
                 "so the call cannot go ahead."
             )
-        return RoomPass(role=role, state_code=state.code, admitted=call_since is not None)
+        return RoomPass(role=role, state_code=state.code)
     attested = latest_attestation(appointment, user)
     freshness = dt.timedelta(minutes=settings.VIDEO_ATTESTATION_MINUTES)
+    call_since = admitted_at(appointment)
     fresh = attested is not None and (
         now - attested.at <= freshness or (call_since is not None and call_since - attested.at <= freshness)
     )
@@ -538,13 +537,13 @@ def room_pass(*, appointment: Appointment, user: User, mfa_completed: bool, now:
             "Your physician cannot see you in the state you named. Confirm where you are to try again.", attest=True
         )
     state = ServiceState.objects.filter(code=attested.stated_state_code, active=True).first()
-    if state is None or not physician_licensed_in(appointment.physician, state, now=now):
+    if state is None or physician_license_in(appointment.physician, state, moment=now) is None:
         raise RoomRefused(
             f"{appointment.physician.display_name} holds no license active in the state you named today, "
             "so the visit cannot take place there. Please message your care team.",
             attest=True,
         )
-    return RoomPass(role=role, state_code=state.code, admitted=call_since is not None)
+    return RoomPass(role=role, state_code=state.code)
 
 
 def room_event_record(

@@ -3,7 +3,6 @@ failed on the code before its fix."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 
@@ -19,7 +18,7 @@ from portal.crypto import decrypt_secret
 from portal.models import User
 from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET, AdminFactory, PhysicianFactory, UserFactory
 from portal.tests.signin import sign_in
-from tests.helpers import BASE_DIR, PYTHON, child_env
+from tests.helpers import BASE_DIR, PYTHON, child_env, free_port
 
 ADMIN_PAGES = ["/admin/", "/admin/portal/user/", "/admin/patients/intake/", "/admin/mfa/authenticator/"]
 
@@ -259,12 +258,6 @@ def test_no_template_holds_inline_script_or_style():
 
 
 # --- F-10: query strings stay out of the access log ----------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.django_db(transaction=True)

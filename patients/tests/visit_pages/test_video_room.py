@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from patients.models import VisitEvent, VisitJoinAttempt
 from patients.tests.visit_pages.helpers import TUESDAY_10
+from patients.visits.selectors import room_admitted
 from patients.visits.services import RoomRefused, appointment_join, room_event_record, room_pass
 from portal.models import PhysicianLicense
 from portal.tests.factories import PhysicianLicenseFactory, state
@@ -29,7 +30,7 @@ def test_the_patient_enters_after_confirming_where_they_are(visit, patient, cloc
     assert refused.value.attest and "confirm where you are" in refused.value.message
     attest(visit, patient)
     granted = room_pass(appointment=visit, user=patient.user, mfa_completed=False)
-    assert (granted.role, granted.state_code, granted.admitted) == ("patient", "TX", False)
+    assert (granted.role, granted.state_code, room_admitted(visit)) == ("patient", "TX", False)
 
 
 @pytest.mark.django_db
