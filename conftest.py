@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from patients.tests.factories import PatientFactory
 from portal.celery import app as celery_app
-from portal.tests.factories import AdminFactory, PhysicianLicenseFactory, state
+from portal.tests.factories import AdminFactory, CoordinatorFactory, PhysicianLicenseFactory, state
 from prescriptions.tests.factories import PharmacyLicenseFactory, PharmacyMembershipFactory
 
 # In CI the services must be there: a test that needs them fails instead of skipping.
@@ -70,11 +70,18 @@ def admin_user(db):
 
 
 @pytest.fixture
-def role_users(patient, physician, pharmacy_user, admin_user):
+def coordinator(db):
+    """A care coordinator: patients of every served state, no prescribing."""
+    return CoordinatorFactory(first_name="Nora", last_name="Quinn")
+
+
+@pytest.fixture
+def role_users(patient, physician, pharmacy_user, coordinator, admin_user):
     return {
         "patient": patient.user,
         "physician": physician,
         "pharmacy": pharmacy_user,
+        "coordinator": coordinator,
         "admin": admin_user,
     }
 

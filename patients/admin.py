@@ -17,10 +17,13 @@ from patients.models import (
     Message,
     Patient,
     PhysicianProfile,
+    RecallContact,
     Thread,
     TimeOff,
     VisitEvent,
     VisitJoinAttempt,
+    VisitNote,
+    VisitNoteAddendum,
     VisitType,
     WaitlistEntry,
     WeeklyAvailability,
@@ -118,11 +121,21 @@ class FollowUpPhysicianFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecallContactInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RecallContact
+    fields = ("at", "by", "outcome", "note")
+    readonly_fields = fields
+    extra = 0
+
+
 @admin.register(FollowUp)
 class FollowUpAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """The practice's recall list: open follow-ups, due and overdue first, with filters by state
-    and physician. Read-only: a follow-up is derived from the plan and the visits
-    (docs/domain.md "Follow-ups"); staff act by booking the visit."""
+    and physician, and the care team's calls about each. Read-only: a follow-up is derived from
+    the plan and the visits (docs/domain.md "Follow-ups"); the care team acts on the clinic's
+    recall list."""
+
+    inlines = [RecallContactInline]
 
     list_display = ("patient", "state", "reason", "counts_from", "due_on", "status", "booked_visit")
     list_filter = ("status", FollowUpDueFilter, "patient__state", FollowUpPhysicianFilter, "reason")
@@ -286,12 +299,12 @@ class MessageInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 @admin.register(Thread)
 class ThreadAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("pk", "patient", "created_at", "last_message_at")
-    list_filter = ("patient__state",)
+    list_display = ("pk", "patient", "assigned_to", "created_at", "last_message_at")
+    list_filter = ("patient__state", ("assigned_to", admin.RelatedOnlyFieldListFilter))
     search_fields = ("patient__legal_last_name", "patient__user__email")
-    list_select_related = ("patient__user",)
+    list_select_related = ("patient__user", "assigned_to")
     date_hierarchy = "last_message_at"
-    fields = ("patient", "subject", "created_by", "created_at", "last_message_at")
+    fields = ("patient", "subject", "created_by", "created_at", "last_message_at", "assigned_to", "assigned_at")
     readonly_fields = fields
     inlines = [MessageInline]
 
@@ -306,3 +319,32 @@ class MessageAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ("thread", "sender", "from_patient", "created_at", "body", "article_slug")
     readonly_fields = fields
     inlines = [AttachmentInline]
+
+
+class VisitNoteAddendumInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """Addenda are signed by their physician in the portal as they are written."""
+
+    model = VisitNoteAddendum
+    extra = 0
+    fields = ("signed_at", "author", "text", "content_hash")
+    readonly_fields = fields
+
+
+@admin.register(VisitNote)
+class VisitNoteAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only: a physician writes and signs the note in the portal, and a signed note is never
+    changed (docs/domain.md "Visit notes and after-visit summaries"); the history shows each draft."""
+
+    audit_patient = "appointment.patient.user"
+    list_display = ("appointment", "author", "signed_at", "created_at")
+    list_filter = (("signed_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("appointment__visit_type", "author")
+    search_fields = ("appointment__patient__legal_last_name", "appointment__patient__user__email")
+    date_hierarchy = "created_at"
+    fields = (
+        *("appointment", "author", "created_at", "updated_at"),
+        *("subjective", "assessment", "plan", "summary_decided", "summary_next_steps", "summary_next_visit"),
+        *("signed_at", "signed_by", "content_hash"),
+    )
+    readonly_fields = fields
+    inlines = [VisitNoteAddendumInline]

@@ -15,11 +15,13 @@ class PatientsConfig(AppConfig):
         from patients.messaging import reminders as message_reminders
         from patients.safety import coverage
         from patients.safety import reminders as safety_reminders
+        from patients.visitnotes import reminders as visit_note_reminders
         from patients.visits import reminders as visit_reminders
         from portal.models import PhysicianLicense, ServiceState
 
         followup_reminders.register()
         visit_reminders.register()
+        visit_note_reminders.register()
         message_reminders.register()
         safety_reminders.register()
         coverage.register()

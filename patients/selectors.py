@@ -11,7 +11,9 @@ from django.utils import timezone
 from patients.models import FollowUp, Intake, Patient, ReviewStatus
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.selectors import licensed_states
+from portal.selectors import care_team_states, licensed_states
+
+CARE_TEAM = (User.Role.PHYSICIAN, User.Role.COORDINATOR)
 
 
 def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Patient]:
@@ -19,6 +21,7 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
     - a patient: only their own record;
     - a physician: patients living in a state where the physician holds a license active on
       ``day`` (the practice works as one care team, docs/domain.md "Roles and access"); an expired license is none;
+    - a care coordinator: patients living in any state the practice serves;
     - everyone else (pharmacy staff, practice staff outside the admin): nobody.
     """
     base = Patient.objects.select_related("user", "state", "intake")
@@ -26,8 +29,8 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
         return base.none()
     if user.role == User.Role.PATIENT:
         return base.filter(user=user)
-    if user.role == User.Role.PHYSICIAN:
-        return base.filter(state_id__in=licensed_states(user, day=day))
+    if user.role in CARE_TEAM:
+        return base.filter(state_id__in=care_team_states(user, day=day))
     return base.none()
 
 

@@ -1,11 +1,14 @@
 from django.urls import path, re_path
 
 from patients.checkins import views as checkins
+from patients.clinic import recall_views as recalls
 from patients.clinic import views as clinic
 from patients.dashboard import views as dashboard
 from patients.intake import views as intake
 from patients.intake.forms import STEP_FORMS
 from patients.messaging import views as messaging
+from patients.visitnotes import views as visit_notes
+from patients.visits import care_team_views as care_team
 from patients.visits import clinic_views as schedule
 from patients.visits import views as booking
 
@@ -28,6 +31,9 @@ urlpatterns = [
     path("clinic/patients/", clinic.patient_list, name="patient_list"),
     path("clinic/patients/<int:pk>/", clinic.patient_chart, name="chart"),
     path("clinic/patients/<int:pk>/review/", clinic.intake_review, name="intake_review"),
+    # The care team's recall list (follow-ups due and not booked).
+    path("clinic/recalls/", recalls.recall_list, name="recall_list"),
+    path("clinic/recalls/<int:pk>/contact/", recalls.recall_contact, name="recall_contact"),
     # Video visits (issue 4): the patient's side …
     path("patient/appointments/", booking.appointment_list, name="appointment_list"),
     path("patient/appointments/book/", booking.appointment_book, name="appointment_book"),
@@ -45,16 +51,26 @@ urlpatterns = [
     path("clinic/appointments/<int:pk>/room/", schedule.appointment_room, name="clinic_appointment_room"),
     path("clinic/appointments/<int:pk>/outcome/", schedule.appointment_outcome, name="appointment_outcome"),
     path("clinic/appointments/<int:pk>/note/", schedule.appointment_note, name="appointment_note"),
+    path("clinic/appointments/<int:pk>/visit-note/", visit_notes.visit_note, name="visit_note"),
+    path(
+        "clinic/appointments/<int:pk>/visit-note/addenda/",
+        visit_notes.visit_note_addendum,
+        name="visit_note_addendum",
+    ),
     path(
         "clinic/appointments/<int:pk>/cancel/",
-        schedule.appointment_cancel_by_physician,
+        schedule.appointment_cancel_by_care_team,
         name="clinic_appointment_cancel",
     ),
+    # … and the care team's, booking or moving a visit for a patient.
+    path("clinic/patients/<int:pk>/book/", care_team.book_for_patient, name="clinic_book_for"),
+    path("clinic/appointments/<int:pk>/reschedule/", care_team.reschedule_for_patient, name="clinic_reschedule_for"),
     # Secure messages: <pk> in messages/<pk>/ is the thread (README "Pages").
     path("patient/messages/", messaging.patient_message_list, name="message_list"),
     path("patient/messages/<int:pk>/", messaging.patient_thread, name="thread"),
     path("patient/messages/attachments/<int:pk>/", messaging.patient_attachment, name="attachment"),
     path("clinic/messages/", messaging.clinic_message_list, name="clinic_message_list"),
     path("clinic/messages/<int:pk>/", messaging.clinic_thread, name="clinic_thread"),
+    path("clinic/messages/<int:pk>/assign/", messaging.clinic_thread_assign, name="clinic_thread_assign"),
     path("clinic/messages/attachments/<int:pk>/", messaging.clinic_attachment, name="clinic_attachment"),
 ]

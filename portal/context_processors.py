@@ -26,6 +26,13 @@ NAVIGATION = {
     User.Role.PHARMACY: [
         ("Order queue", "prescriptions:pharmacy_home"),
     ],
+    User.Role.COORDINATOR: [
+        ("Clinic", "patients:clinic_home"),
+        ("Patients", "patients:patient_list"),
+        ("Recalls", "patients:recall_list"),
+        ("Messages", "patients:clinic_message_list"),
+        ("Learn", "education:index"),
+    ],
     User.Role.STAFF: [
         ("Admin", "admin:index"),
     ],

@@ -111,6 +111,8 @@ def seed(today: dt.date) -> dict:
         "admin", role=User.Role.STAFF, first_name="Pat", last_name="Admin", is_staff=True, is_superuser=True
     )
     ensure_demo_totp(admin)
+    coordinator = demo_user("nora.quinn", role=User.Role.COORDINATOR, first_name="Nora", last_name="Quinn")
+    ensure_demo_totp(coordinator)
     states = {s.code: s for s in ServiceState.objects.all()}
     physicians = {}
     for local, first, last, npi, licenses in PHYSICIANS:
@@ -130,4 +132,4 @@ def seed(today: dt.date) -> dict:
                 keep_if_set=("verified_at",),
             )
         physicians[local] = physician
-    return {"admin": admin, "physicians": physicians}
+    return {"admin": admin, "coordinator": coordinator, "physicians": physicians}

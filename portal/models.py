@@ -50,6 +50,7 @@ class User(AbstractUser):
         PATIENT = "patient", "Patient"
         PHYSICIAN = "physician", "Physician"
         PHARMACY = "pharmacy", "Pharmacy staff"
+        COORDINATOR = "coordinator", "Care coordinator"
         STAFF = "staff", "Practice staff"
 
     username = None

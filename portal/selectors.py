@@ -24,6 +24,18 @@ def licensed_states(physician: User, *, day: dt.date | None = None) -> QuerySet[
     )
 
 
+def care_team_states(user: User, *, day: dt.date | None = None) -> QuerySet:
+    """The ids of the states whose patients ``user`` cares for, as a subquery (docs/domain.md
+    "Roles and access"): a physician's licensed states (:func:`licensed_states`); a care
+    coordinator's, every state the practice serves (they prescribe nothing, so no license bounds
+    them); nobody else's."""
+    if user.role == User.Role.PHYSICIAN:
+        return licensed_states(user, day=day)
+    if user.role == User.Role.COORDINATOR:
+        return ServiceState.objects.filter(active=True).order_by().values_list("pk", flat=True)
+    return ServiceState.objects.none().values_list("pk", flat=True)
+
+
 def licensed_state_ids_for(physician: User, *, day: dt.date | None = None) -> set[int]:
     """:func:`licensed_states` as a set."""
     return set(licensed_states(physician, day=day))

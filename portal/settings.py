@@ -216,7 +216,7 @@ else:
             "authenticator secrets."
         )
 # Roles that must enrol TOTP before they reach any page with health data (docs/domain.md "Roles and access").
-MFA_REQUIRED_ROLES = ("physician", "pharmacy", "staff")
+MFA_REQUIRED_ROLES = ("physician", "pharmacy", "coordinator", "staff")
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=8)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
@@ -354,6 +354,19 @@ REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=100)
 # rows whose sender died (or whose message was lost) go back. docs/architecture.md "Reminders and the outbox".
 REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=90)
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSMSBackend")
+# Faxed prescriptions for pharmacies outside the portal (docs/architecture.md "Faxing prescriptions").
+# The default keeps each fax in private storage (fax-spool/) and logs it; set
+# FAX_BACKEND=prescriptions.fax.telnyx.TelnyxFaxBackend and the TELNYX_* values to send for real.
+FAX_BACKEND = env("FAX_BACKEND", default="prescriptions.fax.backends.StoredFaxBackend")
+FAX_MAX_ATTEMPTS = env.int("FAX_MAX_ATTEMPTS", default=4)
+FAX_RETRY_BACKOFF_SECONDS = env.int("FAX_RETRY_BACKOFF_SECONDS", default=60)
+FAX_STATUS_POLL_SECONDS = env.int("FAX_STATUS_POLL_SECONDS", default=60)
+FAX_STATUS_POLL_LIMIT = env.int("FAX_STATUS_POLL_LIMIT", default=60)
+TELNYX_API_KEY = env("TELNYX_API_KEY", default="")
+TELNYX_BASE_URL = env("TELNYX_BASE_URL", default="https://api.telnyx.com/v2")
+TELNYX_FAX_CONNECTION_ID = env("TELNYX_FAX_CONNECTION_ID", default="")
+TELNYX_FAX_FROM = env("TELNYX_FAX_FROM", default="")
+TELNYX_TIMEOUT_SECONDS = env.float("TELNYX_TIMEOUT_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
     "dispatch-reminders": {"task": "portal.tasks.dispatch_reminders", "schedule": REMINDER_DISPATCH_SECONDS},
@@ -419,6 +432,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates each rendering step at INFO; only its problems are worth a line.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # runserver's request lines, without their query strings (docs/architecture.md "Security").
         "django.server": {"handlers": ["requests"], "level": "INFO", "propagate": False},
         # Successful sign-ins are routine; failures and lockouts (WARNING) are still logged.

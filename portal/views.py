@@ -24,6 +24,7 @@ ROLE_HOMES = {
     User.Role.PATIENT: "patients:home",
     User.Role.PHYSICIAN: "patients:clinic_home",
     User.Role.PHARMACY: "prescriptions:pharmacy_home",
+    User.Role.COORDINATOR: "patients:clinic_home",
     User.Role.STAFF: "admin:index",
 }
 

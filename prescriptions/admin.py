@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 from prescriptions.models import (
+    FaxTransmission,
     OrderEvent,
     Pharmacy,
     PharmacyLicense,
@@ -28,12 +29,16 @@ class PharmacyMembershipInline(admin.TabularInline):
     model = PharmacyMembership
     extra = 0
     autocomplete_fields = ("user",)
+    fields = ("user", "receives_order_notifications")
 
 
 @admin.register(Pharmacy)
 class PharmacyAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "city", "state_code", "phone", "active")
-    list_filter = ("active", "state_code")
+    """How orders reach each pharmacy (its workspace, or fax to its fax number) and who of its staff
+    gets the "an order is waiting" emails (docs/domain.md "Pharmacy notifications")."""
+
+    list_display = ("name", "city", "state_code", "phone", "order_delivery", "fax", "active")
+    list_filter = ("active", "order_delivery", "state_code")
     search_fields = ("name", "city", "ncpdp_id")
     inlines = [PharmacyLicenseInline, PharmacyMembershipInline]
 
@@ -53,8 +58,8 @@ class PharmacyLicenseAdmin(SimpleHistoryAdmin):
 
 @admin.register(PharmacyMembership)
 class PharmacyMembershipAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "pharmacy", "added_at")
-    list_filter = ("pharmacy",)
+    list_display = ("user", "pharmacy", "receives_order_notifications", "added_at")
+    list_filter = ("pharmacy", "receives_order_notifications")
     search_fields = ("user__email", "pharmacy__name")
     list_select_related = ("user", "pharmacy")
     autocomplete_fields = ("user",)
@@ -136,6 +141,41 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("at", "id")
 
 
+FAX_FIELDS = (
+    *("pharmacy", "to_number", "status", "reason", "attempts", "backend", "provider_id", "page_count"),
+    *("document_sha256", "stored_as", "retry_of", "requested_by", "created_at", "last_attempt_at", "sent_at"),
+    "failed_at",
+)
+
+
+class FaxTransmissionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = FaxTransmission
+    fk_name = "order"
+    extra = 0
+    fields = ("created_at", "status", "attempts", "reason", "provider_id", "document_sha256", "sent_at", "failed_at")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+
+@admin.register(FaxTransmission)
+class FaxTransmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every fax of a signed order: status, attempts, why it failed, the fax service's id and the
+    hash of the PDF kept in private storage (shown by name only: it is never served at a URL).
+    Physicians send a failed fax again from the order's page."""
+
+    list_display = ("__str__", "pharmacy", "status", "attempts", "reason", "created_at", "sent_at", "failed_at")
+    list_filter = ("status", "pharmacy")
+    list_select_related = ("order", "pharmacy")
+    search_fields = ("provider_id", "document_sha256")
+    date_hierarchy = "created_at"
+    fields = ("order", *FAX_FIELDS)
+    readonly_fields = fields
+
+    @admin.display(description="PDF in private storage")
+    def stored_as(self, obj):
+        return obj.document.name or "—"
+
+
 @admin.register(PrescriptionOrder)
 class PrescriptionOrderAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     list_display = ("number", "patient_label", "status", "pharmacy", "ship_to_state", "signed_at", "prescriber_name")
@@ -143,7 +183,7 @@ class PrescriptionOrderAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     search_fields = ("patient_name", "patient__legal_last_name", "tracking_number", "indication_code")
     list_select_related = ("patient__user", "pharmacy")
     date_hierarchy = "created_at"
-    inlines = [OrderEventInline]
+    inlines = [OrderEventInline, FaxTransmissionInline]
     # Status moves only through order_transition, and signed content is frozen: read-only here.
     readonly_fields = [f.name for f in PrescriptionOrder._meta.fields] + ["content_intact"]
 

@@ -10,10 +10,12 @@ class PrescriptionsConfig(AppConfig):
         from patients.followups.services import register_dose_change_source
         from patients.safety.services import opioid_exposure_reported
         from prescriptions.orders.reminders import register
+        from prescriptions.pharmacies.notifications import register as register_pharmacy_notifications
         from prescriptions.plans.followups import plan_dose_changes
         from prescriptions.plans.services import hold_for_opioid_exposure
 
         register()
+        register_pharmacy_notifications()
         # Follow-ups are derived from the plan's dose changes (docs/domain.md "Follow-ups").
         register_dose_change_source(plan_dose_changes)
         # Opioid use reported in a check-in holds the plan (docs/domain.md "Safety triage").

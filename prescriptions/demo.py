@@ -12,13 +12,16 @@ from decimal import Decimal
 from django.utils import timezone
 
 from patients.checkins.services import checkin_record
+from patients.clinic.care_team_demo import seed_care_team
 from patients.followups.services import followup_sync
 from patients.intake.services import intake_review
-from patients.models import Intake, Patient, ReviewStatus
+from patients.models import Appointment, Intake, Patient, ReviewStatus
 from portal.demo import DEMO_PASSWORD, demo_email, demo_ensure, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
 from prescriptions.dosing import Step
+from prescriptions.fax import sending as fax_sending
 from prescriptions.models import (
+    FaxTransmission,
     Pharmacy,
     PharmacyLicense,
     PharmacyMembership,
@@ -61,6 +64,20 @@ PHARMACIES = [
         "staff": ("rx.gulfcoast", "Luis", "Ortega"),
         "default_for": ["FL", "GA", "TX"],
     },
+    {
+        # Outside the portal: signed orders reach it as faxed prescriptions (docs/domain.md "Orders by fax").
+        "name": "Lone Star Apothecary",
+        "address_line1": "1801 S Congress Ave",
+        "city": "Austin",
+        "state_code": "TX",
+        "postal_code": "78704",
+        "phone": "512-555-0173",
+        "fax": "512-555-0174",
+        "order_delivery": "fax",
+        "licenses": [("TX", "TX-PH-28815", 400), ("GA", "PHNR-011204", 250)],
+        "staff": None,
+        "default_for": [],
+    },
 ]
 
 # USPS-shaped tracking numbers (22 digits); Maria's latest order carries the second one.
@@ -73,7 +90,7 @@ def _seed_pharmacies(today: dt.date) -> dict[str, Pharmacy]:
     for spec in PHARMACIES:
         spec = dict(spec)
         licenses = spec.pop("licenses")
-        staff_local, staff_first, staff_last = spec.pop("staff")
+        staff = spec.pop("staff")
         default_for = spec.pop("default_for")
         pharmacy = demo_ensure(Pharmacy, name=spec.pop("name"), values=spec)
         for code, number, days in licenses:
@@ -85,9 +102,14 @@ def _seed_pharmacies(today: dt.date) -> dict[str, Pharmacy]:
                 values={"expires_on": today + dt.timedelta(days=days), "verified_at": timezone.now()},
                 keep_if_set=("verified_at",),
             )
-        staff = demo_user(staff_local, role=User.Role.PHARMACY, first_name=staff_first, last_name=staff_last)
-        ensure_demo_totp(staff)
-        demo_ensure(PharmacyMembership, user=staff, values={"pharmacy": pharmacy})
+        if staff is not None:
+            staff_local, staff_first, staff_last = staff
+            user = demo_user(staff_local, role=User.Role.PHARMACY, first_name=staff_first, last_name=staff_last)
+            ensure_demo_totp(user)
+            # Each portal pharmacy's staff get the "an order is waiting" emails.
+            demo_ensure(
+                PharmacyMembership, user=user, values={"pharmacy": pharmacy, "receives_order_notifications": True}
+            )
         for code in default_for:
             StateDefaultPharmacy.objects.update_or_create(state=states[code], defaults={"pharmacy": pharmacy})
         pharmacies[pharmacy.name] = pharmacy
@@ -165,6 +187,12 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
     # Her first plan started when the medicine arrived: written, signed and delivered through the
     # services today, then that history is moved back so that it came 17 to 15 days ago and her
     # first dose 14 days ago, after her first visit and before her check-ins.
+    # The first plan is the decision of her first visit (its visit note names it).
+    first_visit = (
+        Appointment.objects.filter(patient=maria, physician=rivera, status=Appointment.Status.COMPLETED)
+        .order_by("starts_at")
+        .first()
+    )
     v1 = plan_services.titration_plan_create(
         patient=maria,
         physician=rivera,
@@ -172,6 +200,7 @@ def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: 
         template="standard",
         formulation="oral_liquid",
         note="CRPS and neuropathic pain; standard titration.",
+        visit=first_visit,
     )
     indication = {
         "indication_code": "G90.512",
@@ -264,6 +293,15 @@ def _seed_sara(today: dt.date, rivera: User, gulf_staff: User) -> None:
         ("needs_clarification", "The intake lists no allergies; please confirm microcrystalline cellulose is fine."),
     )
     _move(_sign(draft(), rivera), gulf_staff, "received", "in_review", "compounding")
+    # One order went to Lone Star Apothecary, which receives orders by fax: Sara chose it for that
+    # order, and the seed sends the fax at once (the worker would otherwise) so its page shows "Fax sent".
+    lone_star = Pharmacy.objects.filter(name="Lone Star Apothecary").first()
+    if lone_star is not None:
+        PharmacyPreference.objects.update_or_create(patient=sara, defaults={"pharmacy": lone_star})
+        faxed = _sign(draft(), rivera)
+        PharmacyPreference.objects.filter(patient=sara).update(pharmacy=None)
+        for transmission in FaxTransmission.objects.filter(order=faxed, status=FaxTransmission.Status.QUEUED):
+            fax_sending.fax_transmission_attempt(transmission_id=transmission.pk)
     # Today's check-in reports tramadol after dental work: her plan is held and Dr. Rivera's clinic
     # home shows an urgent item (docs/domain.md "Safety triage").
     checkin_record(
@@ -280,4 +318,5 @@ def seed(today: dt.date) -> dict:
         prairie = pharmacies["Prairie Compounding Pharmacy"]
         _seed_maria(today, rivera, prairie, prairie_staff, gulf_staff)
         _seed_sara(today, rivera, gulf_staff)
+    seed_care_team()  # after the plans: the recall list reads the follow-ups they owe
     return {"pharmacies": pharmacies}

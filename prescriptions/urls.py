@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prescriptions.orders import fhir_views, patient_views
+from prescriptions.orders import fax_views, fhir_views, patient_views
 from prescriptions.orders import pharmacy_views as pharmacy
 from prescriptions.orders import views as orders
 from prescriptions.pharmacies import intake_views
@@ -22,12 +22,15 @@ urlpatterns = [
     path("clinic/orders/<int:pk>/send/", orders.order_send, name="order_send"),
     path("clinic/orders/<int:pk>/cancel/", orders.order_cancel, name="order_cancel"),
     path("clinic/orders/<int:pk>/answer/", orders.order_answer, name="order_answer"),
+    path("clinic/orders/<int:pk>/prescription.pdf", fax_views.clinic_order_pdf, name="clinic_order_pdf"),
+    path("clinic/faxes/<int:pk>/retry/", fax_views.fax_retry, name="fax_retry"),
     path("clinic/refills/<int:pk>/approve/", orders.refill_approve, name="refill_approve"),
     path("clinic/refills/<int:pk>/decline/", orders.refill_decline, name="refill_decline"),
     # pharmacy staff
     path("pharmacy/", pharmacy.pharmacy_home, name="pharmacy_home"),
     path("pharmacy/orders/<int:pk>/", pharmacy.pharmacy_order, name="pharmacy_order"),
     path("pharmacy/orders/<int:pk>/action/", pharmacy.pharmacy_order_action, name="pharmacy_order_action"),
+    path("pharmacy/orders/<int:pk>/prescription.pdf", fax_views.pharmacy_order_pdf, name="pharmacy_order_pdf"),
     # patients
     path("patient/orders/", patient_views.patient_orders, name="patient_orders"),
     path("patient/orders/<int:pk>/", patient_views.patient_order, name="patient_order"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import baseline_at_start, checkins_for
 from patients.clinic.forms import PatientFilterForm
+from patients.followups.selectors import recall_list_for
 from patients.followups.services import treatment_start_day
 from patients.intake import services as intake_services
 from patients.intake.forms import ReviewForm
@@ -35,12 +36,14 @@ CLINIC_HOME_ITEMS = 50
 
 
 @require_safe
-@role_required(Role.PHYSICIAN)
+@role_required(Role.PHYSICIAN, Role.COORDINATOR)
 def clinic_home(request: HttpRequest) -> HttpResponse:
     """What the physician has to act on: patients who need attention first (safety items), then
     reviews, today's and the next visits, unread messages (and, through prescriptions' panel,
     pharmacy questions, drafts and refill requests)."""
     access_record_list(request, action="clinic.home")
+    if request.user.role == Role.COORDINATOR:
+        return _coordinator_home(request)
     licenses = list(physician_licenses_for(request.user))
     with shown_in(physician_time_zone(request.user)) as zone:
         return render(
@@ -59,6 +62,28 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
         )
 
 
+def _coordinator_home(request: HttpRequest) -> HttpResponse:
+    """The coordinator's work list: patients who need attention (to reach them; physicians resolve
+    the items), conversations waiting for the care team, recalls, and the next visits."""
+    today = timezone.localdate()
+    recalls = recall_list_for(request.user, today=today)
+    with shown_in(physician_time_zone(request.user)) as zone:
+        return render(
+            request,
+            "patients/coordinator_home.html",
+            {
+                "care_items": list(open_care_items_for(request.user)[:CLINIC_HOME_ITEMS]),
+                "recalls_overdue": recalls.filter(due_on__lt=today).count(),
+                "recalls_due": recalls.filter(due_on__gte=today).count(),
+                "mine_unread": unread_thread_count_for(request.user, show="mine"),
+                "unassigned_unread": unread_thread_count_for(request.user, show="unassigned"),
+                "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
+                "patient_count": patient_list_for(request.user).count(),
+                "zone_label": zone.key,
+            },
+        )
+
+
 @require_safe
 @role_required(Role.PHYSICIAN)
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -68,7 +93,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN)
+@role_required(Role.PHYSICIAN, Role.COORDINATOR)
 def patient_list(request: HttpRequest) -> HttpResponse:
     access_record_list(request, action="patients.list")
     form = PatientFilterForm(request.GET or None)
@@ -95,8 +120,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN)
+@role_required(Role.PHYSICIAN, Role.COORDINATOR)
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's chart. A care coordinator reads it to help the patient (visits, contact,
+    response) without the physician's decisions: no intake review, no plan or order actions."""
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="chart.view")
     intake = getattr(patient, "intake", None)
@@ -104,6 +131,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     # Response is measured from the plan's start (the last check-in on or before it).
     baseline = baseline_at_start(checkins, treatment_start_day(patient), patient.time_zone_name)
     latest = checkins[-1] if checkins else None
+    can_prescribe = request.user.role == Role.PHYSICIAN
     context = {
         "patient": patient,
         "intake": intake,
@@ -112,7 +140,10 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "baseline": baseline,
         "latest_score": latest.score if latest else None,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
-        "review_form": ReviewForm() if intake and intake.review_status == ReviewStatus.PENDING else None,
+        "review_form": ReviewForm()
+        if can_prescribe and intake and intake.review_status == ReviewStatus.PENDING
+        else None,
+        "can_prescribe": can_prescribe,
     }
     # Times on the chart (check-ins, consents) read in the physician's own zone, as on every
     # other clinic page.

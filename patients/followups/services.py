@@ -7,15 +7,18 @@ a plan or a visit then calls :func:`followup_sync`, which recomputes and stores 
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from patients.followups.reminders import followup_reminders_cancel, followup_reminders_schedule
 from patients.followups.rules import DoseChange, Obligation, followup_obligation
-from patients.models import Appointment, FollowUp, Patient, VisitType
+from patients.models import Appointment, FollowUp, Patient, RecallContact, VisitType
+from portal.models import User
 
 DoseChangeSource = Callable[[Patient], list[DoseChange]]
 _dose_change_source: DoseChangeSource | None = None
@@ -108,4 +111,26 @@ def followup_next_for(patient: Patient) -> FollowUp | None:
         FollowUp.objects.filter(patient=patient, status__in=[FollowUp.Status.PENDING, FollowUp.Status.BOOKED])
         .order_by("due_on", "pk")
         .first()
+    )
+
+
+RECALL_NOTE_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def recall_contact_record(
+    *, followup: FollowUp, by: User, outcome: str, note: str = "", now: dt.datetime | None = None
+) -> RecallContact:
+    """Write down one attempt to reach a patient about a due follow-up ("called, no answer").
+    Only a follow-up still due (not booked, not closed) can be chased."""
+    note = (note or "").strip()
+    if outcome not in RecallContact.Outcome.values:
+        raise ValidationError({"outcome": "Choose what happened."})
+    if len(note) > RECALL_NOTE_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the note under {RECALL_NOTE_MAX_LENGTH} characters."})
+    followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
+    if followup.status != FollowUp.Status.PENDING:
+        raise ValidationError("This follow-up is no longer waiting: a visit was booked or it was closed.")
+    return RecallContact.objects.create(
+        followup=followup, patient_id=followup.patient_id, by=by, outcome=outcome, note=note, at=now or timezone.now()
     )

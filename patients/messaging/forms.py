@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from patients.messaging.services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
+from portal.models import User
 
 ATTACHMENT_HELP = "Optional: one PDF, PNG or JPEG file, up to 10 MB."
 
@@ -68,3 +69,22 @@ class ClinicReplyForm(ReplyForm):
     def __init__(self, *args, articles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["article_slug"].choices = [("", "No article"), *((a.slug, a.title) for a in articles)]
+
+
+class AssignForm(forms.Form):
+    """Hand a conversation to one person of the care team, or back to everyone."""
+
+    assignee = forms.ModelChoiceField(
+        label="Assigned to",
+        queryset=None,
+        required=False,
+        empty_label="Everyone on the care team",
+        help_text="The person who answers this conversation; they are emailed that it waits for them.",
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in choices]).order_by(
+            "role", "last_name", "first_name"
+        )
+        self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"

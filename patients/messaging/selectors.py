@@ -22,7 +22,7 @@ from education.models import Article
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
 from portal.access import get_scoped_or_404
 from portal.models import User
-from portal.selectors import licensed_states
+from portal.selectors import care_team_states
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -36,14 +36,15 @@ def _threads_in_scope(user: User) -> QuerySet[Thread]:
     - a patient: their own;
     - a physician: threads of patients living in a state where the physician holds a license
       active today (the care team of docs/domain.md "Roles and access"), the same rule as the chart;
+    - a care coordinator: threads of patients in every state the practice serves;
     - everyone else: none."""
-    base = Thread.objects.select_related("patient__user", "patient__state")
+    base = Thread.objects.select_related("patient__user", "patient__state", "assigned_to")
     if not user.is_authenticated:
         return base.none()
     if user.role == User.Role.PATIENT:
         return base.filter(patient__user=user)
-    if user.role == User.Role.PHYSICIAN:
-        return base.filter(patient__state_id__in=licensed_states(user))
+    if user.role in (User.Role.PHYSICIAN, User.Role.COORDINATOR):
+        return base.filter(patient__state_id__in=care_team_states(user))
     return base.none()
 
 
@@ -76,14 +77,24 @@ def _with_unread_count(threads: QuerySet[Thread], user: User) -> QuerySet[Thread
     return threads.annotate(unread_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
 
 
+def threads_filtered(threads: QuerySet[Thread], *, user: User, show: str = "") -> QuerySet[Thread]:
+    """The clinic inbox narrowed for triage: "mine" (assigned to ``user``) or "unassigned"."""
+    if show == "mine":
+        return threads.filter(assigned_to=user)
+    if show == "unassigned":
+        return threads.filter(assigned_to__isnull=True)
+    return threads
+
+
 def thread_get_for(user: User, pk: int) -> Thread:
     """One thread in ``user``'s scope, else 404 (the thread page counts nothing unread: it marks
     the thread read)."""
     return get_scoped_or_404(_threads_in_scope(user), pk=pk)
 
 
-def unread_thread_count_for(user: User) -> int:
-    return thread_list_for(user).filter(unread_count__gt=0).count()
+def unread_thread_count_for(user: User, *, show: str = "") -> int:
+    """Conversations with messages ``user`` has not read (of those :func:`threads_filtered` keeps)."""
+    return threads_filtered(thread_list_for(user), user=user, show=show).filter(unread_count__gt=0).count()
 
 
 def unread_message_count_for(user: User) -> int:

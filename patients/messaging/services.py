@@ -34,7 +34,46 @@ def _may_write(thread: Thread, user: User) -> bool:
         return thread.patient.user_id == user.pk
     if user.role == User.Role.PHYSICIAN:
         return physician_license_in(user, thread.patient.state) is not None
+    if user.role == User.Role.COORDINATOR:
+        return coordinator_serves(thread.patient.state)
     return False
+
+
+def coordinator_serves(state) -> bool:
+    """Care coordinators work with patients of every state the practice serves."""
+    return state is not None and state.active
+
+
+def thread_assignee_choices(thread: Thread, *, now: dt.datetime | None = None) -> list[User]:
+    """Who a conversation can be handed to: the physicians licensed in the patient's state today
+    and the active care coordinators."""
+    licensed = physicians_licensed_in(thread.patient.state, moment=now) if thread.patient.state_id else []
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(pk__in=licensed) | Q(role=User.Role.COORDINATOR))
+        .order_by("role", "last_name", "first_name", "pk")
+    )
+
+
+@transaction.atomic
+def thread_assign(*, thread: Thread, by: User, assignee: User | None, now: dt.datetime | None = None) -> Thread:
+    """Hand a conversation to one person of the care team (or back to everyone, with ``None``).
+    Only someone who may write in it does this, and only to someone who may too. The new
+    assignee is emailed (PHI-free) that a conversation waits for them."""
+    now = now or timezone.now()
+    thread = Thread.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=thread.pk)
+    if not _may_write(thread, by) or by.role == User.Role.PATIENT:
+        raise PermissionDenied("You cannot assign this conversation.")
+    if assignee is not None and assignee.pk not in {u.pk for u in thread_assignee_choices(thread, now=now)}:
+        raise ValidationError({"assignee": "Choose a physician licensed in the patient's state or a care coordinator."})
+    if (assignee.pk if assignee else None) == thread.assigned_to_id:
+        return thread
+    thread.assigned_to = assignee
+    thread.assigned_at = now if assignee else None
+    thread.save(update_fields=["assigned_to", "assigned_at"])
+    if assignee is not None and assignee.pk != by.pk:
+        secure_message_email_schedule(thread=thread, recipient_ids=[assignee.pk], now=now)
+    return thread
 
 
 def messaging_refusal(patient: Patient | None) -> str | None:
@@ -104,8 +143,8 @@ def message_send(
     kind = attachment_check(attachment) if attachment is not None else None
     article_slug = (article_slug or "").strip()
     if article_slug:
-        if sender.role != User.Role.PHYSICIAN:
-            raise PermissionDenied("Only physicians share articles.")
+        if sender.role not in (User.Role.PHYSICIAN, User.Role.COORDINATOR):
+            raise PermissionDenied("Only the care team shares articles.")
         if not Article.objects.published().filter(slug=article_slug).exists():
             raise ValidationError({"article_slug": "Choose a published article."})
     body = _clean_body(body, required=kind is None and not article_slug)
@@ -194,13 +233,24 @@ def _claim_email_slot(*, thread: Thread, field: str, now: dt.datetime) -> bool:
 
 
 def _care_team_recipients(thread: Thread, now: dt.datetime) -> list[int]:
-    """Physicians already in the conversation and still licensed in the patient's state; when
-    none has answered yet, every physician licensed there (the practice is one care team)."""
+    """Who on the care team hears of a patient's message (docs/domain.md "Care team"):
+    - the person the conversation is assigned to, while they may still answer it;
+    - otherwise the people of the care team already in the conversation (physicians still
+      licensed in the patient's state, coordinators), then the care coordinators (who triage new
+      conversations), and with neither, every licensed physician (the practice is one care team).
+    An urgent message also raises an urgent care item, which alerts every physician licensed in
+    the patient's state whoever the conversation is assigned to (``message_send``)."""
     licensed = set(physicians_licensed_in(thread.patient.state, moment=now))
+    assignee = thread.assigned_to
+    if assignee is not None and assignee.is_active and _may_write(thread, assignee):
+        return [assignee.pk]
     involved = set(
         Message.objects.filter(thread=thread, from_patient=False).values_list("sender_id", flat=True).distinct()
     )
-    return sorted(involved & licensed) or sorted(licensed)
+    coordinators = set(
+        User.objects.filter(role=User.Role.COORDINATOR, is_active=True).values_list("pk", flat=True)
+    ) if coordinator_serves(thread.patient.state) else set()  # fmt: skip
+    return sorted(involved & (licensed | coordinators)) or sorted(coordinators) or sorted(licensed)
 
 
 def _notify_other_side(*, thread: Thread, from_patient: bool, now: dt.datetime) -> None:

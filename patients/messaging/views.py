@@ -10,28 +10,38 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from education.selectors import shareable_articles
-from patients.messaging.forms import ClinicReplyForm, NewThreadForm, PatientReplyForm
+from patients.messaging.forms import AssignForm, ClinicReplyForm, NewThreadForm, PatientReplyForm
 from patients.messaging.selectors import (
     article_titles,
     attachment_get_for,
     messages_for,
     thread_get_for,
     thread_list_for,
+    threads_filtered,
     unread_thread_count_for,
 )
-from patients.messaging.services import message_send, messaging_refusal, thread_mark_read, thread_start
+from patients.messaging.services import (
+    message_send,
+    messaging_refusal,
+    thread_assign,
+    thread_assignee_choices,
+    thread_mark_read,
+    thread_start,
+)
 from patients.models import Thread
 from patients.selectors import patient_for_user
 from patients.visits.selectors import physician_time_zone
 from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
-from portal.forms import add_service_errors
+from portal.forms import add_service_errors, flash_refusal
 
 PAGE_SIZE = 25
+CARE_TEAM = (Role.PHYSICIAN, Role.COORDINATOR)
+THREAD_FILTERS = {"mine": "Assigned to me", "unassigned": "Not assigned"}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -67,21 +77,33 @@ def patient_message_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN)
+@role_required(*CARE_TEAM)
 def clinic_message_list(request: HttpRequest) -> HttpResponse:
-    """Conversations of patients in the physician's licensed states, most recent first."""
+    """Conversations of the care team member's patients, most recent first; "Assigned to me" and
+    "Not assigned" narrow it for triage."""
     access_record_list(request, action="messages.list")
-    threads = thread_list_for(request.user)
+    show = request.GET.get("show", "")
+    show = show if show in THREAD_FILTERS else ""
+    threads = threads_filtered(thread_list_for(request.user), user=request.user, show=show)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
     with shown_in(physician_time_zone(request.user)):
         return render(
             request,
             "patients/message_list.html",
-            {"page": page, "unread_threads": unread_thread_count_for(request.user), "is_clinic": True},
+            {
+                "page": page,
+                "unread_threads": unread_thread_count_for(request.user),
+                "is_clinic": True,
+                "show": show,
+                "filters": THREAD_FILTERS.items(),
+                "querystring": f"show={show}" if show else "",
+            },
         )
 
 
-def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool, zone_name: str) -> HttpResponse:
+def _thread_page(
+    request: HttpRequest, thread: Thread, form, *, is_clinic: bool, zone_name: str, assign_form=None
+) -> HttpResponse:
     if is_clinic:
         access_record(request, patient_user=thread.patient.user, action="messages.thread.view")
     thread_messages = messages_for(thread)
@@ -109,6 +131,7 @@ def _thread_page(request: HttpRequest, thread: Thread, form, *, is_clinic: bool,
             "zone_name": zone_name,
             "form": form,
             "is_clinic": is_clinic,
+            "assign_form": assign_form,
         },
     )
 
@@ -143,8 +166,12 @@ def patient_thread(request: HttpRequest, pk: int) -> HttpResponse:
     return _thread_page(request, thread, form, is_clinic=False, zone_name=thread.patient.time_zone_name)
 
 
+def _assign_form(thread: Thread, data=None) -> AssignForm:
+    return AssignForm(data, choices=thread_assignee_choices(thread), initial={"assignee": thread.assigned_to_id})
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(Role.PHYSICIAN)
+@role_required(*CARE_TEAM)
 def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for(request.user, pk)
     articles = shareable_articles()
@@ -154,7 +181,40 @@ def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("patients:clinic_thread", pk=thread.pk)
     else:
         form = ClinicReplyForm(articles=articles)
-    return _thread_page(request, thread, form, is_clinic=True, zone_name=physician_time_zone(request.user))
+    return _thread_page(
+        request,
+        thread,
+        form,
+        is_clinic=True,
+        zone_name=physician_time_zone(request.user),
+        assign_form=_assign_form(thread),
+    )
+
+
+@require_POST
+@role_required(*CARE_TEAM)
+def clinic_thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand the conversation to a physician or a coordinator (triage), or back to everyone."""
+    thread = thread_get_for(request.user, pk)
+    form = _assign_form(thread, request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, "Choose someone from the list: a physician licensed in the patient's state or a coordinator."
+        )
+        return redirect("patients:clinic_thread", pk=thread.pk)
+    assignee = form.cleaned_data["assignee"]
+    try:
+        thread_assign(thread=thread, by=request.user, assignee=assignee)
+    except ValidationError as exc:
+        flash_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            f"Assigned to {assignee.display_name}."
+            if assignee
+            else "The whole care team sees this conversation again.",
+        )
+    return redirect("patients:clinic_thread", pk=thread.pk)
 
 
 def _attachment_response(attachment) -> FileResponse:
@@ -182,7 +242,7 @@ def patient_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN)
+@role_required(*CARE_TEAM)
 def clinic_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = attachment_get_for(request.user, pk)
     access_record(request, patient_user=attachment.message.thread.patient.user, action="messages.attachment.view")

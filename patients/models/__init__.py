@@ -10,10 +10,11 @@ from patients.models.booking import (
 )
 from patients.models.care import CareItem
 from patients.models.checkins import CheckIn, RedFlag, Severity, SideEffect
-from patients.models.followups import FollowUp
+from patients.models.followups import FollowUp, RecallContact
 from patients.models.intake import Condition, Consent, Intake, ReviewStatus, ScreeningOutcome
 from patients.models.messaging import Attachment, Message, Thread, ThreadReadMarker
 from patients.models.record import Patient, TreatmentPhase, WaitlistEntry
+from patients.models.visit_notes import VisitNote, VisitNoteAddendum
 
 __all__ = [
     "Appointment",
@@ -22,6 +23,7 @@ __all__ = [
     "CheckIn",
     "Condition",
     "FollowUp",
+    "RecallContact",
     "Consent",
     "Intake",
     "Message",
@@ -38,6 +40,8 @@ __all__ = [
     "TreatmentPhase",
     "VisitEvent",
     "VisitJoinAttempt",
+    "VisitNote",
+    "VisitNoteAddendum",
     "VisitType",
     "WaitlistEntry",
     "Weekday",

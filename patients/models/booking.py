@@ -202,8 +202,20 @@ class Appointment(models.Model):
     rescheduled_from = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="rescheduled_to"
     )
-    note = models.TextField("visit note", max_length=2000, blank=True)
+    # The outcome's one line for the practice ("no answer after two calls"); the clinical record of a
+    # visit that took place is its VisitNote (docs/domain.md "Visit notes and after-visit summaries").
+    note = models.TextField(
+        "outcome note",
+        max_length=2000,
+        blank=True,
+        help_text="A short line about how the visit went, for the practice. The clinical record is the visit note.",
+    )
     booked_at = models.DateTimeField(auto_now_add=True)
+    # Set when someone of the care team booked or moved the visit for the patient; empty when the
+    # patient booked it themselves.
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

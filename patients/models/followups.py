@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients.models.record import Patient
@@ -56,3 +58,29 @@ class FollowUp(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.BOOKED)
+
+
+class RecallContact(models.Model):
+    """One attempt by the care team to reach a patient about a follow-up that is due or overdue
+    (the recall list, docs/domain.md "Care team"). Rows are never edited: a later call is a new row."""
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", "Called, no answer"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        REACHED = "reached", "Reached the patient"
+        MESSAGED = "messaged", "Sent a secure message"
+        DECLINED = "declined", "Patient declined to book for now"
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="recall_contacts")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="recall_contacts")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["followup", "-at"], name="recall_contact_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.at:%Y-%m-%d}"

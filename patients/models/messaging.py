@@ -27,6 +27,12 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
     patient_notified_at = models.DateTimeField(null=True, blank=True)
     care_team_notified_at = models.DateTimeField(null=True, blank=True)
+    # Who on the care team answers this conversation (a coordinator triaging it, or the physician
+    # it was handed to); unassigned threads go to the whole care team (docs/domain.md "Care team").
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_threads"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at"]

@@ -91,3 +91,18 @@ def plan_started(patient, on, *, due_in_days=14, doses=("4.5",)):
         TitrationStep.objects.create(plan=plan, sequence=number, dose_mg=Decimal(dose), days=days)
     followup_sync(patient=patient)
     return followup_next_for(patient)
+
+
+class VisitNoteFactory(factory.django.DjangoModelFactory):
+    """A draft note by the visit's physician (``appointment`` is required)."""
+
+    class Meta:
+        model = "patients.VisitNote"
+
+    author = factory.LazyAttribute(lambda note: note.appointment.physician)
+    subjective = "Pain 6/10, sleeping better."
+    assessment = "Responding to LDN at 3.0 mg."
+    plan = "Raise maintenance to 4.5 mg at bedtime."
+    summary_decided = "We will raise your dose a little."
+    summary_next_steps = "Keep logging your weekly check-ins."
+    summary_next_visit = "In about four weeks."

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients.models import Appointment
+from patients.visitnotes.selectors import visit_note_of
 from patients.visits import services as visit_services
 from patients.visits.forms import (
     AvailabilityForm,
@@ -42,8 +43,8 @@ from patients.visits.services import (
     appointment_record_outcome,
     availability_add,
     availability_remove,
+    care_team_may_cancel,
     join_is_open,
-    physician_may_cancel,
     physician_time_zone_set,
     room_pass,
     time_off_add,
@@ -190,10 +191,11 @@ def _appointment_page(
     }
     if appointment.status == Appointment.Status.BOOKED:
         context["outcome_form"] = outcome_form or OutcomeForm()
-        if physician_may_cancel(appointment, request.user, now=now):
+        if care_team_may_cancel(appointment, request.user, now=now):
             context["cancel_form"] = cancel_form or CancelByPhysicianForm()
     elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
+    context["visit_note"] = visit_note_of(appointment)
     with shown_in(physician_time_zone(request.user)) as zone:
         context["zone_label"] = zone.key
         return render(request, "patients/appointment_detail.html", context)
@@ -247,26 +249,35 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PHYSICIAN)
-def appointment_cancel_by_physician(request: HttpRequest, pk: int) -> HttpResponse:
+@role_required(Role.PHYSICIAN, Role.COORDINATOR)
+def appointment_cancel_by_care_team(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visit's physician cancels from the visit page; a coordinator from the page where they
+    move a visit for the patient."""
     appointment = appointment_get_for(request.user, pk)
-    if not physician_may_cancel(appointment, request.user, now=timezone.now()):
+    is_physician = request.user.role == Role.PHYSICIAN
+    back = "patients:clinic_appointment" if is_physician else "patients:clinic_reschedule_for"
+    if not care_team_may_cancel(appointment, request.user, now=timezone.now()):
         messages.error(request, CANCEL_REFUSAL)
-        return redirect("patients:clinic_appointment", pk=appointment.pk)
+        return redirect(back, pk=appointment.pk)
     form = CancelByPhysicianForm(request.POST)
     if form.is_valid():
         try:
-            visit_services.appointment_cancel_by_physician(
-                appointment=appointment, physician=request.user, note=form.cleaned_data["note"]
+            visit_services.appointment_cancel_by_care_team(
+                appointment=appointment, by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # about the visit, not the note: say so on its page
+            if not hasattr(exc, "error_dict") or not is_physician:  # no form of its own to show it on
                 flash_refusal(request, exc)
-                return redirect("patients:clinic_appointment", pk=appointment.pk)
+                return redirect(back, pk=appointment.pk)
             add_service_errors(form, exc)
         else:
             messages.success(request, "Visit cancelled. The patient has been told and can book again.")
-            return redirect("patients:clinic_appointment", pk=appointment.pk)
+            if is_physician:
+                return redirect(back, pk=appointment.pk)
+            return redirect("patients:chart", pk=appointment.patient_id)
+    if not is_physician:
+        messages.error(request, " ".join(form.errors.get("note", [])) or "Write a note to the patient.")
+        return redirect(back, pk=appointment.pk)
     return _appointment_page(request, appointment, cancel_form=form)
 
 
@@ -281,6 +292,6 @@ def appointment_note(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Visit note saved.")
+            messages.success(request, "Outcome note saved.")
             return redirect("patients:clinic_appointment", pk=appointment.pk)
     return _appointment_page(request, appointment, note_form=form)

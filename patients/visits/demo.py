@@ -22,9 +22,12 @@ from patients.models import (
     TimeOff,
     VisitEvent,
     VisitJoinAttempt,
+    VisitNote,
+    VisitNoteAddendum,
     VisitType,
     WeeklyAvailability,
 )
+from patients.visitnotes.services import addendum_content_hash, visit_note_content_hash
 from portal.demo import demo_email
 from portal.models import ServiceState, User
 
@@ -66,6 +69,16 @@ THREADS = [
         "dr.chen",
         "Question about my thyroid medicine",
         [(20, True, "Should I keep taking my levothyroxine while my intake is being reviewed?", "")],
+    ),
+    (
+        "maria.lopez",
+        "nora.quinn",
+        "Receipt for my visit",
+        [
+            (30, True, "Could I get a receipt for my first visit for my HSA?", ""),
+            (26, False, "Of course. I have asked the practice office to prepare it; it will be in your portal.", ""),
+            (3, True, "Thanks! Also, can my next visit be later in the day?", ""),
+        ],
     ),
 ]
 
@@ -138,8 +151,7 @@ def _seed_visits(today: dt.date) -> None:
         )
         if past is not None and not past.note:
             Appointment.objects.filter(pk=past.pk).update(
-                note="CRPS and neuropathic pain, PEG 7.3. No opioids. Start LDN 1.5 mg at bedtime, standard "
-                "titration. Check-ins weekly; follow-up in two weeks.",
+                note="Seen by video from Texas, on time. The clinical record is the visit note.",
                 outcome_recorded_at=past.ends_at,
             )
         _place(
@@ -167,11 +179,12 @@ def _seed_visits(today: dt.date) -> None:
             )
         if past is not None:
             _seed_room_history(past, patient=maria, physician=rivera)
+            _seed_signed_note(past, physician=rivera)
     if chen and james:
         # Starts at the last quarter hour, so its video room is open for about an hour after seeding:
         # sign in as James and as Dr. Chen in two browsers to try it (README "Demo").
         now = timezone.now()
-        _place(
+        open_now = _place(
             patient=james,
             physician=chen,
             kind=VisitType.Kind.INITIAL,
@@ -179,6 +192,50 @@ def _seed_visits(today: dt.date) -> None:
             starts_at=now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
             status=Appointment.Status.BOOKED,
         )
+        if open_now is not None:
+            # Dr. Chen writes as they talk: a draft the patient does not see.
+            VisitNote.objects.get_or_create(
+                appointment=open_now,
+                defaults={
+                    "author": chen,
+                    "subjective": "Widespread pain for six years, worse in the mornings; sleep broken.",
+                    "assessment": "Fibromyalgia; Hashimoto's on levothyroxine (watch thyroid dose on LDN).",
+                },
+            )
+
+
+def _seed_signed_note(visit: Appointment, *, physician: User) -> None:
+    """Maria's first visit: a signed note with her summary, and one addendum written two days later."""
+    if VisitNote.objects.filter(appointment=visit).exists():
+        return
+    note = VisitNote(
+        appointment=visit,
+        author=physician,
+        subjective="Left arm CRPS after a wrist fracture three years ago, burning pain 7/10, poor sleep. "
+        "Gabapentin helped little. No opioids for over a year.",
+        assessment="CRPS type I of the left upper limb with neuropathic features; PEG 7.3. Good LDN candidate: "
+        "no opioids, kidney and liver function normal.",
+        plan="Start LDN oral liquid, standard titration 1.5 → 3.0 → 4.5 mg at bedtime, starting the day after "
+        "the medicine arrives. Weekly check-ins; follow-up in two weeks.",
+        summary_decided="We will start low-dose naltrexone as a liquid, in a small dose that goes up slowly "
+        "over two weeks.",
+        summary_next_steps="Start the day after your medicine arrives. Take it at bedtime and log a check-in "
+        "each week. Tell us about vivid dreams or trouble sleeping.",
+        summary_next_visit="In about two weeks: book a follow-up visit from your Visits page.",
+    )
+    note.save()  # the hash names the note's id, so the draft is saved first
+    note.signed_at, note.signed_by = visit.ends_at + dt.timedelta(minutes=20), physician
+    note.content_hash = visit_note_content_hash(note)
+    note.save(update_fields=["signed_at", "signed_by", "content_hash"])
+    addendum = VisitNoteAddendum(
+        note=note,
+        author=physician,
+        text="Called after the visit: she also takes gabapentin 300 mg at night. No interaction with LDN; "
+        "continue both and review gabapentin at the follow-up.",
+        signed_at=visit.ends_at + dt.timedelta(days=2),
+    )
+    addendum.content_hash = addendum_content_hash(addendum)
+    addendum.save()
 
 
 def _seed_room_history(visit: Appointment, *, patient: Patient, physician: User) -> None:

@@ -103,7 +103,9 @@ class TimeOffForm(forms.Form):
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label="How did the visit go?", choices=Outcome.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label="Visit note (optional, short)",
+        label="Outcome note (optional, short)",
+        help_text="A line for the practice, such as why the patient did not attend. "
+        "The clinical record is the visit note.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
         required=False,
@@ -122,5 +124,5 @@ class CancelByPhysicianForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        label="Visit note", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
+        label="Outcome note", widget=forms.Textarea(attrs={"rows": 4}), max_length=2000, required=False
     )

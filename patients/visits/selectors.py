@@ -25,6 +25,7 @@ from patients.models import (
 from patients.visits.slots import Interval, free_starts, windows_on
 from portal.access import get_scoped_or_404, licensure_day
 from portal.models import PhysicianLicense, ServiceState, User
+from portal.selectors import care_team_states
 
 # How far ahead patients may book, and the least notice a physician gets.
 BOOKING_HORIZON_DAYS = 60
@@ -55,6 +56,8 @@ def appointment_list_for(user: User) -> QuerySet[Appointment]:
     """Who sees which visits:
     - a patient: their own;
     - a physician: the visits booked with them (a colleague's visits are out of scope);
+    - a care coordinator: the visits of patients in every state the practice serves (they book,
+      move and cancel for patients);
     - everyone else: none (practice staff use the admin).
     """
     base = Appointment.objects.select_related(
@@ -66,6 +69,8 @@ def appointment_list_for(user: User) -> QuerySet[Appointment]:
         return base.filter(patient__user=user)
     if user.role == User.Role.PHYSICIAN:
         return base.filter(physician=user)
+    if user.role == User.Role.COORDINATOR:
+        return base.filter(patient__state_id__in=care_team_states(user))
     return base.none()
 
 

@@ -207,6 +207,7 @@ def _place(
     visit_type: VisitType,
     now: dt.datetime,
     replacing: Appointment | None = None,
+    booked_by: User | None = None,
 ) -> Appointment:
     """Check every booking rule and insert the visit. The database has the last word on overlaps:
     two patients racing for one time both pass the checks here, and the exclusion constraint (or
@@ -239,8 +240,9 @@ def _place(
         .first()
     )
     if other is not None:
+        who = "The patient already has" if booked_by else "You already have"
         raise ValidationError(
-            f"You already have a visit booked for {describe_moment(other.starts_at, patient.time_zone_name)}. "
+            f"{who} a visit booked for {describe_moment(other.starts_at, patient.time_zone_name)}. "
             "Reschedule or cancel it instead of booking a second one.",
             code="already_booked",
         )
@@ -263,6 +265,7 @@ def _place(
         starts_at=starts_at,
         ends_at=ends_at,
         rescheduled_from=replacing,
+        booked_by=booked_by,
     )
     try:
         with transaction.atomic():
@@ -288,10 +291,15 @@ def appointment_book(
     starts_at: dt.datetime,
     location_state: ServiceState,
     now: dt.datetime | None = None,
+    booked_by: User | None = None,
 ) -> Appointment:
     """Book a video visit. The patient's first visit is an initial consultation, later ones are
-    follow-ups; a follow-up visit is linked to the follow-up it satisfies, which shows as booked."""
+    follow-ups; a follow-up visit is linked to the follow-up it satisfies, which shows as booked.
+    ``booked_by`` is the care team member booking on the patient's behalf (the same rules apply;
+    the patient gets the same confirmation)."""
     now = now or timezone.now()
+    if booked_by is not None:
+        _require_care_team_for(booked_by, patient)
     return _place(
         patient=patient,
         physician=physician,
@@ -299,7 +307,23 @@ def appointment_book(
         location_state=location_state,
         visit_type=visit_type_for(patient),
         now=now,
+        booked_by=booked_by,
     )
+
+
+def care_team_serves(user: User, patient: Patient) -> bool:
+    """Whether ``user`` is on the patient's care team: a physician licensed in the patient's state
+    today, or a care coordinator while the state is served (docs/domain.md "Care team")."""
+    if not user.is_active or patient.state_id is None:
+        return False
+    if user.role == User.Role.PHYSICIAN:
+        return physician_license_in(user, patient.state) is not None
+    return user.role == User.Role.COORDINATOR and patient.state.active
+
+
+def _require_care_team_for(user: User, patient: Patient) -> None:
+    if not care_team_serves(user, patient):
+        raise PermissionDenied("Only the patient's care team books or changes visits for them.")
 
 
 @transaction.atomic
@@ -313,14 +337,21 @@ def appointment_reschedule(
     now: dt.datetime | None = None,
 ) -> Appointment:
     """Move a visit: the old one is cancelled and a new one booked in one transaction, so a
-    refused new time leaves the old visit as it was. The follow-up stays booked."""
+    refused new time leaves the old visit as it was. The follow-up stays booked. The patient
+    keeps to the change cut-off; the care team, moving it for them, may until it starts."""
     now = now or timezone.now()
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
-        .select_related("visit_type", "followup")
+        .select_related("visit_type", "followup", "patient__state")
         .get(pk=appointment.pk)
     )
-    _refuse_change(appointment, now)
+    on_behalf = by.role != User.Role.PATIENT
+    if on_behalf:
+        _require_care_team_for(by, appointment.patient)
+        if appointment.status != Appointment.Status.BOOKED or appointment.starts_at <= now:
+            raise ValidationError("This visit can no longer be moved: it has started or is no longer booked.")
+    else:
+        _refuse_change(appointment, now)
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled_at = now
     appointment.cancelled_by = by
@@ -333,6 +364,7 @@ def appointment_reschedule(
         visit_type=appointment.visit_type,
         now=now,
         replacing=appointment,
+        booked_by=by if on_behalf else None,
     )
 
 
@@ -361,20 +393,22 @@ CANCELLATION_NOTE_MAX_LENGTH = 500
 CANCEL_REFUSAL = "This visit can no longer be cancelled: it is over or no longer booked."
 
 
-def physician_may_cancel(appointment: Appointment, physician: User, *, now: dt.datetime) -> bool:
-    """Whether ``physician`` may still cancel the visit: their own, booked, and not yet over."""
-    return (
-        appointment.physician_id == physician.pk
-        and appointment.status == Appointment.Status.BOOKED
-        and now < appointment.ends_at
-    )
+def care_team_may_cancel(appointment: Appointment, user: User, *, now: dt.datetime) -> bool:
+    """Whether ``user`` may still cancel the visit for the patient: a physician their own visits,
+    a care coordinator any visit of a patient they serve; booked, and not yet over."""
+    if appointment.status != Appointment.Status.BOOKED or now >= appointment.ends_at:
+        return False
+    if user.role == User.Role.PHYSICIAN:
+        return appointment.physician_id == user.pk
+    return user.role == User.Role.COORDINATOR and care_team_serves(user, appointment.patient)
 
 
 @transaction.atomic
-def appointment_cancel_by_physician(
-    *, appointment: Appointment, physician: User, note: str, now: dt.datetime | None = None
+def appointment_cancel_by_care_team(
+    *, appointment: Appointment, by: User, note: str, now: dt.datetime | None = None
 ) -> Appointment:
-    """The visit's own physician cancels it (illness, an emergency) at any time before it ends.
+    """The visit's own physician (illness, an emergency), or a care coordinator on the patient's
+    behalf (the patient phoned), cancels it at any time before it ends.
     The patient reads the note on their visits page and gets a neutral "update in your portal"
     email; a follow-up the visit was booked for is due again, and the visit-tomorrow reminder is
     skipped at send time because the visit is no longer booked."""
@@ -382,16 +416,20 @@ def appointment_cancel_by_physician(
     note = (note or "").strip()
     # The rules are checked on the row as it is now, locked: the page the physician acted on may
     # be minutes old (the patient may have cancelled since).
-    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("patient").get(pk=appointment.pk)
-    if appointment.physician_id != physician.pk:
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=appointment.pk)
+    )
+    if by.role == User.Role.PHYSICIAN and appointment.physician_id != by.pk:
         raise PermissionDenied("Only the visit's own physician can cancel it.")
-    if not physician_may_cancel(appointment, physician, now=now):
+    if by.role not in (User.Role.PHYSICIAN, User.Role.COORDINATOR):
+        raise PermissionDenied("Only the care team cancels visits for a patient.")
+    if not care_team_may_cancel(appointment, by, now=now):
         raise ValidationError(CANCEL_REFUSAL)
     if not note:
         raise ValidationError({"note": "Tell the patient why the visit is cancelled and what to do next."})
     if len(note) > CANCELLATION_NOTE_MAX_LENGTH:
         raise ValidationError({"note": f"Keep the note under {CANCELLATION_NOTE_MAX_LENGTH} characters."})
-    appointment = appointment_cancel(appointment=appointment, by=physician, now=now, enforce_cutoff=False)
+    appointment = appointment_cancel(appointment=appointment, by=by, now=now, enforce_cutoff=False)
     appointment.cancellation_note = note
     appointment.save(update_fields=["cancellation_note"])
     patient = appointment.patient
@@ -577,7 +615,7 @@ NOTE_MAX_LENGTH = 2000
 def _checked_note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError({"note": f"Keep the visit note under {NOTE_MAX_LENGTH} characters."})
+        raise ValidationError({"note": f"Keep the outcome note under {NOTE_MAX_LENGTH} characters."})
     return note
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from patients.models import Appointment, Patient
 from patients.selectors import patient_for_user
+from patients.visitnotes.selectors import visit_summaries_for
 from patients.visits import services as visit_services
 from patients.visits.forms import JoinForm, LocationForm, SlotForm, parse_slot
 from patients.visits.ics import visit_ics
@@ -65,6 +66,9 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         appointment.can_change = appointment_can_change(appointment, now=now)
         appointment.can_join = join_is_open(appointment, now=now)
     past = list(appointments_past_for(request.user, now=now)[:PAST_VISITS_SHOWN])
+    summaries = visit_summaries_for(request.user, latest=PAST_VISITS_SHOWN)
+    for appointment in past:
+        appointment.summary = summaries.get(appointment.pk)
     with shown_in(_zone_name(patient)) as zone:
         return render(
             request,
@@ -86,12 +90,26 @@ def _days_with_slots(slots: list[Slot], zone, first_day: dt.date) -> list[tuple[
     return [(first_day + dt.timedelta(days=i), by_day.get(first_day + dt.timedelta(days=i), [])) for i in range(7)]
 
 
-def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> HttpResponse:
-    """Step 1: where will you be? Step 2: open times in your own zone. Step 3: confirm."""
-    patient = patient_for_user(request.user)
+def slot_picker(
+    request: HttpRequest,
+    *,
+    patient: Patient | None,
+    replacing: Appointment | None,
+    on_behalf: bool = False,
+    extra_context: dict | None = None,
+) -> HttpResponse:
+    """Step 1: where will you be? Step 2: open times in the patient's own zone. Step 3: confirm.
+    The patient's booking page, and the care team's when ``on_behalf`` (booked for the patient,
+    who gets the same confirmation; the care team lands back on the chart)."""
     refusal = booking_refusal(patient)
     template = "patients/appointment_book.html"
-    context: dict = {"replacing": replacing, "refusal": refusal}
+    context: dict = {
+        "replacing": replacing,
+        "refusal": refusal,
+        "on_behalf": on_behalf,
+        "patient": patient,
+        **(extra_context or {}),
+    }
     if refusal:
         return render(request, template, context)
     visit_type = replacing.visit_type if replacing else visit_type_for(patient)
@@ -126,7 +144,11 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
                         raise ValidationError("Choose one of the times offered.")
                     if replacing is None:
                         appointment = visit_services.appointment_book(
-                            patient=patient, physician=physician, starts_at=starts_at, location_state=state
+                            patient=patient,
+                            physician=physician,
+                            starts_at=starts_at,
+                            location_state=state,
+                            booked_by=request.user if on_behalf else None,
                         )
                     else:
                         appointment = visit_services.appointment_reschedule(
@@ -141,6 +163,13 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
                 else:
                     when = describe_moment(appointment.starts_at, patient.time_zone_name)
                     verb = "moved to" if replacing else "booked for"
+                    if on_behalf:
+                        messages.success(
+                            request,
+                            f"{patient.full_name}'s video visit is {verb} {when} (the patient's time) with "
+                            f"{physician.display_name}. The patient has been sent the confirmation.",
+                        )
+                        return redirect("patients:chart", pk=patient.pk)
                     messages.success(
                         request,
                         f"Your video visit is {verb} {when} with {physician.display_name}. "
@@ -190,7 +219,7 @@ def _slot_picker(request: HttpRequest, *, replacing: Appointment | None) -> Http
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
 def appointment_book(request: HttpRequest) -> HttpResponse:
-    return _slot_picker(request, replacing=None)
+    return slot_picker(request, patient=patient_for_user(request.user), replacing=None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -204,7 +233,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             "start. Please send a message to your care team instead.",
         )
         return redirect("patients:appointment_list")
-    return _slot_picker(request, replacing=appointment)
+    return slot_picker(request, patient=appointment.patient, replacing=appointment)
 
 
 @require_POST

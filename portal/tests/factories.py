@@ -50,6 +50,10 @@ class PharmacyUserFactory(UserFactory):
     role = User.Role.PHARMACY
 
 
+class CoordinatorFactory(UserFactory):
+    role = User.Role.COORDINATOR
+
+
 class AdminFactory(UserFactory):
     role = User.Role.STAFF
     is_staff = True

@@ -1,4 +1,5 @@
-from prescriptions.models.orders import Filler, OrderEvent, OrderStatus, PrescriptionOrder, RefillRequest
+from prescriptions.models.fax import FaxTransmission
+from prescriptions.models.orders import DRUG_NAME, Filler, OrderEvent, OrderStatus, PrescriptionOrder, RefillRequest
 from prescriptions.models.pharmacies import (
     Pharmacy,
     PharmacyLicense,
@@ -17,6 +18,8 @@ from prescriptions.models.plans import (
 )
 
 __all__ = [
+    "DRUG_NAME",
+    "FaxTransmission",
     "DosingTime",
     "Filler",
     "Formulation",

@@ -12,9 +12,12 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from portal.models import US_STATES
-from prescriptions.dosing import fmt_amount
+from prescriptions.dosing import DoseSegment, Quantity, fmt_amount, quantity_for
 from prescriptions.models.pharmacies import Pharmacy
 from prescriptions.models.plans import DosingTime, Formulation, TitrationPlan
+
+# What every order prescribes (docs/domain.md "Prescription orders").
+DRUG_NAME = "Naltrexone hydrochloride (compounded)"
 
 
 class OrderStatus(models.TextChoices):
@@ -129,6 +132,16 @@ class PrescriptionOrder(models.Model):
         lines = [self.ship_to_name, self.ship_to_line1, self.ship_to_line2]
         lines.append(f"{self.ship_to_city}, {self.ship_to_state} {self.ship_to_postal_code}")
         return [line for line in lines if line]
+
+    @property
+    def strength(self):
+        """mg per capsule, or mg per mL of the liquid."""
+        return self.capsule_strength_mg if self.is_capsule else self.concentration_mg_per_ml
+
+    def quantity_breakdown(self) -> Quantity:
+        """The arithmetic behind ``quantity``, from the order's own dose segments (``dosing.quantity_for``)."""
+        segments = [DoseSegment.from_json(s) for s in self.dose_segments]
+        return quantity_for(segments, formulation=self.formulation, strength=self.strength)
 
     @property
     def strength_label(self) -> str:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from portal.models import License, ServiceState, User
 
+# A US fax number as people write it: 10 digits, optionally +1 / 1 first, with spaces, dots,
+# dashes or brackets between the groups.
+US_FAX_PATTERN = r"^(\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}$"
+validate_us_fax = RegexValidator(US_FAX_PATTERN, "Enter a US fax number with its area code, e.g. 512-555-0199.")
+
 
 class Pharmacy(models.Model):
+    class OrderDelivery(models.TextChoices):
+        PORTAL = "portal", "In the portal (the pharmacy's workspace)"
+        FAX = "fax", "By fax (the pharmacy does not use the portal)"
+
     name = models.CharField(max_length=128, unique=True)
     ncpdp_id = models.CharField("NCPDP ID", max_length=7, blank=True)
     address_line1 = models.CharField(max_length=128)
@@ -19,9 +31,17 @@ class Pharmacy(models.Model):
     state_code = models.CharField("state", max_length=2, help_text="Where the pharmacy itself is located.")
     postal_code = models.CharField(max_length=10)
     phone = models.CharField(max_length=32)
-    fax = models.CharField(max_length=32, blank=True)
+    fax = models.CharField(max_length=32, blank=True, validators=[validate_us_fax])
     email = models.EmailField(blank=True)
     active = models.BooleanField(default=True)
+    order_delivery = models.CharField(
+        "how orders reach it",
+        max_length=8,
+        choices=OrderDelivery.choices,
+        default=OrderDelivery.PORTAL,
+        help_text="A fax pharmacy gets each signed order as a faxed prescription (docs/domain.md "
+        '"Prescription orders"); a portal pharmacy works its orders in its workspace.',
+    )
 
     history = HistoricalRecords()
 
@@ -31,6 +51,22 @@ class Pharmacy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.order_delivery == self.OrderDelivery.FAX and not self.fax:
+            raise ValidationError({"fax": "A pharmacy that receives orders by fax needs its fax number."})
+
+    @property
+    def receives_fax(self) -> bool:
+        return self.order_delivery == self.OrderDelivery.FAX
+
+    @property
+    def fax_e164(self) -> str:
+        """The fax number as fax services dial it (+1 and ten digits), or "" when not a US number."""
+        digits = re.sub(r"\D", "", self.fax)
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        return f"+1{digits}" if len(digits) == 10 else ""
 
 
 class PharmacyLicense(License):
@@ -80,6 +116,11 @@ class PharmacyMembership(models.Model):
         limit_choices_to={"role": User.Role.PHARMACY},
     )
     pharmacy = models.ForeignKey(Pharmacy, on_delete=models.CASCADE, related_name="memberships")
+    receives_order_notifications = models.BooleanField(
+        default=True,
+        help_text="Email this person when an order, an answer, a cancellation or a refill reaches the "
+        "pharmacy's workspace (the email names no patient and no medicine).",
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -59,6 +59,15 @@ class TitrationPlan(models.Model):
     paused_on = models.DateField(null=True, blank=True)
     pause_kind = models.CharField(max_length=8, choices=PauseKind.choices, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
+    # The visit whose decision this version is; its visit note shows "Dose decision: plan version N".
+    visit = models.ForeignKey(
+        "patients.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plan_versions",
+        help_text="The visit at which this version was decided, if any.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     superseded_at = models.DateTimeField(null=True, blank=True)

@@ -20,7 +20,6 @@ from portal.mfa import totp_code_valid
 from portal.models import US_STATE_NAMES, User
 from portal.reminders import portal_update_notify
 from prescriptions.dosing import (
-    DoseSegment,
     Quantity,
     fmt_amount,
     quantity_for,
@@ -28,7 +27,9 @@ from prescriptions.dosing import (
     suggested_capsule_strength,
     supply_segments,
 )
+from prescriptions.fax.services import fax_transmission_queue
 from prescriptions.models import (
+    DRUG_NAME,
     Filler,
     Formulation,
     OrderEvent,
@@ -39,6 +40,7 @@ from prescriptions.models import (
 )
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
+from prescriptions.pharmacies import notifications as pharmacy_notifications
 from prescriptions.pharmacies.services import pharmacy_route, pharmacy_route_explained, service_state_require
 from prescriptions.plans.services import (
     intake_require_cleared,
@@ -55,7 +57,6 @@ MAX_REFILLS = 5
 DEFAULT_CONCENTRATION = Decimal("1.0")
 MIN_CONCENTRATION, MAX_CONCENTRATION = Decimal("0.5"), Decimal("5.0")
 MIN_CAPSULE_MG, MAX_CAPSULE_MG = Decimal("0.25"), Decimal("9.0")
-DRUG_NAME = "Naltrexone hydrochloride (compounded)"
 
 # Fillers refused for LDN, with the reason shown to the physician (docs/domain.md "Prescription orders").
 REFUSED_FILLERS = {
@@ -211,9 +212,7 @@ def _refuse_refills_on_titration(order: PrescriptionOrder) -> None:
 
 def order_quantity(order: PrescriptionOrder) -> Quantity:
     """The arithmetic behind an order's quantity, for display."""
-    strength = order.capsule_strength_mg if order.is_capsule else order.concentration_mg_per_ml
-    segments = [DoseSegment.from_json(s) for s in order.dose_segments]
-    return quantity_for(segments, formulation=order.formulation, strength=strength)
+    return order.quantity_breakdown()
 
 
 def ship_to_from_patient(patient: Patient) -> dict[str, str]:
@@ -466,8 +465,10 @@ def order_sign(
     order = order_transition(order=order, actor=physician, to=S.SIGNED, note="Signed after re-authentication.")
     if not deliver:
         return order
-    # The portal is the delivery channel: the pharmacy's workspace lists it from now on.
-    return order_transition(order=order, actor=physician, to=S.SENT, note=f"Delivered to {pharmacy.name}.")
+    # The portal is the delivery channel (the pharmacy's workspace lists it from now on), or the
+    # fax for a pharmacy outside the portal (docs/domain.md "Orders by fax").
+    note = f"Queued for fax to {pharmacy.name}." if pharmacy.receives_fax else f"Delivered to {pharmacy.name}."
+    return order_transition(order=order, actor=physician, to=S.SENT, note=note)
 
 
 # --- status changes ----------------------------------------------------------------------------
@@ -565,7 +566,7 @@ def order_transition(
         update_fields += ["carrier", "tracking_number"]
     locked.status = to
     locked.save(update_fields=update_fields)
-    OrderEvent.objects.create(
+    event = OrderEvent.objects.create(
         order=locked, actor=actor, actor_role=actor.role, from_status=current, to_status=to, note=note
     )
     if to in NOTIFY_PATIENT and current != S.DRAFT:
@@ -576,6 +577,17 @@ def order_transition(
         portal_update_notify(user_id=locked.prescriber_id)
     if to == S.SENT:
         refill_reminder_schedule(locked)
+        if locked.pharmacy.receives_fax:
+            # A pharmacy outside the portal gets the signed prescription by fax, sent after commit.
+            fax_transmission_queue(order=locked, requested_by=actor)
+        else:
+            kind = pharmacy_notifications.REFILL_ORDER if locked.refill_of_id else pharmacy_notifications.NEW_ORDER
+            pharmacy_notifications.pharmacy_notify(order=locked, event=event, kind=kind)
+    if (current, to) == (S.NEEDS_CLARIFICATION, S.IN_REVIEW):
+        pharmacy_notifications.pharmacy_notify(order=locked, event=event, kind=pharmacy_notifications.ANSWER)
+    if to == S.CANCELLED and current not in (S.DRAFT, S.SIGNED):
+        # Only an order the pharmacy has seen: a draft or a held order never reached it.
+        pharmacy_notifications.pharmacy_notify(order=locked, event=event, kind=pharmacy_notifications.CANCELLED)
     if to == S.DELIVERED:
         # A plan that starts when the medicine arrives starts the day after delivery (unless the
         # patient already said it arrived).

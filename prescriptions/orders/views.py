@@ -12,6 +12,7 @@ from patients.selectors import patient_get_for
 from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
+from prescriptions.fax import selectors as fax_selectors
 from prescriptions.models import Formulation, OrderStatus
 from prescriptions.orders import refills as refills
 from prescriptions.orders import selectors as order_selectors
@@ -120,6 +121,7 @@ def clinic_order(request: HttpRequest, pk: int) -> HttpResponse:
         if order.status == S.NEEDS_CLARIFICATION
         else None,
         "question": next((e.note for e in reversed(events) if e.to_status == S.NEEDS_CLARIFICATION), ""),
+        "fax_transmissions": fax_selectors.fax_transmissions_of_order(order) if order.pharmacy_id else [],
     }
     if order.is_draft:
         context.update(order_services.order_sign_preview(order))
@@ -146,7 +148,9 @@ def order_sign(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         flash_refusal(request, exc)
     else:
-        if order.status == S.SENT:
+        if order.status == S.SENT and order.pharmacy.receives_fax:
+            messages.success(request, f"Signed. The prescription is being faxed to {order.pharmacy.name}.")
+        elif order.status == S.SENT:
             messages.success(request, f"Signed and sent to {order.pharmacy.name}. The content is now frozen.")
         else:
             messages.success(request, f"Signed and held. Send it to {order.pharmacy.name} when you are ready.")
@@ -203,6 +207,7 @@ def clinic_orders(request: HttpRequest) -> HttpResponse:
     access_record_list(request, action="orders.list")
     context = order_selectors.clinic_orders_for(request.user)
     context["refill_requests"] = list(order_selectors.refill_requests_for(request.user))
+    context["failed_faxes"] = list(fax_selectors.failed_faxes_for(request.user))
     return render(request, "prescriptions/clinic_order_list.html", context)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from patients.models import Patient, TreatmentPhase
+from patients.models import Appointment, Patient, TreatmentPhase
 from prescriptions.models import (
     PlanEvent,
     TitrationPlan,
@@ -55,3 +55,14 @@ def plans_reaching_maintenance() -> list[TitrationPlan]:
     # In chunks: each chunk's steps come in one query whose id list stays far below PostgreSQL's
     # limit of 65,535 parameters, however many patients are titrating.
     return [plan for plan in plans.iterator(chunk_size=2000) if plan.maintenance_starts_on <= plan.patient.today()]
+
+
+def plan_versions_decided_at(appointment: Appointment) -> list[TitrationPlan]:
+    """The plan versions written as the dose decision of ``appointment``, oldest first, with their
+    steps and events. ``appointment`` must already be a visit the asking user may see."""
+    events = PlanEvent.objects.order_by("effective_on", "created_at", "pk")
+    return list(
+        TitrationPlan.objects.filter(visit=appointment)
+        .prefetch_related(STEPS_IN_ORDER, Prefetch("events", queryset=events))
+        .order_by("version")
+    )

@@ -15,7 +15,7 @@ from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, F
 from patients.followups.services import followup_sync
 from patients.intake.screening import washout_refusal
 from patients.intake.selectors import washout_ends_on
-from patients.models import CareItem, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
+from patients.models import Appointment, CareItem, Intake, Patient, ReviewStatus, ScreeningOutcome, TreatmentPhase
 from patients.safety.services import care_item_close
 from patients.services import patient_set_treatment_phase
 from portal.access import physician_license_in
@@ -119,6 +119,16 @@ def _restart_rules(current: TitrationPlan, *, start_date: dt.date, first_dose: D
         )
 
 
+def _require_deciding_visit(visit: Appointment, *, patient: Patient, physician: User) -> None:
+    """A version records the decision of a visit of this patient with this physician that took place."""
+    if visit.patient_id != patient.pk:
+        raise ValidationError("That visit is another patient's: the plan can only record this patient's visit.")
+    if visit.physician_id != physician.pk:
+        raise ValidationError("Only the visit's physician records its dose decision.")
+    if visit.status != Appointment.Status.COMPLETED:
+        raise ValidationError("Record the visit as completed before writing its dose decision.")
+
+
 @transaction.atomic
 def titration_plan_create(
     *,
@@ -134,13 +144,17 @@ def titration_plan_create(
     override_reason: str = "",
     note: str = "",
     followup_due_in_days: int = FOLLOWUP_DEFAULT_DAYS,
+    visit: Appointment | None = None,
 ) -> TitrationPlan:
     """Start a patient's plan, or make a new version of it (a dose change, a switch to morning).
 
     Records the change as a :class:`PlanEvent`, recomputes the follow-up from the new dose changes
     (each one, scheduled steps included, owes a visit 7–28 days after it) and sets the treatment
-    phase, all in this one transaction."""
+    phase, all in this one transaction. ``visit``: the visit whose decision this version is; its
+    visit note names the version."""
     physician_require_scope(physician=physician, patient=patient)
+    if visit is not None:
+        _require_deciding_visit(visit, patient=patient, physician=physician)
     # Serialise plan changes per patient: versions are numbered from the current one.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     if not patient.is_in_served_state:
@@ -215,6 +229,7 @@ def titration_plan_create(
         screening_override_reason=override_reason.strip(),
         note=note.strip(),
         followup_due_in_days=followup_due_in_days,
+        visit=visit,
         created_by=physician,
     )
     TitrationStep.objects.bulk_create(

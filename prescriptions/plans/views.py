@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from patients.models import Appointment
 from patients.safety import selectors as safety_selectors
 from patients.selectors import patient_for_user, patient_get_for
-from patients.visits.selectors import physician_time_zone
+from patients.visits.selectors import appointment_get_for, physician_time_zone
 from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
@@ -46,12 +47,26 @@ def _plan_initial(current, patient):
     return initial, steps
 
 
+def _deciding_visit(request: HttpRequest, patient) -> Appointment | None:
+    """``?visit=<id>``: the physician's own visit with this patient whose decision this version is
+    (from the visit note page); another visit is a 404, a malformed value is ignored."""
+    raw = request.GET.get("visit", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
+        return None
+    visit = appointment_get_for(request.user, int(raw))
+    if visit.patient_id != patient.pk:
+        raise Http404("No such visit of this patient.")
+    return visit
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PHYSICIAN)
 def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start a plan, or write a new version of it (any dose or timing change)."""
+    """Start a plan, or write a new version of it (any dose or timing change), possibly as the
+    decision of a visit (``?visit=<id>``, kept by the form's post to the same address)."""
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="plan.new")
+    visit = _deciding_visit(request, patient)
     current = plan_selectors.current_plan_for(patient)
     if request.method == "POST":
         form = PlanForm(request.POST)
@@ -73,12 +88,15 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                     override_reason=data["override_reason"],
                     note=data["note"],
                     followup_due_in_days=data["followup_due_in_days"],
+                    visit=visit,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 what = "started" if plan.version == 1 else f"changed (version {plan.version})"
                 messages.success(request, f"Plan {what}. The follow-up visit and the patient's schedule are updated.")
+                if visit is not None:
+                    return redirect("patients:visit_note", pk=visit.pk)
                 return redirect("patients:chart", pk=patient.pk)
     else:
         initial, steps = _plan_initial(current, patient)
@@ -89,6 +107,7 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         "patient": patient,
         "intake": intake,
         "current": current,
+        "visit": visit,
         "form": form,
         "formset": formset,
         "templates": {

@@ -7,6 +7,7 @@ from django import template
 
 from patients.checkins.charts import chart_points, peg_chart
 from prescriptions.dosing import dose_changes, fmt_amount
+from prescriptions.fax import selectors as fax_selectors
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
 from prescriptions.pharmacies import selectors as pharmacy_selectors
@@ -61,8 +62,9 @@ def peg_dose_chart(patient, checkins, baseline=None) -> dict:
 
 
 @register.inclusion_tag("prescriptions/_titration_card.html")
-def titration_card(patient) -> dict:
-    """The chart's "Titration plan" panel: the current plan, its history and the orders."""
+def titration_card(patient, can_prescribe=True) -> dict:
+    """The chart's "Titration plan" panel: the current plan, its history and the orders. A care
+    coordinator reads it without the physician's actions (``can_prescribe`` false)."""
     plans = _plans(patient)
     current = next((p for p in plans if p.is_current), None)
     today = patient.today()
@@ -74,11 +76,20 @@ def titration_card(patient) -> dict:
         "orders": order_selectors.orders_of_patient(patient),
         "refill_requests": order_selectors.pending_refill_requests_of_patient(patient),
         "pause_form": PauseForm(auto_id="pause-%s", stop_only=bool(current and current.is_paused)),
+        "can_prescribe": can_prescribe,
     }
 
 
 @register.inclusion_tag("prescriptions/_clinic_orders_panel.html")
 def clinic_orders_panel(physician) -> dict:
     """The clinic home's "Orders" panel: pharmacy questions waiting for an answer, drafts to sign
-    and refill requests, counted within the physician's licensed states."""
-    return order_selectors.clinic_order_counts(physician)
+    and refill requests, and faxes that failed, counted within the physician's licensed states."""
+    counts = order_selectors.clinic_order_counts(physician)
+    counts["failed_faxes"] = fax_selectors.failed_faxes_for(physician).select_related(None).order_by().count()
+    return counts
+
+
+@register.inclusion_tag("prescriptions/_visit_dose_decisions.html")
+def visit_dose_decisions(appointment) -> dict:
+    """The visit note page's "Dose decision" line: the plan versions written as this visit's decision."""
+    return {"appointment": appointment, "plans": plan_selectors.plan_versions_decided_at(appointment)}

@@ -16,11 +16,14 @@ def seeded(db):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_orders_in_every_state_spread_over_both_pharmacies(seeded):
+def test_the_demo_has_orders_in_every_state_spread_over_the_pharmacies(seeded):
     statuses = set(PrescriptionOrder.objects.values_list("status", flat=True))
     assert statuses == set(OrderStatus.values)
     pharmacies = set(PrescriptionOrder.objects.exclude(pharmacy=None).values_list("pharmacy__name", flat=True))
-    assert pharmacies == {"Prairie Compounding Pharmacy", "Gulf Coast Compounding"}
+    assert pharmacies == {"Prairie Compounding Pharmacy", "Gulf Coast Compounding", "Lone Star Apothecary"}
+    # The fax-only pharmacy's order went out by fax when it was seeded.
+    faxed = PrescriptionOrder.objects.get(pharmacy__name="Lone Star Apothecary")
+    assert faxed.status == "sent" and faxed.fax_transmissions.filter(status="sent").exists()
     assert all(order_content_intact(o) for o in PrescriptionOrder.objects.exclude(status="draft"))
 
 

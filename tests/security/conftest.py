@@ -11,10 +11,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from patients.messaging.services import thread_start
-from patients.models import Appointment, Attachment, TimeOff, VisitType, WeeklyAvailability
+from patients.models import Appointment, Attachment, FollowUp, TimeOff, VisitType, WeeklyAvailability
 from patients.safety.services import care_item_raise
 from portal.models import ServiceState
-from prescriptions.models import StateDefaultPharmacy
+from prescriptions.models import FaxTransmission, StateDefaultPharmacy
 from prescriptions.orders.refills import refill_request_create
 from prescriptions.tests.factories import advance, approve_intake, make_draft, make_plan, sign
 
@@ -23,7 +23,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def world(patient, other_patient, physician, outsider_physician, pharmacy_user, outsider_pharmacy_user,
-          admin_user, settings, tmp_path):  # fmt: skip
+          coordinator, admin_user, settings, tmp_path):  # fmt: skip
     settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
                                                           "OPTIONS": {"location": tmp_path}}}  # fmt: skip
     approve_intake(patient, physician)
@@ -54,10 +54,24 @@ def world(patient, other_patient, physician, outsider_physician, pharmacy_user, 
         "attachment": Attachment.objects.get(message__thread=thread).pk,
         "order": order.pk,
         "refill": refill.pk,
+        # A fax that failed, for the physician's "send the fax again".
+        "fax": FaxTransmission.objects.create(
+            order=order,
+            pharmacy=pharmacy,
+            to_number="+15125550199",
+            status="failed",
+            reason="Busy",
+            requested_by=physician,
+        ).pk,
         "checkin": patient.checkins.first().pk,
         "care_item": care_item_raise(patient=patient, priority="urgent", reasons=["Red flag: Chest pain"]).pk,
+        "followup": (
+            FollowUp.objects.filter(patient=patient, status__in=["pending", "booked"]).first()
+            or FollowUp.objects.create(patient=patient, reason="start", due_on=timezone.localdate())
+        ).pk,
     }
-    insiders = {"patient": patient.user, "physician": physician, "pharmacy": pharmacy_user, "admin": admin_user}
+    insiders = {"patient": patient.user, "physician": physician, "pharmacy": pharmacy_user,
+                "coordinator": coordinator, "admin": admin_user}  # fmt: skip
     outsiders = {"patient": other_patient.user, "physician": outsider_physician, "pharmacy": outsider_pharmacy_user}
     # A second physician in the same state: inside the care team, but not the owner of hours.
     from portal.tests.factories import PhysicianLicenseFactory, state

@@ -14,6 +14,7 @@ import time_machine
 from django.contrib import admin
 from django.test import Client
 
+from patients.models import VisitNote
 from portal.models import AccessLog
 from portal.tests.signin import sign_in
 from prescriptions.models import PharmacyPreference, TitrationPlan
@@ -26,10 +27,14 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
     "patients:patient_list": ("physician", None),
     "patients:schedule": ("physician", None),
     "patients:clinic_message_list": ("physician", None),
+    "patients:recall_list": ("physician", None),
+    "patients:clinic_book_for": ("physician", "patient"),
+    "patients:clinic_reschedule_for": ("physician", "appointment"),
     "prescriptions:clinic_orders": ("physician", None),
     "prescriptions:pharmacy_home": ("pharmacy", None),
     "patients:chart": ("physician", "patient"),
     "patients:clinic_appointment": ("physician", "appointment"),
+    "patients:visit_note": ("physician", "appointment"),
     "patients:clinic_thread": ("physician", "thread"),
     "patients:clinic_attachment": ("physician", "attachment"),
     "prescriptions:plan_new": ("physician", "patient"),
@@ -38,6 +43,8 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
     "prescriptions:clinic_order": ("physician", "order"),
     "prescriptions:pharmacy_order": ("pharmacy", "order"),
     "prescriptions:fhir_medication_request": ("physician", "order"),
+    "prescriptions:clinic_order_pdf": ("physician", "order"),
+    "prescriptions:pharmacy_order_pdf": ("pharmacy", "order"),
 }
 # Shown only to the patient the data is about: their own view of their record is not an access by
 # someone else (docs/architecture.md "Access audit").
@@ -57,9 +64,10 @@ NO_HEALTH_DATA = {
 # Actions (POST only): they change a record and redirect; the change itself is kept in its history.
 ACTIONS = {
     "patients:intake_review", "patients:appointment_cancel", "patients:availability_delete",
-    "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note",
-    "patients:clinic_appointment_cancel", "prescriptions:plan_pause", "prescriptions:patient_medication_arrived",
-    "prescriptions:order_sign", "prescriptions:order_send",
+    "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note", "patients:visit_note_addendum",
+    "patients:clinic_appointment_cancel", "patients:clinic_thread_assign", "patients:recall_contact",
+    "prescriptions:plan_pause", "prescriptions:patient_medication_arrived",
+    "prescriptions:order_sign", "prescriptions:order_send", "prescriptions:fax_retry",
     "prescriptions:order_cancel", "prescriptions:order_answer", "prescriptions:refill_approve",
     "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
     # GET answers with a redirect to the order once it is signed (the world's order is)
@@ -161,6 +169,11 @@ ADMIN_HEALTH_MODELS = {
     "patients.consent": lambda w: w["patient"].consents.first().pk,
     "patients.checkin": lambda w: w["patient"].checkins.first().pk,
     "patients.appointment": lambda w: w["objects"]["appointment"],
+    "patients.visitnote": lambda w: (
+        VisitNote.objects.get_or_create(
+            appointment_id=w["objects"]["appointment"], defaults={"author": w["insiders"]["physician"]}
+        )[0].pk
+    ),
     "patients.thread": lambda w: w["objects"]["thread"],
     "patients.message": lambda w: w["patient"].threads.first().messages.first().pk,
     "prescriptions.titrationplan": lambda w: TitrationPlan.objects.filter(patient=w["patient"]).first().pk,
@@ -175,6 +188,7 @@ ADMIN_WITHOUT_HEALTH_DATA = {
     "axes.accessfailurelog", "axes.accesslog", "auth.group", "patients.waitlistentry", "patients.visittype",
     "patients.physicianprofile", "patients.weeklyavailability", "patients.timeoff", "prescriptions.pharmacy",
     "prescriptions.pharmacylicense", "prescriptions.pharmacymembership", "prescriptions.statedefaultpharmacy",
+    "prescriptions.faxtransmission",
     "education.category", "education.article",
 }  # fmt: skip
 

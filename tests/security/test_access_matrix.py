@@ -17,7 +17,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 # url name → (who owns it, the object it names, how the owner reaches it: "GET" page or "POST" action)
 MATRIX: dict[str, tuple[str, str, str]] = {
-    "patients:chart": ("physician", "patient", "GET"),
+    "patients:chart": ("physician+coordinator", "patient", "GET"),
     "patients:intake_review": ("physician", "patient", "POST"),
     "patients:appointment_reschedule": ("patient", "appointment", "GET"),
     "patients:appointment_cancel": ("patient", "appointment", "POST"),
@@ -30,11 +30,17 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "patients:clinic_appointment": ("physician", "appointment", "GET"),
     "patients:appointment_outcome": ("physician", "appointment", "POST"),
     "patients:appointment_note": ("physician", "appointment", "POST"),
-    "patients:clinic_appointment_cancel": ("physician", "appointment", "POST"),
+    "patients:visit_note": ("physician", "appointment", "GET"),
+    "patients:visit_note_addendum": ("physician", "appointment", "POST"),
+    "patients:clinic_appointment_cancel": ("physician+coordinator", "appointment", "POST"),
+    "patients:clinic_book_for": ("physician+coordinator", "patient", "GET"),
+    "patients:clinic_reschedule_for": ("physician+coordinator", "appointment", "GET"),
+    "patients:recall_contact": ("physician+coordinator", "followup", "POST"),
     "patients:thread": ("patient", "thread", "GET"),
     "patients:attachment": ("patient", "attachment", "GET"),
-    "patients:clinic_thread": ("physician", "thread", "GET"),
-    "patients:clinic_attachment": ("physician", "attachment", "GET"),
+    "patients:clinic_thread": ("physician+coordinator", "thread", "GET"),
+    "patients:clinic_thread_assign": ("physician+coordinator", "thread", "POST"),
+    "patients:clinic_attachment": ("physician+coordinator", "attachment", "GET"),
     "prescriptions:plan_new": ("physician", "patient", "GET"),
     "prescriptions:plan_pause": ("physician", "patient", "POST"),
     "prescriptions:care_item": ("physician", "care_item", "GET"),
@@ -53,9 +59,14 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "prescriptions:patient_order": ("patient", "order", "GET"),
     "prescriptions:patient_refill_request": ("patient", "order", "POST"),
     "prescriptions:fhir_medication_request": ("physician+pharmacy", "order", "GET"),
+    "prescriptions:clinic_order_pdf": ("physician", "order", "GET"),
+    "prescriptions:pharmacy_order_pdf": ("pharmacy", "order", "GET"),
+    "prescriptions:fax_retry": ("physician", "fax", "POST"),
 }
 
-ROLES = ["patient", "physician", "pharmacy", "admin"]
+# Care coordinators see every served state, so none is an outsider to the world's Texas patient:
+# their scope is tested by role (403 on every physician-only URL) and in patients/tests/test_care_team.py.
+ROLES = ["patient", "physician", "pharmacy", "coordinator", "admin"]
 # The world's order is already shipped, so its edit page sends the physician back to the order.
 # The video room sends its owner back (to confirm their state, or to the visit page) until the
 # room opens, 15 minutes before the visit; the world's visit is days away.
@@ -81,7 +92,7 @@ def url_for(name: str, pk: int) -> str:
 
 
 def expected(owner: str, visitor: str, *, insider: bool, method: str) -> int:
-    owners = {"physician-own": {"physician"}, "physician+pharmacy": {"physician", "pharmacy"}}.get(owner, {owner})
+    owners = {"physician"} if owner == "physician-own" else set(owner.split("+"))
     if visitor not in owners:
         return 403
     if not insider:

@@ -172,6 +172,8 @@ CLINICAL_FORMS = [
                                                               "indication_code", "ship_to_state", "ship_to_postal_code"]),
     ("pharmacy", "/pharmacy/orders/{order}/action/", ["to", "note", "carrier", "tracking_number"]),
     ("physician", "/clinic/appointments/{appointment}/cancel/", ["note"]),
+    ("physician", "/clinic/appointments/{appointment}/visit-note/", ["action", "subjective", "assessment", "plan",
+                                                                     "summary_decided", "summary_next_steps"]),
 ]  # fmt: skip
 
 

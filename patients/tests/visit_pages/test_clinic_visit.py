@@ -134,7 +134,7 @@ def test_a_physician_cancel_is_all_or_nothing(visit, physician, monkeypatch):
 
     monkeypatch.setattr(visit_services, "portal_update_notify", notice_fails)
     with pytest.raises(RuntimeError):
-        visit_services.appointment_cancel_by_physician(appointment=visit, physician=physician, note="I am ill.")
+        visit_services.appointment_cancel_by_care_team(appointment=visit, by=physician, note="I am ill.")
     visit.refresh_from_db()
     assert (visit.status, visit.cancellation_note) == ("booked", "")
 
@@ -147,7 +147,7 @@ def test_a_physician_cancel_is_judged_on_the_visit_as_it_is_now(visit, physician
     stale = Appointment.objects.get(pk=visit.pk)
     visit_services.appointment_cancel(appointment=visit, by=patient.user, enforce_cutoff=False)
     with pytest.raises(ValidationError) as refused:
-        visit_services.appointment_cancel_by_physician(appointment=stale, physician=physician, note="I am ill.")
+        visit_services.appointment_cancel_by_care_team(appointment=stale, by=physician, note="I am ill.")
     assert visit_services.CANCEL_REFUSAL in refused.value.messages
     visit.refresh_from_db()
     assert (visit.cancelled_by, visit.cancellation_note) == (patient.user, "")
