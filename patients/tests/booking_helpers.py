@@ -39,3 +39,8 @@ def licensed_physician(*codes, **license_kwargs):
     for code in codes[1:]:
         PhysicianLicenseFactory(physician=first.physician, state=state(code), **license_kwargs)
     return first.physician
+
+
+def slot_value(physician, starts_at) -> str:
+    """The value a booking page's time button carries: ``<physician id>-<unix seconds>``."""
+    return f"{physician.pk}-{int(starts_at.timestamp())}"

@@ -5,13 +5,12 @@ import datetime as dt
 
 import icalendar
 import pytest
-import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from patients.models import Appointment, FollowUp, Intake, ReviewStatus, VisitJoinAttempt, VisitType
-from patients.tests.booking_helpers import MONDAY, UTC, give_hours, licensed_physician, local
+from patients.tests.booking_helpers import UTC, licensed_physician, local, slot_value
 from patients.tests.factories import complete_intake, plan_started
 from patients.visits.services import (
     appointment_book,
@@ -33,28 +32,8 @@ from portal.tests.signin import sign_in
 TUESDAY_10 = local(2026, 3, 3, 10)  # 16:00 UTC
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ready(clock, physician, patient):
-    """The TX physician sees patients 09:00–17:00 Chicago every day; the TX patient has submitted
-    their intake."""
-    give_hours(physician)
-    complete_intake(patient)
-    patient.refresh_from_db()
-    return physician, patient
-
-
 def book(patient, physician, starts_at, code="TX"):
     return appointment_book(patient=patient, physician=physician, starts_at=starts_at, location_state=state(code))
-
-
-def slot_value(physician, starts_at):
-    return f"{physician.pk}-{int(starts_at.timestamp())}"
 
 
 # --- Booking rules -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import TestCase
 
@@ -15,7 +14,7 @@ from patients.followups.selectors import recall_list_for
 from patients.followups.services import recall_contact_record
 from patients.messaging.services import message_send, thread_assign, thread_start
 from patients.models import Appointment, FollowUp, Message, RecallContact, ReviewStatus
-from patients.tests.booking_helpers import MONDAY, give_hours, local
+from patients.tests.booking_helpers import local, slot_value
 from patients.tests.factories import PatientFactory, complete_intake, plan_started
 from patients.visits.services import appointment_book, appointment_reschedule
 from portal.models import Reminder, ServiceState, User
@@ -25,20 +24,6 @@ from prescriptions.tests.factories import approve_intake, make_draft, make_plan
 
 TUESDAY_10 = local(2026, 3, 3, 10)
 TUESDAY_9 = local(2026, 3, 3, 9)  # the first of the 45-minute slots the booking page offers
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def ready(clock, physician, patient):
-    give_hours(physician)
-    complete_intake(patient)
-    patient.refresh_from_db()
-    return physician, patient
 
 
 def reminders_to(user, kind):
@@ -251,10 +236,6 @@ def test_a_follow_up_no_longer_due_cannot_be_chased(coordinator, overdue):
 
 
 # --- Booking for a patient -----------------------------------------------------------------------
-
-
-def slot_value(physician, starts_at):
-    return f"{physician.pk}-{int(starts_at.timestamp())}"
 
 
 @pytest.mark.django_db

@@ -1,19 +1,12 @@
 """A clock on the Monday before the visit, and a visit booked for Tuesday at 10:00."""
 
 import pytest
-import time_machine
 
-from patients.tests.booking_helpers import MONDAY, give_hours
+from patients.tests.booking_helpers import give_hours
 from patients.tests.factories import complete_intake
 from patients.tests.visit_pages.helpers import TUESDAY_10
 from patients.visits.services import appointment_book
 from portal.tests.factories import state
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(MONDAY, tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture
