@@ -1,5 +1,5 @@
-"""Demo patients: one for each screening outcome, one mid-intake, one not started, and a
-visitor from a state the practice does not serve (on the waitlist)."""
+"""Demo patients: one for each screening outcome, one mid-intake, one not started, one whose
+follow-up is overdue, and a visitor from a state the practice does not serve (on the waitlist)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ ABOUT = {
     "tom.nguyen": ("Tom", "Nguyen", dt.date(1972, 6, 30), "314-555-0161", "700 Washington Ave", "St. Louis", "MO", "63101"),
     "sara.miller": ("Sara", "Miller", dt.date(1990, 11, 5), "404-555-0122", "55 Peachtree Pl", "Atlanta", "GA", "30309"),
     "li.wang": ("Li", "Wang", dt.date(1983, 3, 17), "515-555-0190", "920 Grand Ave", "Des Moines", "IA", "50309"),
+    "ruth.ellis": ("Ruth", "Ellis", dt.date(1958, 2, 14), "210-555-0143", "415 Alamo Plaza", "San Antonio", "TX", "78205"),
 }  # fmt: skip
 
 BASE_ANSWERS = {
@@ -116,6 +117,10 @@ def seed(today: dt.date) -> dict:
                         side_effects=["vivid_dreams"] if days_ago == MARIA_CHECKIN_DAYS_AGO[0] else [],
                     )  # fmt: skip
                 Patient.objects.filter(pk=patient.pk).update(treatment_phase=TreatmentPhase.TITRATION)
+            elif local == "ruth.ellis" and physician is not None:
+                # Approved six weeks ago; her plan (prescriptions.demo) owes a follow-up visit that
+                # was never booked: the care team's recall list.
+                intake_review(patient=patient, physician=physician, decision="approve", note="Fibromyalgia; no flags.")
         elif local == "li.wang" and not intake.completed_steps:
             _complete_intake(patient, local, today, submit=False, steps=["conditions"])
         patients[local] = patient

@@ -9,11 +9,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from patients.models import FollowUp, Intake, Patient, ReviewStatus
-from portal.access import get_scoped_or_404
+from portal.access import CARE_TEAM_ROLES, get_scoped_or_404
 from portal.models import User
 from portal.selectors import care_team_states, licensed_states
-
-CARE_TEAM = (User.Role.PHYSICIAN, User.Role.COORDINATOR)
 
 
 def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Patient]:
@@ -29,7 +27,7 @@ def patient_list_for(user: User, *, day: dt.date | None = None) -> QuerySet[Pati
         return base.none()
     if user.role == User.Role.PATIENT:
         return base.filter(user=user)
-    if user.role in CARE_TEAM:
+    if user.role in CARE_TEAM_ROLES:
         return base.filter(state_id__in=care_team_states(user, day=day))
     return base.none()
 

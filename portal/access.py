@@ -28,6 +28,10 @@ M = TypeVar("M", bound=Model)
 
 Role = User.Role
 
+# The people who care for patients in the clinic: physicians, and care coordinators (who prescribe
+# nothing; docs/domain.md "Care team").
+CARE_TEAM_ROLES = (Role.PHYSICIAN, Role.COORDINATOR)
+
 
 def has_role(user, *roles: str) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role in roles)
@@ -93,6 +97,17 @@ def physician_license_in(
         .order_by("-expires_on")
         .first()
     )
+
+
+def care_team_serves(user: User, state: ServiceState | None, *, moment: dt.datetime | None = None) -> bool:
+    """Whether ``user`` may act for a patient living in ``state`` (the rule of
+    ``portal.selectors.care_team_states`` for one state): a physician licensed there
+    (:func:`physician_license_in`), a care coordinator while the practice serves it."""
+    if state is None or not user.is_active:
+        return False
+    if user.role == Role.PHYSICIAN:
+        return physician_license_in(user, state, moment=moment) is not None
+    return user.role == Role.COORDINATOR and state.active
 
 
 def physicians_licensed_in(state: ServiceState, *, moment: dt.datetime | None = None) -> list[int]:

@@ -172,6 +172,29 @@ def _move_back(patient: Patient, plan: TitrationPlan, order: PrescriptionOrder, 
     followup_sync(patient=patient)
 
 
+# Ruth's plan started this many days ago; its start owed a visit within 14 days that was never
+# booked, so her follow-up is overdue.
+RUTH_PLAN_STARTED_DAYS_AGO = 40
+
+
+def _seed_ruth(rivera: User) -> None:
+    """Ruth (TX) is on the standard schedule, started 40 days ago, and has not booked the
+    follow-up her last dose change owes: she is on the care team's recall list."""
+    ruth = _patient("ruth.ellis")
+    if ruth is None or TitrationPlan.objects.filter(patient=ruth).exists():
+        return
+    if not Intake.objects.filter(patient=ruth, review_status=ReviewStatus.APPROVED).exists():
+        return
+    plan = plan_services.titration_plan_create(
+        patient=ruth, physician=rivera, start_date=ruth.today(), template="standard", formulation="capsule"
+    )
+    # Written through the service today, then moved back: the plan's dates and its event.
+    start = plan.start_date - dt.timedelta(days=RUTH_PLAN_STARTED_DAYS_AGO)
+    TitrationPlan.objects.filter(pk=plan.pk).update(start_date=start)
+    PlanEvent.objects.filter(plan=plan).update(effective_on=start)
+    followup_sync(patient=ruth)
+
+
 def _seed_maria(today: dt.date, rivera: User, prairie: Pharmacy, prairie_staff: User, gulf_staff: User) -> None:
     """Maria (TX) started the standard schedule at bedtime 14 days ago, after her intake, its review
     and her first visit; vivid dreams moved her dose to the morning two days ago (a new plan
@@ -318,5 +341,6 @@ def seed(today: dt.date) -> dict:
         prairie = pharmacies["Prairie Compounding Pharmacy"]
         _seed_maria(today, rivera, prairie, prairie_staff, gulf_staff)
         _seed_sara(today, rivera, gulf_staff)
+        _seed_ruth(rivera)
     seed_care_team()  # after the plans: the recall list reads the follow-ups they owe
     return {"pharmacies": pharmacies}

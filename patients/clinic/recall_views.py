@@ -16,16 +16,15 @@ from patients.followups.selectors import RECALL_CONTACTS_SHOWN, RECALL_LEAD_DAYS
 from patients.followups.services import recall_contact_record
 from patients.visits.selectors import physician_time_zone
 from patients.zones import shown_in
-from portal.access import Role, role_required
-from portal.audit import access_record, access_record_list
+from portal.access import CARE_TEAM_ROLES, role_required
+from portal.audit import access_record_list
 from portal.forms import flash_refusal
 
 PAGE_SIZE = 25
-CARE_TEAM = (Role.PHYSICIAN, Role.COORDINATOR)
 
 
 @require_safe
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def recall_list(request: HttpRequest) -> HttpResponse:
     access_record_list(request, action="recalls.list")
     today = timezone.localdate()
@@ -47,10 +46,9 @@ def recall_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def recall_contact(request: HttpRequest, pk: int) -> HttpResponse:
     followup = recall_get_for(request.user, pk)
-    access_record(request, patient_user=followup.patient.user, action="recalls.contact")
     form = RecallContactForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import baseline_at_start, checkins_for
 from patients.clinic.forms import PatientFilterForm
-from patients.followups.selectors import recall_list_for
+from patients.followups.selectors import recall_counts_for
 from patients.followups.services import treatment_start_day
 from patients.intake import services as intake_services
 from patients.intake.forms import ReviewForm
@@ -24,7 +24,7 @@ from patients.safety.selectors import open_care_items_for
 from patients.selectors import patient_get_for, patient_list_for, patient_list_rows, patient_search, review_queue_for
 from patients.visits.selectors import appointments_upcoming_for, physician_time_zone
 from patients.zones import shown_in
-from portal.access import Role, role_required
+from portal.access import CARE_TEAM_ROLES, Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import flash_refusal
 from portal.selectors import licenses_expiring, physician_licenses_for
@@ -36,7 +36,7 @@ CLINIC_HOME_ITEMS = 50
 
 
 @require_safe
-@role_required(Role.PHYSICIAN, Role.COORDINATOR)
+@role_required(*CARE_TEAM_ROLES)
 def clinic_home(request: HttpRequest) -> HttpResponse:
     """What the physician has to act on: patients who need attention first (safety items), then
     reviews, today's and the next visits, unread messages (and, through prescriptions' panel,
@@ -65,16 +65,15 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
 def _coordinator_home(request: HttpRequest) -> HttpResponse:
     """The coordinator's work list: patients who need attention (to reach them; physicians resolve
     the items), conversations waiting for the care team, recalls, and the next visits."""
-    today = timezone.localdate()
-    recalls = recall_list_for(request.user, today=today)
+    recalls = recall_counts_for(request.user)
     with shown_in(physician_time_zone(request.user)) as zone:
         return render(
             request,
             "patients/coordinator_home.html",
             {
                 "care_items": list(open_care_items_for(request.user)[:CLINIC_HOME_ITEMS]),
-                "recalls_overdue": recalls.filter(due_on__lt=today).count(),
-                "recalls_due": recalls.filter(due_on__gte=today).count(),
+                "recalls_overdue": recalls["overdue"],
+                "recalls_due": recalls["due"],
                 "mine_unread": unread_thread_count_for(request.user, show="mine"),
                 "unassigned_unread": unread_thread_count_for(request.user, show="unassigned"),
                 "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
@@ -93,7 +92,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN, Role.COORDINATOR)
+@role_required(*CARE_TEAM_ROLES)
 def patient_list(request: HttpRequest) -> HttpResponse:
     access_record_list(request, action="patients.list")
     form = PatientFilterForm(request.GET or None)
@@ -120,7 +119,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(Role.PHYSICIAN, Role.COORDINATOR)
+@role_required(*CARE_TEAM_ROLES)
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's chart. A care coordinator reads it to help the patient (visits, contact,
     response) without the physician's decisions: no intake review, no plan or order actions."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from patients.models import FollowUp, RecallContact
@@ -38,6 +38,17 @@ def recall_list_for(user: User, *, today: dt.date | None = None) -> QuerySet[Fol
             )
         )
         .order_by("due_on", "pk")
+    )
+
+
+def recall_counts_for(user: User, *, today: dt.date | None = None) -> dict[str, int]:
+    """How many follow-ups on ``user``'s recall list are overdue and how many are due within the
+    week (one query)."""
+    today = today or timezone.localdate()
+    return (
+        recall_list_for(user, today=today)
+        .prefetch_related(None)
+        .aggregate(overdue=Count("pk", filter=Q(due_on__lt=today)), due=Count("pk", filter=Q(due_on__gte=today)))
     )
 
 

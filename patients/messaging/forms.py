@@ -4,6 +4,7 @@ decided by its content in patients.messaging.attachments, called by the service.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 
 from patients.messaging.services import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH
 from portal.models import User
@@ -82,9 +83,7 @@ class AssignForm(forms.Form):
         help_text="The person who answers this conversation; they are emailed that it waits for them.",
     )
 
-    def __init__(self, *args, choices=(), **kwargs):
+    def __init__(self, *args, choices: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(pk__in=[u.pk for u in choices]).order_by(
-            "role", "last_name", "first_name"
-        )
+        self.fields["assignee"].queryset = choices
         self.fields["assignee"].label_from_instance = lambda u: f"{u.display_name} ({u.get_role_display()})"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from education.models import Article
@@ -19,7 +19,7 @@ from patients.messaging.reminders import secure_message_email_schedule
 from patients.messaging.selectors import read_marker_for
 from patients.models import Attachment, CareItem, Message, Patient, Thread, ThreadReadMarker
 from patients.safety.services import care_item_raise
-from portal.access import physician_license_in, physicians_licensed_in
+from portal.access import care_team_serves, physicians_licensed_in
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -32,26 +32,17 @@ BODY_MAX_LENGTH = 5000
 def _may_write(thread: Thread, user: User) -> bool:
     if user.role == User.Role.PATIENT:
         return thread.patient.user_id == user.pk
-    if user.role == User.Role.PHYSICIAN:
-        return physician_license_in(user, thread.patient.state) is not None
-    if user.role == User.Role.COORDINATOR:
-        return coordinator_serves(thread.patient.state)
-    return False
+    return care_team_serves(user, thread.patient.state)
 
 
-def coordinator_serves(state) -> bool:
-    """Care coordinators work with patients of every state the practice serves."""
-    return state is not None and state.active
-
-
-def thread_assignee_choices(thread: Thread, *, now: dt.datetime | None = None) -> list[User]:
-    """Who a conversation can be handed to: the physicians licensed in the patient's state today
-    and the active care coordinators."""
-    licensed = physicians_licensed_in(thread.patient.state, moment=now) if thread.patient.state_id else []
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(Q(pk__in=licensed) | Q(role=User.Role.COORDINATOR))
-        .order_by("role", "last_name", "first_name", "pk")
+def thread_assignee_choices(thread: Thread, *, now: dt.datetime | None = None) -> QuerySet[User]:
+    """Who a conversation can be handed to: the people of the patient's care team today (the
+    physicians licensed in the patient's state, and the care coordinators while it is served)."""
+    state = thread.patient.state
+    licensed = physicians_licensed_in(state, moment=now) if state is not None else []
+    coordinators = Q(role=User.Role.COORDINATOR) if state is not None and state.active else Q(pk__in=[])
+    return User.objects.filter(Q(pk__in=licensed) | coordinators, is_active=True).order_by(
+        "role", "last_name", "first_name", "pk"
     )
 
 
@@ -64,7 +55,7 @@ def thread_assign(*, thread: Thread, by: User, assignee: User | None, now: dt.da
     thread = Thread.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=thread.pk)
     if not _may_write(thread, by) or by.role == User.Role.PATIENT:
         raise PermissionDenied("You cannot assign this conversation.")
-    if assignee is not None and assignee.pk not in {u.pk for u in thread_assignee_choices(thread, now=now)}:
+    if assignee is not None and not thread_assignee_choices(thread, now=now).filter(pk=assignee.pk).exists():
         raise ValidationError({"assignee": "Choose a physician licensed in the patient's state or a care coordinator."})
     if (assignee.pk if assignee else None) == thread.assigned_to_id:
         return thread
@@ -240,16 +231,15 @@ def _care_team_recipients(thread: Thread, now: dt.datetime) -> list[int]:
       conversations), and with neither, every licensed physician (the practice is one care team).
     An urgent message also raises an urgent care item, which alerts every physician licensed in
     the patient's state whoever the conversation is assigned to (``message_send``)."""
-    licensed = set(physicians_licensed_in(thread.patient.state, moment=now))
     assignee = thread.assigned_to
-    if assignee is not None and assignee.is_active and _may_write(thread, assignee):
+    if assignee is not None and _may_write(thread, assignee):
         return [assignee.pk]
+    team = thread_assignee_choices(thread, now=now)
+    licensed = set(team.filter(role=User.Role.PHYSICIAN).values_list("pk", flat=True))
+    coordinators = set(team.filter(role=User.Role.COORDINATOR).values_list("pk", flat=True))
     involved = set(
         Message.objects.filter(thread=thread, from_patient=False).values_list("sender_id", flat=True).distinct()
     )
-    coordinators = set(
-        User.objects.filter(role=User.Role.COORDINATOR, is_active=True).values_list("pk", flat=True)
-    ) if coordinator_serves(thread.patient.state) else set()  # fmt: skip
     return sorted(involved & (licensed | coordinators)) or sorted(coordinators) or sorted(licensed)
 
 

@@ -35,12 +35,11 @@ from patients.models import Thread
 from patients.selectors import patient_for_user
 from patients.visits.selectors import physician_time_zone
 from patients.zones import shown_in
-from portal.access import Role, role_required
+from portal.access import CARE_TEAM_ROLES, Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
 
 PAGE_SIZE = 25
-CARE_TEAM = (Role.PHYSICIAN, Role.COORDINATOR)
 THREAD_FILTERS = {"mine": "Assigned to me", "unassigned": "Not assigned"}
 
 
@@ -77,7 +76,7 @@ def patient_message_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def clinic_message_list(request: HttpRequest) -> HttpResponse:
     """Conversations of the care team member's patients, most recent first; "Assigned to me" and
     "Not assigned" narrow it for triage."""
@@ -171,7 +170,7 @@ def _assign_form(thread: Thread, data=None) -> AssignForm:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
     thread = thread_get_for(request.user, pk)
     articles = shareable_articles()
@@ -192,7 +191,7 @@ def clinic_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def clinic_thread_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand the conversation to a physician or a coordinator (triage), or back to everyone."""
     thread = thread_get_for(request.user, pk)
@@ -242,7 +241,7 @@ def patient_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_safe
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def clinic_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = attachment_get_for(request.user, pk)
     access_record(request, patient_user=attachment.message.thread.patient.user, action="messages.attachment.view")

@@ -13,16 +13,14 @@ from django.views.decorators.http import require_http_methods
 from patients.selectors import patient_get_for
 from patients.visits.forms import CancelByPhysicianForm
 from patients.visits.selectors import appointment_get_for
-from patients.visits.services import care_team_may_cancel
+from patients.visits.services import care_team_may_move
 from patients.visits.views import slot_picker
-from portal.access import Role, role_required
+from portal.access import CARE_TEAM_ROLES, role_required
 from portal.audit import access_record
-
-CARE_TEAM = (Role.PHYSICIAN, Role.COORDINATOR)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def book_for_patient(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="appointment.book_for")
@@ -30,12 +28,12 @@ def book_for_patient(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@role_required(*CARE_TEAM)
+@role_required(*CARE_TEAM_ROLES)
 def reschedule_for_patient(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     access_record(request, patient_user=appointment.patient.user, action="appointment.reschedule_for")
-    if not care_team_may_cancel(appointment, request.user, now=timezone.now()):
-        messages.error(request, "This visit can no longer be changed: it is over or no longer booked.")
+    if not care_team_may_move(appointment, request.user, now=timezone.now()):
+        messages.error(request, "This visit can no longer be moved: it has started or is no longer booked.")
         return redirect("patients:chart", pk=appointment.patient_id)
     return slot_picker(
         request,

@@ -43,7 +43,7 @@ from patients.visits.services import (
     appointment_record_outcome,
     availability_add,
     availability_remove,
-    care_team_may_cancel,
+    care_team_may_change,
     join_is_open,
     physician_time_zone_set,
     room_pass,
@@ -52,7 +52,7 @@ from patients.visits.services import (
 )
 from patients.visits.slots import local_to_utc
 from patients.zones import shown_in
-from portal.access import Role, role_required
+from portal.access import CARE_TEAM_ROLES, Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
 from portal.mfa import session_completed_mfa
@@ -191,7 +191,7 @@ def _appointment_page(
     }
     if appointment.status == Appointment.Status.BOOKED:
         context["outcome_form"] = outcome_form or OutcomeForm()
-        if care_team_may_cancel(appointment, request.user, now=now):
+        if care_team_may_change(appointment, request.user, now=now):
             context["cancel_form"] = cancel_form or CancelByPhysicianForm()
     elif appointment.status in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
@@ -249,14 +249,14 @@ def appointment_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PHYSICIAN, Role.COORDINATOR)
+@role_required(*CARE_TEAM_ROLES)
 def appointment_cancel_by_care_team(request: HttpRequest, pk: int) -> HttpResponse:
     """The visit's physician cancels from the visit page; a coordinator from the page where they
     move a visit for the patient."""
     appointment = appointment_get_for(request.user, pk)
     is_physician = request.user.role == Role.PHYSICIAN
     back = "patients:clinic_appointment" if is_physician else "patients:clinic_reschedule_for"
-    if not care_team_may_cancel(appointment, request.user, now=timezone.now()):
+    if not care_team_may_change(appointment, request.user, now=timezone.now()):
         messages.error(request, CANCEL_REFUSAL)
         return redirect(back, pk=appointment.pk)
     form = CancelByPhysicianForm(request.POST)

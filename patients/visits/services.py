@@ -37,7 +37,7 @@ from patients.visits.selectors import (
 )
 from patients.visits.slots import fits_in_window, overlaps_any
 from patients.zones import describe_moment
-from portal.access import physician_license_in
+from portal.access import CARE_TEAM_ROLES, care_team_serves, physician_license_in
 from portal.models import US_STATE_NAMES, ServiceState, User
 from portal.reminders import portal_update_notify
 
@@ -311,18 +311,8 @@ def appointment_book(
     )
 
 
-def care_team_serves(user: User, patient: Patient) -> bool:
-    """Whether ``user`` is on the patient's care team: a physician licensed in the patient's state
-    today, or a care coordinator while the state is served (docs/domain.md "Care team")."""
-    if not user.is_active or patient.state_id is None:
-        return False
-    if user.role == User.Role.PHYSICIAN:
-        return physician_license_in(user, patient.state) is not None
-    return user.role == User.Role.COORDINATOR and patient.state.active
-
-
 def _require_care_team_for(user: User, patient: Patient) -> None:
-    if not care_team_serves(user, patient):
+    if not care_team_serves(user, patient.state):
         raise PermissionDenied("Only the patient's care team books or changes visits for them.")
 
 
@@ -348,7 +338,7 @@ def appointment_reschedule(
     on_behalf = by.role != User.Role.PATIENT
     if on_behalf:
         _require_care_team_for(by, appointment.patient)
-        if appointment.status != Appointment.Status.BOOKED or appointment.starts_at <= now:
+        if not care_team_may_move(appointment, by, now=now):
             raise ValidationError("This visit can no longer be moved: it has started or is no longer booked.")
     else:
         _refuse_change(appointment, now)
@@ -393,14 +383,19 @@ CANCELLATION_NOTE_MAX_LENGTH = 500
 CANCEL_REFUSAL = "This visit can no longer be cancelled: it is over or no longer booked."
 
 
-def care_team_may_cancel(appointment: Appointment, user: User, *, now: dt.datetime) -> bool:
-    """Whether ``user`` may still cancel the visit for the patient: a physician their own visits,
-    a care coordinator any visit of a patient they serve; booked, and not yet over."""
+def care_team_may_change(appointment: Appointment, user: User, *, now: dt.datetime) -> bool:
+    """Whether ``user`` may still move or cancel the visit for the patient: a physician their own
+    visits, a care coordinator any visit of a patient they serve; booked, and not yet over."""
     if appointment.status != Appointment.Status.BOOKED or now >= appointment.ends_at:
         return False
     if user.role == User.Role.PHYSICIAN:
         return appointment.physician_id == user.pk
-    return user.role == User.Role.COORDINATOR and care_team_serves(user, appointment.patient)
+    return user.role == User.Role.COORDINATOR and care_team_serves(user, appointment.patient.state)
+
+
+def care_team_may_move(appointment: Appointment, user: User, *, now: dt.datetime) -> bool:
+    """:func:`care_team_may_change`, before the visit starts: a visit under way is not moved."""
+    return now < appointment.starts_at and care_team_may_change(appointment, user, now=now)
 
 
 @transaction.atomic
@@ -419,11 +414,11 @@ def appointment_cancel_by_care_team(
     appointment = (
         Appointment.objects.select_for_update(of=("self",)).select_related("patient__state").get(pk=appointment.pk)
     )
+    if by.role not in CARE_TEAM_ROLES:
+        raise PermissionDenied("Only the care team cancels visits for a patient.")
     if by.role == User.Role.PHYSICIAN and appointment.physician_id != by.pk:
         raise PermissionDenied("Only the visit's own physician can cancel it.")
-    if by.role not in (User.Role.PHYSICIAN, User.Role.COORDINATOR):
-        raise PermissionDenied("Only the care team cancels visits for a patient.")
-    if not care_team_may_cancel(appointment, by, now=now):
+    if not care_team_may_change(appointment, by, now=now):
         raise ValidationError(CANCEL_REFUSAL)
     if not note:
         raise ValidationError({"note": "Tell the patient why the visit is cancelled and what to do next."})

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from portal.demo import demo_email
+from portal.models import User
 from portal.tests.signin import sign_in
 from prescriptions.models import OrderStatus, PrescriptionOrder, TitrationPlan
 from prescriptions.orders.selectors import latest_order_for_patient
@@ -100,3 +101,13 @@ def test_marias_story_happens_in_order_and_her_booked_visit_is_linked_to_her_fol
     booked = Appointment.objects.get(patient=maria, status="booked")
     followup = FollowUp.objects.get(patient=maria, status__in=["pending", "booked"])
     assert (booked.followup, followup.status) == (followup, "booked")
+
+
+@pytest.mark.django_db
+def test_the_coordinators_recall_list_starts_with_ruths_overdue_follow_up(seeded, client):
+    nora = User.objects.get(email=demo_email("nora.quinn"))
+    sign_in(client, nora)
+    page = client.get("/clinic/recalls/").content.decode()
+    assert "Ruth Ellis" in page and "Overdue" in page and "Called, no answer" in page
+    inbox = client.get("/clinic/messages/?show=mine").content.decode()
+    assert "Receipt for my visit" in inbox and "Vivid dreams" not in inbox
