@@ -334,3 +334,17 @@ def test_the_intake_review_stays_with_physicians(coordinator, patient):
         intake_review(patient=patient, physician=coordinator, decision="approve", note="")
     patient.intake.refresh_from_db()
     assert patient.intake.review_status == ReviewStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_the_coordinators_work_list_sends_safety_items_to_the_chart_not_to_their_resolution(
+    client, coordinator, patient
+):
+    from patients.safety.services import care_item_raise
+
+    item = care_item_raise(patient=patient, priority="urgent", reasons=["Red flag: Chest pain"])
+    sign_in(client, coordinator)
+    page = client.get("/clinic/").content.decode()
+    assert f"/clinic/patients/{patient.pk}/" in page and f"/clinic/items/{item.pk}/" not in page
+    assert "Chest pain" not in page
+    assert client.get(f"/clinic/items/{item.pk}/").status_code == 403
