@@ -5,8 +5,6 @@ summaries")."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +15,7 @@ from patients.models import Appointment, VisitNote, VisitNoteAddendum
 from patients.models.visit_notes import NOTE_SECTION_MAX, SUMMARY_SECTION_MAX
 from patients.visitnotes.reminders import visit_summary_ready_schedule
 from portal.access import physician_license_in
+from portal.hashing import content_digest, utc_stamp
 from portal.models import User
 
 # The note's sections, in the order the page shows them, with their length limits.
@@ -36,15 +35,6 @@ REQUIRED_TO_SIGN = {
 LOCKED_MESSAGE = "This note is signed and can no longer be changed. Add an addendum instead."
 
 
-def _stamp(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if moment else None
-
-
-def _digest(content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
 def visit_note_content(note: VisitNote) -> dict[str, Any]:
     """Everything the signature covers, as plain JSON values."""
     return {
@@ -53,12 +43,12 @@ def visit_note_content(note: VisitNote) -> dict[str, Any]:
         "author": note.author_id,
         **{name: getattr(note, name) for name in SECTIONS},
         "signed_by": note.signed_by_id,
-        "signed_at": _stamp(note.signed_at),
+        "signed_at": utc_stamp(note.signed_at),
     }
 
 
 def visit_note_content_hash(note: VisitNote) -> str:
-    return _digest(visit_note_content(note))
+    return content_digest(visit_note_content(note))
 
 
 def visit_note_content_intact(note: VisitNote) -> bool:
@@ -68,13 +58,13 @@ def visit_note_content_intact(note: VisitNote) -> bool:
 
 def addendum_content_hash(addendum: VisitNoteAddendum) -> str:
     """The addendum's text, author and time, chained to the signed note it adds to."""
-    return _digest(
+    return content_digest(
         {
             "note": addendum.note_id,
             "note_hash": addendum.note.content_hash,
             "author": addendum.author_id,
             "text": addendum.text,
-            "signed_at": _stamp(addendum.signed_at),
+            "signed_at": utc_stamp(addendum.signed_at),
         }
     )
 
@@ -100,6 +90,29 @@ def _cleaned_sections(sections: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
+def _draft_refusal(appointment: Appointment, now: dt.datetime) -> str | None:
+    """Why no note can be written about this visit now, or None: a note is about a visit that has
+    started or taken place."""
+    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
+        return f"This visit is {appointment.get_status_display().lower()}: there is no visit to write a note about."
+    if appointment.status == Appointment.Status.BOOKED and now < appointment.starts_at:
+        return "The note can be written once the visit has started."
+    return None
+
+
+def visit_note_writable(
+    appointment: Appointment, *, user: User, note: VisitNote | None, now: dt.datetime | None = None
+) -> bool:
+    """True when ``user`` may write or change this visit's draft now (what the note page offers):
+    the visit's physician, before signing, once the visit has started."""
+    return (
+        user.role == User.Role.PHYSICIAN
+        and appointment.physician_id == user.pk
+        and (note is None or not note.is_signed)
+        and _draft_refusal(appointment, now or timezone.now()) is None
+    )
+
+
 @transaction.atomic
 def visit_note_save_draft(
     *, appointment: Appointment, physician: User, now: dt.datetime | None = None, **sections: str
@@ -109,12 +122,9 @@ def visit_note_save_draft(
     _require_visit_physician(appointment, physician)
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
-    if appointment.status in (Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW):
-        raise ValidationError(
-            f"This visit is {appointment.get_status_display().lower()}: there is no visit to write a note about."
-        )
-    if appointment.status == Appointment.Status.BOOKED and now < appointment.starts_at:
-        raise ValidationError("The note can be written once the visit has started.")
+    refusal = _draft_refusal(appointment, now)
+    if refusal:
+        raise ValidationError(refusal)
     cleaned = _cleaned_sections(sections)
     note = VisitNote.objects.select_for_update().filter(appointment=appointment).first()
     if note is None:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from patients.models import Appointment
@@ -24,30 +23,25 @@ from patients.visitnotes.services import (
     visit_note_content_intact,
     visit_note_save_draft,
     visit_note_sign,
+    visit_note_writable,
 )
 from portal.access import Role, role_required
 from portal.audit import access_record
 from portal.forms import add_service_errors, flash_refusal
+from portal.selectors import licensed_state_ids_for
 
 
 def _note_page(request: HttpRequest, appointment: Appointment, *, form=None, addendum_form=None) -> HttpResponse:
     access_record(request, patient_user=appointment.patient.user, action="visit_note.view")
     note = visit_note_of(appointment)
-    is_author = appointment.physician_id == request.user.pk
-    now = timezone.now()
-    writable = (
-        is_author
-        and (note is None or not note.is_signed)
-        and (
-            appointment.status == Appointment.Status.COMPLETED
-            or (appointment.status == Appointment.Status.BOOKED and now >= appointment.starts_at)
-        )
-    )
+    writable = visit_note_writable(appointment, user=request.user, note=note)
     context = {
         "appointment": appointment,
         "note": note,
         "addenda": visit_note_addenda(note),
-        "is_author": is_author,
+        "is_author": appointment.physician_id == request.user.pk,
+        # The same test as the visit page's link: a lapsed license closes the chart, not the note.
+        "chart_visible": appointment.patient.state_id in licensed_state_ids_for(request.user),
         "intact": note is not None and note.is_signed and visit_note_content_intact(note),
         "form": (form or VisitNoteForm(instance=note)) if writable else None,
         "can_sign": writable and appointment.status == Appointment.Status.COMPLETED,

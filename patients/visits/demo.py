@@ -23,11 +23,10 @@ from patients.models import (
     VisitEvent,
     VisitJoinAttempt,
     VisitNote,
-    VisitNoteAddendum,
     VisitType,
     WeeklyAvailability,
 )
-from patients.visitnotes.services import addendum_content_hash, visit_note_content_hash
+from patients.visitnotes.services import visit_note_addendum_add, visit_note_save_draft, visit_note_sign
 from portal.demo import demo_email
 from portal.models import ServiceState, User
 
@@ -192,25 +191,29 @@ def _seed_visits(today: dt.date) -> None:
             starts_at=now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0),
             status=Appointment.Status.BOOKED,
         )
-        if open_now is not None:
+        if (
+            open_now is not None
+            and open_now.physician_id == chen.pk
+            and not VisitNote.objects.filter(appointment=open_now).exists()
+        ):
             # Dr. Chen writes as they talk: a draft the patient does not see.
-            VisitNote.objects.get_or_create(
+            visit_note_save_draft(
                 appointment=open_now,
-                defaults={
-                    "author": chen,
-                    "subjective": "Widespread pain for six years, worse in the mornings; sleep broken.",
-                    "assessment": "Fibromyalgia; Hashimoto's on levothyroxine (watch thyroid dose on LDN).",
-                },
+                physician=chen,
+                subjective="Widespread pain for six years, worse in the mornings; sleep broken.",
+                assessment="Fibromyalgia; Hashimoto's on levothyroxine (watch thyroid dose on LDN).",
             )
 
 
 def _seed_signed_note(visit: Appointment, *, physician: User) -> None:
-    """Maria's first visit: a signed note with her summary, and one addendum written two days later."""
-    if VisitNote.objects.filter(appointment=visit).exists():
+    """Maria's first visit: a signed note with her summary, and one addendum written two days later,
+    through the services that sign them (the patient is told her summary is ready)."""
+    if visit.physician_id != physician.pk or VisitNote.objects.filter(appointment=visit).exists():
         return
-    note = VisitNote(
+    visit_note_save_draft(
         appointment=visit,
-        author=physician,
+        physician=physician,
+        now=visit.ends_at,
         subjective="Left arm CRPS after a wrist fracture three years ago, burning pain 7/10, poor sleep. "
         "Gabapentin helped little. No opioids for over a year.",
         assessment="CRPS type I of the left upper limb with neuropathic features; PEG 7.3. Good LDN candidate: "
@@ -223,19 +226,14 @@ def _seed_signed_note(visit: Appointment, *, physician: User) -> None:
         "each week. Tell us about vivid dreams or trouble sleeping.",
         summary_next_visit="In about two weeks: book a follow-up visit from your Visits page.",
     )
-    note.save()  # the hash names the note's id, so the draft is saved first
-    note.signed_at, note.signed_by = visit.ends_at + dt.timedelta(minutes=20), physician
-    note.content_hash = visit_note_content_hash(note)
-    note.save(update_fields=["signed_at", "signed_by", "content_hash"])
-    addendum = VisitNoteAddendum(
+    note = visit_note_sign(appointment=visit, physician=physician, now=visit.ends_at + dt.timedelta(minutes=20))
+    visit_note_addendum_add(
         note=note,
         author=physician,
         text="Called after the visit: she also takes gabapentin 300 mg at night. No interaction with LDN; "
         "continue both and review gabapentin at the follow-up.",
-        signed_at=visit.ends_at + dt.timedelta(days=2),
+        now=visit.ends_at + dt.timedelta(days=2),
     )
-    addendum.content_hash = addendum_content_hash(addendum)
-    addendum.save()
 
 
 def _seed_room_history(visit: Appointment, *, patient: Patient, physician: User) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from patients.models import Appointment, Patient, TreatmentPhase
+from patients.visits.selectors import appointment_list_for
+from portal.access import get_scoped_or_404
+from portal.models import User
 from prescriptions.models import (
     PlanEvent,
     TitrationPlan,
@@ -55,6 +58,12 @@ def plans_reaching_maintenance() -> list[TitrationPlan]:
     # In chunks: each chunk's steps come in one query whose id list stays far below PostgreSQL's
     # limit of 65,535 parameters, however many patients are titrating.
     return [plan for plan in plans.iterator(chunk_size=2000) if plan.maintenance_starts_on <= plan.patient.today()]
+
+
+def deciding_visit_get_for(user: User, *, patient: Patient, pk: int) -> Appointment:
+    """A visit of ``patient`` in ``user``'s scope (a physician's own visits) whose decision a new plan
+    version may record, else 404: another patient's visit, or a colleague's, is not offered."""
+    return get_scoped_or_404(appointment_list_for(user).filter(patient=patient), pk=pk)
 
 
 def plan_versions_decided_at(appointment: Appointment) -> list[TitrationPlan]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from patients.models import Appointment
 from patients.safety import selectors as safety_selectors
 from patients.selectors import patient_for_user, patient_get_for
-from patients.visits.selectors import appointment_get_for, physician_time_zone
+from patients.visits.selectors import physician_time_zone
 from patients.zones import shown_in
 from portal.access import Role, role_required
 from portal.audit import access_record
@@ -53,10 +53,7 @@ def _deciding_visit(request: HttpRequest, patient) -> Appointment | None:
     raw = request.GET.get("visit", "")
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
         return None
-    visit = appointment_get_for(request.user, int(raw))
-    if visit.patient_id != patient.pk:
-        raise Http404("No such visit of this patient.")
-    return visit
+    return plan_selectors.deciding_visit_get_for(request.user, patient=patient, pk=int(raw))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from patients.intake.services import intake_review
 from patients.models import VisitNote, VisitNoteAddendum
@@ -21,7 +22,7 @@ from patients.visitnotes.services import (
     visit_note_sign,
 )
 from patients.visits.services import appointment_book, appointment_record_outcome
-from portal.models import AccessLog, Reminder
+from portal.models import AccessLog, PhysicianLicense, Reminder
 from portal.reminders import render_email
 from portal.tests.factories import PhysicianLicenseFactory, state
 from portal.tests.signin import sign_in
@@ -166,6 +167,7 @@ def test_physician_drafts_and_signs_on_the_page_and_views_are_audited(client, co
     assert "Write the note" in client.get(f"/clinic/appointments/{completed.pk}/").content.decode()
     page = client.get(f"/clinic/appointments/{completed.pk}/visit-note/")
     assert page.status_code == 200 and "Sign the note" in page.content.decode()
+    assert f'href="/clinic/patients/{completed.patient.pk}/">Open the chart' in page.content.decode()
     log = AccessLog.objects.filter(action="visit_note.view").get()
     assert (log.actor, log.patient) == (physician, completed.patient.user)
 
@@ -219,6 +221,15 @@ def test_a_colleague_reads_a_signed_note_and_adds_an_addendum_but_never_a_draft(
     assert VisitNoteAddendum.objects.get().author == colleague
     sign_in(client, outsider)
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_author_whose_license_lapsed_keeps_the_note_but_not_the_chart_link(client, completed, physician):
+    PhysicianLicense.objects.filter(physician=physician).update(expires_on=timezone.localdate() - dt.timedelta(days=1))
+    sign_in(client, physician)
+    page = client.get(f"/clinic/appointments/{completed.pk}/visit-note/")
+    assert page.status_code == 200 and "Sign the note" in page.content.decode()
+    assert "Open the chart" not in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -294,8 +305,11 @@ def test_a_plan_cannot_record_another_patients_or_an_unfinished_visit(completed,
 
 
 @pytest.mark.django_db
-def test_plan_page_refuses_a_visit_outside_the_physicians_scope(client, completed, patient):
+def test_plan_page_refuses_a_visit_outside_the_physicians_scope(client, completed, patient, physician):
     colleague = PhysicianLicenseFactory(state=state("TX")).physician
     sign_in(client, colleague)
     assert client.get(f"/clinic/patients/{patient.pk}/plan/new/?visit={completed.pk}").status_code == 404
     assert client.get(f"/clinic/patients/{patient.pk}/plan/new/?visit=x1").status_code == 200
+    other = PatientFactory(state=state("TX"))
+    sign_in(client, physician)  # their own visit, but with another patient
+    assert client.get(f"/clinic/patients/{other.pk}/plan/new/?visit={completed.pk}").status_code == 404
