@@ -375,6 +375,8 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-treatment-phases": {"task": "prescriptions.tasks.refresh_treatment_phases", "schedule": timedelta(days=1)},
     # Visits whose physician's license lapses before them, and patients with no licensed physician.
     "check-coverage": {"task": "patients.tasks.check_coverage", "schedule": 6 * 3600.0},
+    # Faxes whose worker never ran (broker down at signing) or died mid-send (prescriptions app).
+    "resume-faxes": {"task": "prescriptions.fax.resume", "schedule": 300.0},
 }
 
 # --- Response headers ---------------------------------------------------------------------------

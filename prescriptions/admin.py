@@ -141,13 +141,6 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     ordering = ("at", "id")
 
 
-FAX_FIELDS = (
-    *("pharmacy", "to_number", "status", "reason", "attempts", "backend", "provider_id", "page_count"),
-    *("document_sha256", "stored_as", "retry_of", "requested_by", "created_at", "last_attempt_at", "sent_at"),
-    "failed_at",
-)
-
-
 class FaxTransmissionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FaxTransmission
     fk_name = "order"
@@ -168,7 +161,11 @@ class FaxTransmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("order", "pharmacy")
     search_fields = ("provider_id", "document_sha256")
     date_hierarchy = "created_at"
-    fields = ("order", *FAX_FIELDS)
+    fields = (
+        "order", "pharmacy", "to_number", "status", "reason", "attempts", "backend", "provider_id", "page_count",
+        "document_sha256", "stored_as", "retry_of", "requested_by", "created_at", "last_attempt_at", "sent_at",
+        "failed_at",
+    )  # fmt: skip
     readonly_fields = fields
 
     @admin.display(description="PDF in private storage")

@@ -8,13 +8,13 @@ from celery import shared_task
 from django.db import OperationalError
 
 # The fax workers live with their capability; importing them here registers them with the worker.
-from prescriptions.fax.tasks import fax_transmission_poll, fax_transmission_send
+from prescriptions.fax.tasks import fax_transmission_poll, fax_transmission_send, fax_transmissions_resume
 from prescriptions.plans import selectors as plan_selectors
 from prescriptions.plans import services as plan_services
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["fax_transmission_poll", "fax_transmission_send", "refresh_treatment_phases"]
+__all__ = ["fax_transmission_poll", "fax_transmission_send", "fax_transmissions_resume", "refresh_treatment_phases"]
 
 
 @shared_task(

@@ -1,5 +1,6 @@
 """Reads of fax transmissions that depend on who asks. A physician sees the faxes of orders of
-patients in the states where they hold an active license (the same scope as the orders)."""
+patients in the states where they hold an active license (the scope of ``order_list_for``, which
+this package cannot import: ``orders`` imports ``fax``)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,20 @@ def fax_transmissions_of_order(order: PrescriptionOrder) -> list[FaxTransmission
     )
 
 
-def failed_faxes_for(user: User) -> QuerySet[FaxTransmission]:
-    """The clinic's work item: faxes that failed for good, not yet sent again, of orders still going
-    ahead, oldest first."""
+def _open_failures(user: User) -> QuerySet[FaxTransmission]:
     return (
         fax_transmissions_for(user)
         .filter(status=FaxTransmission.Status.FAILED, retried_as__isnull=True)
         .exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED])
-        .select_related("order", "pharmacy")
-        .order_by("failed_at", "id")
     )
+
+
+def failed_faxes_for(user: User) -> QuerySet[FaxTransmission]:
+    """The clinic's work item: faxes that failed for good, not yet sent again, of orders still going
+    ahead, oldest first."""
+    return _open_failures(user).select_related("order", "pharmacy").order_by("failed_at", "id")
+
+
+def failed_fax_count_for(user: User) -> int:
+    """How many of ``failed_faxes_for`` wait (the clinic home's "Orders" panel)."""
+    return _open_failures(user).count()

@@ -4,21 +4,35 @@ a worker (``prescriptions.fax.tasks``), after the order's transaction commits.""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from portal.access import physician_license_in
 from portal.models import User
 from prescriptions.fax import tasks
 from prescriptions.models import FaxTransmission, OrderStatus, PrescriptionOrder
 
+logger = logging.getLogger(__name__)
+
 # A cancelled or rejected order is not faxed again.
 RETRYABLE_ORDER_STATUSES = {OrderStatus.SENT, OrderStatus.RECEIVED, OrderStatus.IN_REVIEW}
 
 
+def _publish(transmission_id: int) -> None:
+    try:
+        tasks.fax_transmission_send.apply_async(args=[transmission_id], retry=False)
+    except BrokerUnreachable:
+        # The order is already committed: the person who signed must not see an error page, and
+        # ``prescriptions.fax.resume`` picks the queued row up (docs/architecture.md "Faxing prescriptions").
+        logger.warning("broker unreachable: fax transmission %s stays queued", transmission_id)
+
+
 def _enqueue(transmission: FaxTransmission) -> None:
     # Only the id travels: the worker renders the prescription from the database.
-    transaction.on_commit(lambda: tasks.fax_transmission_send.delay(transmission.pk))
+    transaction.on_commit(lambda: _publish(transmission.pk))
 
 
 @transaction.atomic

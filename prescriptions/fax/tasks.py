@@ -44,3 +44,13 @@ def fax_transmission_poll(self, transmission_id: int) -> str:
     if outcome == sending.RETRY:
         fax_transmission_send.apply_async(args=[transmission_id], countdown=_backoff(0))
     return outcome
+
+
+@shared_task(name="prescriptions.fax.resume", ignore_result=True)
+def fax_transmissions_resume() -> int:
+    """Beat: hand the workers the transmissions whose task was lost (a broker outage when the order
+    was signed, a killed worker); each attempt claims its row, so a late duplicate does nothing."""
+    stalled = sending.fax_transmissions_stalled()
+    for transmission_id in stalled:
+        fax_transmission_send.delay(transmission_id)
+    return len(stalled)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+import httpx
 import telnyx
 from django.conf import settings
 from telnyx.types.media_upload_response import MediaUploadResponse
@@ -20,6 +21,15 @@ from prescriptions.fax.backends import FaxBackend, FaxHandOver, FaxSendError, Fa
 MEDIA_TTL_SECONDS = 24 * 3600
 # A 4xx other than these means the request itself is wrong: sending it again cannot help.
 TRANSIENT_CLIENT_ERRORS = {408, 409, 429}
+# Failures in which the request never reached Telnyx: sending it again cannot make a second fax.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Telnyx takes no idempotency key, so a fax whose creation went unanswered may be on its way: the
+# worker must not send it again by itself (two prescriptions in the pharmacy's tray); a physician
+# checks with the pharmacy and sends it again from the order page.
+UNANSWERED_CREATE = (
+    "The fax service did not answer after the fax was handed over, so it may have gone out. "
+    "Check with the pharmacy before sending it again."
+)
 
 
 def _reason(error: telnyx.APIStatusError) -> str:
@@ -46,14 +56,21 @@ class TelnyxFaxBackend(FaxBackend):
             max_retries=0,
         )
 
-    def _call(self, request):
+    def _call(self, request, *, creates_fax: bool = False):
         try:
             return request()
         except telnyx.APIStatusError as error:
             permanent = 400 <= error.status_code < 500 and error.status_code not in TRANSIENT_CLIENT_ERRORS
             raise FaxSendError(_reason(error), permanent=permanent) from error
         except telnyx.APIConnectionError as error:
+            if creates_fax and not isinstance(error.__cause__, NEVER_SENT):
+                raise FaxSendError(UNANSWERED_CREATE, permanent=True) from error
             raise FaxSendError("The fax service could not be reached.") from error
+        except telnyx.APIError as error:
+            # An answer the library could not read: for the fax's creation, it may exist.
+            if creates_fax:
+                raise FaxSendError(UNANSWERED_CREATE, permanent=True) from error
+            raise FaxSendError("The fax service's answer could not be read.") from error
 
     def send(self, *, transmission_id: int, order_id: int, to_number: str, pdf: bytes, pages: int) -> FaxHandOver:
         # A random name: nothing in it says whose prescription it is.
@@ -75,11 +92,12 @@ class TelnyxFaxBackend(FaxBackend):
                 media_name=media_name,
                 quality="high",
                 store_media=False,
-            )
+            ),
+            creates_fax=True,
         )
         fax = created.data
         if fax is None or not fax.id:
-            raise FaxSendError("Telnyx accepted the fax but returned no id.")
+            raise FaxSendError(f"Telnyx accepted the fax but returned no id. {UNANSWERED_CREATE}", permanent=True)
         if fax.status == "failed":
             raise FaxSendError(f"Telnyx refused the fax ({fax.failure_reason or 'no reason given'}).")
         return FaxHandOver(provider_id=fax.id, delivered=fax.status == "delivered")

@@ -4,8 +4,6 @@ refill requests (docs/domain.md "Prescription orders")."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +14,7 @@ from django.utils import timezone
 
 from patients.models import Intake, Patient
 from portal.access import licensure_day, physician_license_in
+from portal.hashing import content_digest, utc_stamp
 from portal.mfa import totp_code_valid
 from portal.models import US_STATE_NAMES, User
 from portal.reminders import portal_update_notify
@@ -79,7 +78,7 @@ def _dec(value: Decimal | None) -> str | None:
 def order_content(order: PrescriptionOrder) -> dict[str, Any]:
     """Everything the signature covers, as plain JSON values. Status, tracking and timestamps of
     later events are not content: they change as the pharmacy works."""
-    signed_at = order.signed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if order.signed_at else None
+    signed_at = utc_stamp(order.signed_at)
     return {
         "order": order.pk,
         "plan": order.plan_id,
@@ -128,8 +127,7 @@ def order_content(order: PrescriptionOrder) -> dict[str, Any]:
 
 
 def order_content_hash(order: PrescriptionOrder) -> str:
-    canonical = json.dumps(order_content(order), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_digest(order_content(order))
 
 
 def order_content_intact(order: PrescriptionOrder) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Reminder
@@ -22,16 +23,17 @@ CANCELLED = "pharmacy-order-cancelled"
 PHARMACY_KINDS = (NEW_ORDER, REFILL_ORDER, ANSWER, CANCELLED)
 
 
-def notification_recipients(pharmacy_id: int) -> list[PharmacyMembership]:
-    """The pharmacy's active staff who asked for order emails (the per-person setting in the admin)."""
-    return list(
-        PharmacyMembership.objects.filter(
-            pharmacy_id=pharmacy_id,
-            pharmacy__active=True,
-            receives_order_notifications=True,
-            user__is_active=True,
-        ).select_related("user")
+def _wanting_order_emails():
+    """Memberships of active staff of an active pharmacy who asked for order emails (the
+    per-person setting in the admin): the one rule for sending and for still sending."""
+    return PharmacyMembership.objects.filter(
+        pharmacy__active=True, receives_order_notifications=True, user__is_active=True
     )
+
+
+def notification_recipients(pharmacy_id: int) -> list[PharmacyMembership]:
+    """The pharmacy's staff who get its order emails."""
+    return list(_wanting_order_emails().filter(pharmacy_id=pharmacy_id).select_related("user"))
 
 
 def pharmacy_notify(*, order: PrescriptionOrder, event: OrderEvent, kind: str) -> list[Reminder]:
@@ -60,22 +62,14 @@ def _pharmacy_check(reminder: Reminder) -> str | None:
     order = PrescriptionOrder.objects.filter(pk=pk).only("pharmacy_id").first()
     if order is None:
         return "order removed"
-    still_wanted = PharmacyMembership.objects.filter(
-        user_id=reminder.recipient_id,
-        pharmacy_id=order.pharmacy_id,
-        pharmacy__active=True,
-        receives_order_notifications=True,
-        user__is_active=True,
-    )
-    if not still_wanted.exists():
+    if not _wanting_order_emails().filter(user_id=reminder.recipient_id, pharmacy_id=order.pharmacy_id).exists():
         return "no longer receives this pharmacy's order emails"
     return None
 
 
 def _pharmacy_render(reminder: Reminder) -> EmailMessage:
-    return email_message(
-        user=reminder.recipient, name=reminder.kind, context={"workspace_url": f"{settings.SITE_URL}/pharmacy/"}
-    )
+    workspace_url = settings.SITE_URL + reverse("prescriptions:pharmacy_home")
+    return email_message(user=reminder.recipient, name=reminder.kind, context={"workspace_url": workspace_url})
 
 
 def register() -> None:

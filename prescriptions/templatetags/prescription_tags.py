@@ -85,7 +85,7 @@ def clinic_orders_panel(physician) -> dict:
     """The clinic home's "Orders" panel: pharmacy questions waiting for an answer, drafts to sign
     and refill requests, and faxes that failed, counted within the physician's licensed states."""
     counts = order_selectors.clinic_order_counts(physician)
-    counts["failed_faxes"] = fax_selectors.failed_faxes_for(physician).select_related(None).order_by().count()
+    counts["failed_faxes"] = fax_selectors.failed_fax_count_for(physician)
     return counts
 
 

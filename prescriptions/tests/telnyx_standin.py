@@ -6,8 +6,10 @@ Telnyx documents them: ``POST /v2/media`` (multipart upload, 200 with ``data.med
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,11 +31,13 @@ def _now() -> str:
 @dataclass
 class TelnyxStandIn:
     """``create_answers``: what each ``POST /v2/faxes`` answers, in turn (a status code; 202 once
-    empty). ``final_status``: what ``GET /v2/faxes/{id}`` reports ("delivered" or "failed")."""
+    empty; "slow": the fax is created but the answer comes only after ``slow_seconds``).
+    ``final_status``: what ``GET /v2/faxes/{id}`` reports ("delivered" or "failed")."""
 
     create_answers: deque = field(default_factory=deque)
     final_status: str = "delivered"
     failure_reason: str = "receiver_no_answer"
+    slow_seconds: float = 2.0
     media: dict = field(default_factory=dict)
     faxes: dict = field(default_factory=dict)
     requests: list = field(default_factory=list)
@@ -95,7 +99,7 @@ class TelnyxStandIn:
                 status = standin.create_answers.popleft() if standin.create_answers else 202
                 if status == 422:
                     return self._error(422, "10015", "Invalid value", "The 'to' number is not a valid fax number.")
-                if status >= 500:
+                if status != "slow" and status >= 500:
                     return self._error(status, "10007", "Unexpected error", "Please try again later.")
                 missing = [key for key in ("connection_id", "from", "to") if not request.get(key)]
                 if missing or request.get("media_name") not in standin.media:
@@ -107,6 +111,11 @@ class TelnyxStandIn:
                     "status": "queued", "created_at": _now(), "updated_at": _now(),
                 }  # fmt: skip
                 standin.faxes[fax["id"]] = fax
+                if status == "slow":
+                    time.sleep(standin.slow_seconds)
+                    with contextlib.suppress(OSError):  # the client has given up waiting
+                        self._answer(202, {"data": fax})
+                    return
                 self._answer(202, {"data": fax})
 
             def do_GET(self):

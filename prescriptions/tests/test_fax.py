@@ -3,24 +3,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnreachable
 from pypdf import PdfReader
 
 from portal.celery import app as celery_app
-from portal.models import ServiceState
+from portal.models import Reminder, ServiceState
 from portal.tests.factories import state
 from prescriptions.fax import selectors as fax_selectors
+from prescriptions.fax import sending
 from prescriptions.fax import services as fax_services
+from prescriptions.fax import tasks as fax_tasks
+from prescriptions.fax.backends import StoredFaxBackend
 from prescriptions.fax.pdf import prescription_pdf
 from prescriptions.models import FaxTransmission, Pharmacy, StateDefaultPharmacy
 from prescriptions.tests.factories import PharmacyFactory, PharmacyLicenseFactory, make_draft, make_plan, sign
 from prescriptions.tests.telnyx_standin import API_KEY, TelnyxStandIn
+from tests.helpers import free_port
 
 T = FaxTransmission.Status
 
@@ -180,6 +188,7 @@ def test_the_admin_refuses_fax_delivery_without_a_valid_fax_number(db):
 def telnyx(settings):
     # A retried task is applied again in-process, as a worker would after the countdown
     # (Celery's eager mode re-applies a retry instead of raising it when errors do not propagate).
+    propagates = celery_app.conf.task_eager_propagates
     celery_app.conf.task_eager_propagates = False
     standin = TelnyxStandIn()
     settings.TELNYX_BASE_URL = standin.start()
@@ -190,6 +199,7 @@ def telnyx(settings):
     settings.FAX_MAX_ATTEMPTS = 3
     yield standin
     standin.stop()
+    celery_app.conf.task_eager_propagates = propagates  # the app is shared by every test in the process
 
 
 def test_telnyx_receives_the_pdf_and_reports_it_delivered(
@@ -281,3 +291,123 @@ def test_only_a_failed_fax_is_sent_again_and_only_by_a_licensed_physician(
     FaxTransmission.objects.filter(pk=sent.pk).update(status=T.FAILED, reason="x")
     with pytest.raises(__import__("django.core.exceptions").core.exceptions.PermissionDenied):
         fax_services.fax_transmission_retry(transmission=sent, physician=outsider_physician)
+
+
+# --- never twice: a fax that may have gone out is not sent again by itself --------------------------
+
+
+def test_a_fax_telnyx_took_without_answering_is_not_sent_again_by_itself(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks, telnyx, settings
+):
+    settings.TELNYX_TIMEOUT_SECONDS = 0.3
+    telnyx.create_answers.append("slow")
+    order = signed_for_fax(approved_patient, physician, django_capture_on_commit_callbacks)
+    transmission = FaxTransmission.objects.get(order=order)
+    assert (transmission.status, transmission.attempts) == (T.FAILED, 1)
+    assert "may have gone out" in transmission.reason and "Check with the pharmacy" in transmission.reason
+    assert len(telnyx.faxes) == 1
+    assert [path for method, path, _ in telnyx.requests if method == "POST"] == ["/v2/media", "/v2/faxes"]
+    assert list(fax_selectors.failed_faxes_for(physician)) == [transmission]
+
+
+def test_a_fax_service_that_cannot_be_reached_is_retried_until_the_last_attempt(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks, telnyx, settings
+):
+    settings.TELNYX_BASE_URL = f"http://127.0.0.1:{free_port()}/v2"  # nothing listens: never sent
+    order = signed_for_fax(approved_patient, physician, django_capture_on_commit_callbacks)
+    transmission = FaxTransmission.objects.get(order=order)
+    assert (transmission.status, transmission.attempts) == (T.FAILED, settings.FAX_MAX_ATTEMPTS)
+    assert transmission.reason == "The fax service could not be reached."
+
+
+def test_an_unexpected_error_while_sending_fails_the_fax_for_the_physician_without_a_resend(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks, monkeypatch
+):
+    calls = []
+
+    def broken_send(self, **kwargs):
+        calls.append(kwargs["transmission_id"])
+        raise RuntimeError("connection reset after the request was written")
+
+    monkeypatch.setattr(StoredFaxBackend, "send", broken_send)
+    order = signed_for_fax(approved_patient, physician, django_capture_on_commit_callbacks)
+    transmission = FaxTransmission.objects.get(order=order)
+    assert (transmission.status, transmission.attempts, len(calls)) == (T.FAILED, 1, 1)
+    assert "may have gone out" in transmission.reason
+    # The prescriber's "update in your portal" email is written with the failure.
+    assert Reminder.objects.filter(kind="portal-update", recipient=order.prescriber).exists()
+
+
+def test_an_attempt_that_died_mid_send_is_failed_by_the_redelivered_task_not_sent_again(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks
+):
+    plan = make_plan(approved_patient, physician)
+    with django_capture_on_commit_callbacks(execute=False):
+        order = sign(make_draft(plan, physician), physician)
+    transmission = FaxTransmission.objects.get(order=order)
+    # A worker claimed it and was killed before it recorded the fax service's answer.
+    just_now = timezone.now() - dt.timedelta(minutes=1)
+    FaxTransmission.objects.filter(pk=transmission.pk).update(status=T.SENDING, attempts=1, last_attempt_at=just_now)
+    assert sending.fax_transmission_attempt(transmission_id=transmission.pk) == sending.NOTHING
+    transmission.refresh_from_db()
+    assert transmission.status == T.SENDING  # another worker may still be sending it
+
+    long_ago = timezone.now() - sending.ATTEMPT_ABANDONED_AFTER - dt.timedelta(minutes=1)
+    FaxTransmission.objects.filter(pk=transmission.pk).update(last_attempt_at=long_ago)
+    assert sending.fax_transmission_attempt(transmission_id=transmission.pk) == sending.FAILED
+    transmission.refresh_from_db()
+    assert (transmission.status, transmission.attempts) == (T.FAILED, 1)
+    assert transmission.reason == sending.OUTCOME_UNKNOWN
+    assert not default_storage.exists(f"fax-spool/transmission-{transmission.pk}.pdf")
+
+
+def test_a_broker_outage_at_signing_leaves_the_fax_queued_for_the_sweep(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks, monkeypatch
+):
+    def unreachable(*args, **kwargs):
+        raise BrokerUnreachable("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(fax_tasks.fax_transmission_send, "apply_async", unreachable)
+    order = signed_for_fax(approved_patient, physician, django_capture_on_commit_callbacks)  # no error
+    transmission = FaxTransmission.objects.get(order=order)
+    assert transmission.status == T.QUEUED
+    monkeypatch.undo()
+    assert sending.fax_transmissions_stalled() == []  # not yet: its task may still come
+    later = timezone.now() + sending.ATTEMPT_ABANDONED_AFTER + dt.timedelta(minutes=1)
+    assert sending.fax_transmissions_stalled(now=later) == [transmission.pk]
+    with time_machine.travel(later):
+        assert fax_tasks.fax_transmissions_resume() == 1
+    transmission.refresh_from_db()
+    assert (transmission.status, transmission.attempts) == (T.SENT, 1)
+
+
+def test_the_sweep_leaves_faxes_in_hand_alone_and_fails_abandoned_attempts(
+    approved_patient, physician, fax_pharmacy, django_capture_on_commit_callbacks
+):
+    plan = make_plan(approved_patient, physician)
+    with django_capture_on_commit_callbacks(execute=False):
+        order = sign(make_draft(plan, physician), physician)
+    transmission = FaxTransmission.objects.get(order=order)
+    now = timezone.now()
+    waiting_retry = now - dt.timedelta(minutes=30)  # within the backoff cap: its retry will come
+    FaxTransmission.objects.filter(pk=transmission.pk).update(attempts=2, last_attempt_at=waiting_retry)
+    assert sending.fax_transmissions_stalled(now=now) == []
+    polled = now - dt.timedelta(hours=1)  # accepted by the service: the poll follows it
+    FaxTransmission.objects.filter(pk=transmission.pk).update(status=T.SENDING, provider_id="x", last_attempt_at=polled)
+    assert sending.fax_transmissions_stalled(now=now) == []
+    FaxTransmission.objects.filter(pk=transmission.pk).update(provider_id="")
+    assert sending.fax_transmissions_stalled(now=now) == [transmission.pk]
+    fax_tasks.fax_transmissions_resume()
+    transmission.refresh_from_db()
+    assert (transmission.status, transmission.reason) == (T.FAILED, sending.OUTCOME_UNKNOWN)
+
+
+def test_beat_resumes_stalled_faxes_every_five_minutes():
+    from django.conf import settings
+
+    from portal.celery import app
+
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "prescriptions.fax.resume"]
+    assert entries == [{"task": "prescriptions.fax.resume", "schedule": 300.0}]
+    app.loader.import_default_modules()
+    assert "prescriptions.fax.resume" in app.tasks

@@ -208,7 +208,7 @@ def test_refresh_treatment_phases_marks_patients_who_reached_maintenance_as_stab
 
 
 def test_the_phase_refresh_runs_daily_on_beat():
-    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].startswith("prescriptions.")]
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].startswith("prescriptions.tasks.")]
     assert entries == [{"task": "prescriptions.tasks.refresh_treatment_phases", "schedule": dt.timedelta(days=1)}]
 
 
