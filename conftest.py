@@ -28,6 +28,22 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads and faxed prescriptions go to a throwaway folder, never to the developer's
+    var/private. Returns that folder."""
+    folder = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder, "base_url": None},
+        },
+    }
+    settings.PRIVATE_MEDIA_ROOT = folder
+    return folder
+
+
+@pytest.fixture
 def patient(db):
     """A patient living in Texas."""
     return PatientFactory(state=state("TX"))

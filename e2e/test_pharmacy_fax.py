@@ -18,18 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def fax_storage(settings, tmp_path):
-    """Private storage in a temporary folder and the default (storing) fax backend, as the fax
+def fax_storage(private_storage, settings):
+    """The root conftest's throwaway storage and the default (storing) fax backend, as the fax
     unit tests set them; the server runs in this process, so it sees the same settings."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
-    }
     settings.FAX_BACKEND = "prescriptions.fax.backends.StoredFaxBackend"
-    return tmp_path / "private"
+    return private_storage
 
 
 def sign_in_the_browser(doctor, base: str, order) -> None:

@@ -8,16 +8,9 @@ from patients.tests.factories import complete_intake
 
 
 @pytest.fixture(autouse=True)
-def _private_media_in_tmp(settings, tmp_path):
-    """Uploads go to a throwaway folder, never to the developer's var/private."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
-    }
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def _private_media_in_tmp(private_storage):
+    """Every test here keeps its uploads in a throwaway folder (the root conftest's fixture)."""
+    return private_storage
 
 
 @pytest.fixture

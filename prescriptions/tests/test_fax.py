@@ -34,16 +34,10 @@ T = FaxTransmission.Status
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
-    }
+def private_storage(private_storage, settings):
+    """The root conftest's throwaway storage, and the default (storing) fax backend."""
     settings.FAX_BACKEND = "prescriptions.fax.backends.StoredFaxBackend"
-    return tmp_path / "private"
+    return private_storage
 
 
 @pytest.fixture

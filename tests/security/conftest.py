@@ -23,9 +23,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 @pytest.fixture
 def world(patient, other_patient, physician, outsider_physician, pharmacy_user, outsider_pharmacy_user,
-          coordinator, admin_user, settings, tmp_path):  # fmt: skip
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"],
-                                                          "OPTIONS": {"location": tmp_path}}}  # fmt: skip
+          coordinator, admin_user, private_storage):  # fmt: skip
     approve_intake(patient, physician)
     pharmacy = pharmacy_user.pharmacy_membership.pharmacy
     StateDefaultPharmacy.objects.update_or_create(state=ServiceState.objects.get(code="TX"),
