@@ -1,6 +1,7 @@
 """Visit-tomorrow and refill reminders are scheduled by the apps that own visits and orders."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,11 @@ def test_booking_a_visit_schedules_a_reminder_the_day_before_and_cancelling_sile
     )  # fmt: skip
     reminder = appointment_reminder_schedule(appointment)
     assert reminder.kind == "appointment-tomorrow"
-    assert start - dt.timedelta(days=1) <= reminder.due_at <= start - dt.timedelta(hours=12)
+    # 10:00 in the patient's zone on the day before the visit, whatever the hour of the visit (the
+    # window "24 to 12 hours before" this replaced failed for a visit after 10:00 local).
+    zone = zoneinfo.ZoneInfo(patient.time_zone_name)
+    visit_day = start.astimezone(zone).date()
+    assert reminder.due_at == dt.datetime.combine(visit_day - dt.timedelta(days=1), dt.time(10), tzinfo=zone)
     appointment.status = Appointment.Status.CANCELLED
     appointment.save()
     Reminder.objects.filter(pk=reminder.pk).update(status="queued")
