@@ -348,3 +348,8 @@ class VisitNoteAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     )
     readonly_fields = fields
     inlines = [VisitNoteAddendumInline]
+
+
+# Cash pay: fee schedule, estimates and superbills; payments and Stripe events.
+from patients.billing import admin as billing_admin  # noqa: E402, F401
+from patients.payments import admin as payments_admin  # noqa: E402, F401

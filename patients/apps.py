@@ -10,6 +10,7 @@ class PatientsConfig(AppConfig):
     def ready(self) -> None:
         # The reminder kinds of follow-ups, visits and messages, registered with the engine in portal once
         # the app registry is ready (their modules import models).
+        from patients.billing import notifications as billing_notifications
         from patients.followups import reminders as followup_reminders
         from patients.intake.services import state_saved
         from patients.messaging import reminders as message_reminders
@@ -25,6 +26,7 @@ class PatientsConfig(AppConfig):
         message_reminders.register()
         safety_reminders.register()
         coverage.register()
+        billing_notifications.register()
         # A license changed in the admin: flag that physician's visits it no longer covers at once.
         post_save.connect(coverage.license_changed, sender=PhysicianLicense, dispatch_uid="coverage_license_changed")
         # A state the practice starts to serve: its waitlist is told.

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from patients.billing import views as billing
 from patients.checkins import views as checkins
 from patients.clinic import recall_views as recalls
 from patients.clinic import views as clinic
@@ -7,6 +8,7 @@ from patients.dashboard import views as dashboard
 from patients.intake import views as intake
 from patients.intake.forms import STEP_FORMS
 from patients.messaging import views as messaging
+from patients.payments import views as payments
 from patients.visitnotes import views as visit_notes
 from patients.visits import care_team_views as care_team
 from patients.visits import clinic_views as schedule
@@ -73,4 +75,15 @@ urlpatterns = [
     path("clinic/messages/<int:pk>/", messaging.clinic_thread, name="clinic_thread"),
     path("clinic/messages/<int:pk>/assign/", messaging.clinic_thread_assign, name="clinic_thread_assign"),
     path("clinic/messages/attachments/<int:pk>/", messaging.clinic_attachment, name="clinic_attachment"),
+    # Cash pay (issue 19): prices for anyone; the patient's payments, estimates and superbills.
+    path("prices/", payments.prices, name="prices"),
+    path("patient/billing/", payments.billing_home, name="billing"),
+    path("patient/billing/visits/<int:pk>/pay/", payments.visit_pay, name="visit_pay"),
+    path("patient/billing/payments/<int:pk>/", payments.payment_detail, name="payment_detail"),
+    path("patient/billing/payments/<int:pk>/receipt.pdf", payments.receipt_pdf, name="receipt_pdf"),
+    path("patient/billing/estimates/request/", billing.estimate_request, name="estimate_request"),
+    path("patient/billing/estimates/<int:pk>/", billing.estimate_detail, name="estimate_detail"),
+    path("patient/billing/estimates/<int:pk>/estimate.pdf", billing.estimate_pdf, name="estimate_pdf"),
+    path("patient/billing/superbills/", billing.superbill_request, name="superbill_request"),
+    path("patient/billing/superbills/<int:pk>/superbill.pdf", billing.superbill_pdf, name="superbill_pdf"),
 ]

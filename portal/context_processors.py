@@ -11,6 +11,7 @@ NAVIGATION = {
         ("Check-in", "patients:checkin_new"),
         ("Schedule", "prescriptions:patient_schedule"),
         ("Orders", "prescriptions:patient_orders"),
+        ("Billing", "patients:billing"),
         ("Learn", "education:index"),
     ],
     User.Role.PHYSICIAN: [
@@ -45,7 +46,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     if not signed_in:
-        items = [("Learn", reverse("education:index"))]
+        items = [("Prices", reverse("patients:prices")), ("Learn", reverse("education:index"))]
     else:
         items = [(label, reverse(name)) for label, name in NAVIGATION.get(user.role, [])]
         if user.is_staff and user.role != User.Role.STAFF:

@@ -367,6 +367,17 @@ TELNYX_BASE_URL = env("TELNYX_BASE_URL", default="https://api.telnyx.com/v2")
 TELNYX_FAX_CONNECTION_ID = env("TELNYX_FAX_CONNECTION_ID", default="")
 TELNYX_FAX_FROM = env("TELNYX_FAX_FROM", default="")
 TELNYX_TIMEOUT_SECONDS = env.float("TELNYX_TIMEOUT_SECONDS", default=30.0)
+# Cash pay (docs/architecture.md "Payments"). Payments are on only when both Stripe keys are set;
+# otherwise the portal shows prices and Good Faith Estimates and says that it takes no payment
+# online. STRIPE_API_BASE points the official client at another host (the tests' stand-in server).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=20.0)
+# Where Checkout pages live: the pages with a "Pay" form may submit (and be redirected) there.
+STRIPE_CHECKOUT_ORIGIN = env("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+# Business days for Good Faith Estimate deadlines are counted in the practice's business office zone.
+BILLING_TIME_ZONE = env("BILLING_TIME_ZONE", default="America/Chicago")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
     "dispatch-reminders": {"task": "portal.tasks.dispatch_reminders", "schedule": REMINDER_DISPATCH_SECONDS},
@@ -377,6 +388,9 @@ CELERY_BEAT_SCHEDULE = {
     "check-coverage": {"task": "patients.tasks.check_coverage", "schedule": 6 * 3600.0},
     # Faxes whose worker never ran (broker down at signing) or died mid-send (prescriptions app).
     "resume-faxes": {"task": "prescriptions.fax.resume", "schedule": 300.0},
+    # Billing documents whose PDF was never rendered, refunds never sent (patients app, cash pay).
+    "resume-billing-documents": {"task": "patients.billing.resume", "schedule": 300.0},
+    "resume-refunds": {"task": "patients.payments.resume", "schedule": 300.0},
 }
 
 # --- Response headers ---------------------------------------------------------------------------

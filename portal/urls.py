@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("education.urls")),
     path("", include("patients.urls")),
+    path("", include("patients.payments.urls")),
     path("", include("prescriptions.urls")),
 ]
 

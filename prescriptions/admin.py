@@ -9,6 +9,7 @@ from prescriptions.models import (
     PharmacyLicense,
     PharmacyMembership,
     PharmacyPreference,
+    PharmacyPriceRange,
     PlanEvent,
     PrescriptionOrder,
     RefillRequest,
@@ -32,6 +33,14 @@ class PharmacyMembershipInline(admin.TabularInline):
     fields = ("user", "receives_order_notifications")
 
 
+class PharmacyPriceRangeInline(admin.TabularInline):
+    """What a month of each formulation usually costs here: shown to patients as an estimate on the
+    prices page and in Good Faith Estimates (docs/domain.md "Cash pay")."""
+
+    model = PharmacyPriceRange
+    extra = 0
+
+
 @admin.register(Pharmacy)
 class PharmacyAdmin(SimpleHistoryAdmin):
     """How orders reach each pharmacy (its workspace, or fax to its fax number) and who of its staff
@@ -40,7 +49,7 @@ class PharmacyAdmin(SimpleHistoryAdmin):
     list_display = ("name", "city", "state_code", "phone", "order_delivery", "fax", "active")
     list_filter = ("active", "order_delivery", "state_code")
     search_fields = ("name", "city", "ncpdp_id")
-    inlines = [PharmacyLicenseInline, PharmacyMembershipInline]
+    inlines = [PharmacyLicenseInline, PharmacyMembershipInline, PharmacyPriceRangeInline]
 
 
 @admin.register(PharmacyLicense)

@@ -7,9 +7,12 @@ class PrescriptionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from patients.billing.estimates import register_diagnosis_source, register_related_items_source
         from patients.followups.services import register_dose_change_source
         from patients.safety.services import opioid_exposure_reported
+        from prescriptions.orders.billing import patient_diagnoses
         from prescriptions.orders.reminders import register
+        from prescriptions.pharmacies.billing import pharmacy_items
         from prescriptions.pharmacies.notifications import register as register_pharmacy_notifications
         from prescriptions.plans.followups import plan_dose_changes
         from prescriptions.plans.services import hold_for_opioid_exposure
@@ -20,3 +23,6 @@ class PrescriptionsConfig(AppConfig):
         register_dose_change_source(plan_dose_changes)
         # Opioid use reported in a check-in holds the plan (docs/domain.md "Safety triage").
         opioid_exposure_reported.connect(hold_for_opioid_exposure, dispatch_uid="hold_for_opioid_exposure")
+        # Good Faith Estimates name the diagnosis and the pharmacy's part (docs/domain.md "Cash pay").
+        register_diagnosis_source(patient_diagnoses)
+        register_related_items_source(pharmacy_items)

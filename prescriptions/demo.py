@@ -16,6 +16,7 @@ from patients.clinic.care_team_demo import seed_care_team
 from patients.followups.services import followup_sync
 from patients.intake.services import intake_review
 from patients.models import Appointment, Intake, Patient, ReviewStatus
+from patients.payments.demo import seed_cash_pay
 from portal.demo import DEMO_PASSWORD, demo_email, demo_ensure, demo_user, ensure_demo_totp
 from portal.models import ServiceState, User
 from prescriptions.dosing import Step
@@ -26,6 +27,7 @@ from prescriptions.models import (
     PharmacyLicense,
     PharmacyMembership,
     PharmacyPreference,
+    PharmacyPriceRange,
     PlanEvent,
     PrescriptionOrder,
     StateDefaultPharmacy,
@@ -114,6 +116,35 @@ def _seed_pharmacies(today: dt.date) -> dict[str, Pharmacy]:
             StateDefaultPharmacy.objects.update_or_create(state=states[code], defaults={"pharmacy": pharmacy})
         pharmacies[pharmacy.name] = pharmacy
     return pharmacies
+
+
+# What a month of each formulation usually costs at the demo pharmacies (their own estimates), and
+# their NPIs, printed on Good Faith Estimates beside the range.
+PRICE_RANGES = {
+    "Prairie Compounding Pharmacy": (
+        ("1093817462", "42-1837465"),
+        {"capsule": (3_500, 5_500), "oral_liquid": (4_000, 6_500)},
+    ),
+    "Gulf Coast Compounding": (
+        ("1504837265", "59-2748163"),
+        {"capsule": (3_000, 5_000), "oral_liquid": (4_500, 7_000)},
+    ),
+}
+
+
+def _seed_price_ranges(today: dt.date, pharmacies: dict[str, Pharmacy]) -> None:
+    for name, ((npi, tin), ranges) in PRICE_RANGES.items():
+        pharmacy = pharmacies.get(name)
+        if pharmacy is None:
+            continue
+        if not pharmacy.npi and not pharmacy.tin:
+            Pharmacy.objects.filter(pk=pharmacy.pk).update(npi=npi, tin=tin)
+        for formulation, (low, high) in ranges.items():
+            PharmacyPriceRange.objects.get_or_create(
+                pharmacy=pharmacy,
+                formulation=formulation,
+                defaults={"low_cents": low, "high_cents": high, "updated_on": today},
+            )
 
 
 def _user(local: str) -> User | None:
@@ -343,4 +374,6 @@ def seed(today: dt.date) -> dict:
         _seed_sara(today, rivera, gulf_staff)
         _seed_ruth(rivera)
     seed_care_team()  # after the plans: the recall list reads the follow-ups they owe
+    _seed_price_ranges(today, pharmacies)
+    seed_cash_pay(today)  # after the price ranges and Maria's order, which her estimates show
     return {"pharmacies": pharmacies}

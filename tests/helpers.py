@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -59,3 +61,29 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class StandInHandler(BaseHTTPRequestHandler):
+    """The base of the local stand-ins of outside services' APIs (Telnyx, Stripe): quiet, and
+    answering JSON (or a page) with the headers those APIs send."""
+
+    def log_message(self, *args):  # keep the test output quiet
+        pass
+
+    def extra_headers(self) -> dict[str, str]:
+        return {}
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in self.extra_headers().items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _answer(self, status: int, body: dict) -> None:
+        self._send(status, json.dumps(body).encode(), "application/json")
+
+    def _html(self, status: int, page: str) -> None:
+        self._send(status, page.encode(), "text/html; charset=utf-8")

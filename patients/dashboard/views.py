@@ -10,6 +10,8 @@ from patients.checkins.peg import peg_response
 from patients.checkins.selectors import checkin_due, plan_start_baseline, recent_checkins_with_baseline
 from patients.followups.services import followup_next_for, treatment_start_day
 from patients.models import ReviewStatus, TreatmentPhase
+from patients.payments.gateway import payments_enabled
+from patients.payments.selectors import visits_to_pay_for
 from patients.selectors import patient_for_dashboard
 from portal.access import Role, role_required
 
@@ -41,5 +43,6 @@ def patient_home(request: HttpRequest) -> HttpResponse:
         "checkin_due": bool(patient and checkin_due(patient, last_checkin=latest)),
         "phase": reading_phase(patient.treatment_phase) if patient else "before-first-visit",
         "next_followup": followup_next_for(patient) if patient else None,
+        "to_pay": visits_to_pay_for(request.user) if patient and payments_enabled() else [],
     }
     return render(request, "patients/patient_home.html", context)

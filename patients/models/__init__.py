@@ -1,3 +1,4 @@
+from patients.models.billing import Fee, FeeSchedule, GoodFaithEstimate, Payment, StripeEvent, Superbill
 from patients.models.booking import (
     Appointment,
     PhysicianProfile,
@@ -17,6 +18,12 @@ from patients.models.record import Patient, TreatmentPhase, WaitlistEntry
 from patients.models.visit_notes import VisitNote, VisitNoteAddendum
 
 __all__ = [
+    "Superbill",
+    "StripeEvent",
+    "Payment",
+    "GoodFaithEstimate",
+    "FeeSchedule",
+    "Fee",
     "Appointment",
     "Attachment",
     "CareItem",

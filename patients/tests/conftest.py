@@ -5,6 +5,7 @@ import time_machine
 
 from patients.tests.booking_helpers import MONDAY, give_hours
 from patients.tests.factories import complete_intake
+from patients.tests.stripe_standin import stripe_standin_running
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,12 @@ def ready(clock, physician, patient):
     complete_intake(patient)
     patient.refresh_from_db()
     return physician, patient
+
+
+@pytest.fixture
+def stripe_standin(settings):
+    """Payments on, with Stripe answered by a local stand-in (patients/tests/stripe_standin.py).
+    Its events wait in ``stripe_standin.undelivered`` for the test to post to the webhook; a
+    browser journey starts it with ``stripe_standin_running(settings, webhook_url=...)`` instead."""
+    with stripe_standin_running(settings) as standin:
+        yield standin

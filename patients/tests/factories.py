@@ -106,3 +106,87 @@ class VisitNoteFactory(factory.django.DjangoModelFactory):
     summary_decided = "We will raise your dose a little."
     summary_next_steps = "Keep logging your weekly check-ins."
     summary_next_visit = "In about four weeks."
+
+
+class FeeScheduleFactory(factory.django.DjangoModelFactory):
+    """A fee-schedule version in force from 1 January 2026 with a price for both kinds of visit
+    (initial $250.00 as 99204, follow-up $150.00 as 99214); ``fees=False`` leaves it without."""
+
+    class Meta:
+        model = "patients.FeeSchedule"
+        skip_postgeneration_save = True
+
+    name = "2026 prices"
+    effective_from = __import__("datetime").date(2026, 1, 1)
+    legal_name = "Lakeside LDN Care PLLC"
+    npi = "1234567893"
+    tin = "12-3456789"
+    address_line1 = "100 Main Street"
+    address_line2 = "Suite 200"
+    city = "Austin"
+    state_code = "TX"
+    postal_code = "78701"
+    phone = "512-555-0199"
+    billing_email = "billing@example.com"
+    cancellation_policy = (
+        "Cancel at least 24 hours ahead for a full refund. Later cancellations and missed visits are not refunded."
+    )
+
+    @factory.post_generation
+    def fees(schedule, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        from patients.models import Fee, VisitType
+
+        prices = {
+            VisitType.Kind.INITIAL: ("99204", "Video visit, new patient", 25_000),
+            VisitType.Kind.FOLLOW_UP: ("99214", "Video visit, follow-up", 15_000),
+        }
+        for kind, (code, description, cents) in prices.items():
+            Fee.objects.create(
+                schedule=schedule,
+                visit_type=VisitType.objects.get(kind=kind),
+                service_code=code,
+                description=description,
+                amount_cents=cents,
+            )
+
+
+def appointment_at(patient, starts_at, *, kind="initial", physician=None, status="booked"):
+    """A visit written directly (no booking rules), for tests that only need one to exist."""
+    import datetime as dt
+
+    from patients.models import Appointment, VisitType
+    from portal.tests.factories import PhysicianFactory
+
+    visit_type = VisitType.objects.get(kind=kind)
+    return Appointment.objects.create(
+        patient=patient,
+        physician=physician or PhysicianFactory(),
+        visit_type=visit_type,
+        location_state=patient.state,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=visit_type.duration_minutes),
+        status=status,
+    )
+
+
+def paid_payment(appointment, schedule, *, paid_at, status="paid", refunded_cents=0):
+    """A payment of the visit's fee under ``schedule``, as Stripe would have left it paid."""
+    from patients.billing.estimates import service_code_with_modifier
+    from patients.models import Payment
+
+    fee = schedule.fees.get(visit_type=appointment.visit_type)
+    return Payment.objects.create(
+        patient=appointment.patient,
+        appointment=appointment,
+        fee_schedule=schedule,
+        description=fee.description,
+        service_code=service_code_with_modifier(fee, schedule),
+        amount_cents=fee.amount_cents,
+        status=status,
+        checkout_session_id=f"cs_test_{appointment.pk}_{status}",
+        payment_intent_id=f"pi_test_{appointment.pk}",
+        paid_at=paid_at,
+        refunded_cents=refunded_cents,
+    )

@@ -262,7 +262,7 @@ def appointment_cancel_by_care_team(request: HttpRequest, pk: int) -> HttpRespon
     form = CancelByPhysicianForm(request.POST)
     if form.is_valid():
         try:
-            visit_services.appointment_cancel_by_care_team(
+            cancelled = visit_services.appointment_cancel_by_care_team(
                 appointment=appointment, by=request.user, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
@@ -271,7 +271,15 @@ def appointment_cancel_by_care_team(request: HttpRequest, pk: int) -> HttpRespon
                 return redirect(back, pk=appointment.pk)
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Visit cancelled. The patient has been told and can book again.")
+            messages.success(
+                request,
+                " ".join(
+                    filter(
+                        None,
+                        ["Visit cancelled. The patient has been told and can book again.", cancelled.refund.message],
+                    )
+                ),
+            )
             if is_physician:
                 return redirect(back, pk=appointment.pk)
             return redirect("patients:chart", pk=appointment.patient_id)

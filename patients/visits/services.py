@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from patients.billing.services import estimate_issue_for_visit
 from patients.followups.services import followup_sync
 from patients.models import (
     Appointment,
+    GoodFaithEstimate,
     Intake,
     Patient,
     PhysicianProfile,
@@ -26,6 +28,7 @@ from patients.models import (
     WeeklyAvailability,
 )
 from patients.models.booking import APPOINTMENT_OVERLAP_CONSTRAINT
+from patients.payments.services import payment_follow_moved_visit, refund_for_cancelled_visit
 from patients.visits.reminders import appointment_reminder_schedule, visit_confirmation_schedule
 from patients.visits.selectors import (
     BOOKING_HORIZON_DAYS,
@@ -280,6 +283,12 @@ def _place(
     appointment_reminder_schedule(appointment)
     # A row in the same transaction as the booking: a broker outage delays the email, never loses it.
     visit_confirmation_schedule(appointment)
+    # A self-pay visit gets its Good Faith Estimate as it is booked or moved (docs/domain.md "Cash pay").
+    estimate_issue_for_visit(
+        appointment=appointment,
+        reason=GoodFaithEstimate.Reason.RESCHEDULED if replacing else GoodFaithEstimate.Reason.SCHEDULED,
+        now=now,
+    )
     return appointment
 
 
@@ -346,7 +355,7 @@ def appointment_reschedule(
     appointment.cancelled_at = now
     appointment.cancelled_by = by
     appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-    return _place(
+    moved = _place(
         patient=appointment.patient,
         physician=physician,
         starts_at=starts_at,
@@ -356,6 +365,8 @@ def appointment_reschedule(
         replacing=appointment,
         booked_by=by if on_behalf else None,
     )
+    payment_follow_moved_visit(old=appointment, new=moved)
+    return moved
 
 
 @transaction.atomic
@@ -363,7 +374,9 @@ def appointment_cancel(
     *, appointment: Appointment, by: User, now: dt.datetime | None = None, enforce_cutoff: bool = True
 ) -> Appointment:
     """Cancel a booked visit. Patients must do it before the cut-off; practice staff (admin) may
-    cancel at any time. A follow-up the visit was booked for is due again."""
+    cancel at any time. A follow-up the visit was booked for is due again. A paid visit is refunded
+    as the cancellation policy says; what happened to the payment is ``appointment.refund`` (a
+    ``CancellationRefund``, whose message the page shows)."""
     now = now or timezone.now()
     appointment = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
     if enforce_cutoff:
@@ -376,6 +389,7 @@ def appointment_cancel(
     appointment.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     if appointment.followup_id:
         followup_sync(patient=appointment.patient)  # the follow-up it was booked for is due again
+    appointment.refund = refund_for_cancelled_visit(appointment=appointment, by=by, now=now)
     return appointment
 
 

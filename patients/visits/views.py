@@ -14,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from patients.billing.business_days import billing_date
+from patients.billing.selectors import fee_for
 from patients.models import Appointment, Patient
+from patients.payments.selectors import payment_due
 from patients.selectors import patient_for_user
 from patients.visitnotes.selectors import visit_summaries_for
 from patients.visits import services as visit_services
@@ -114,6 +117,8 @@ def slot_picker(
         return render(request, template, context)
     visit_type = replacing.visit_type if replacing else visit_type_for(patient)
     context["visit_type"] = visit_type
+    # The price is shown before anything is booked (docs/domain.md "Cash pay").
+    context["fee"] = fee_for(visit_type=visit_type, day=billing_date(timezone.now()))
     data = request.POST if request.method == "POST" else request.GET
     with shown_in(patient.time_zone_name) as zone:
         context["zone_label"] = zone.key
@@ -173,8 +178,11 @@ def slot_picker(
                     messages.success(
                         request,
                         f"Your video visit is {verb} {when} with {physician.display_name}. "
-                        "A confirmation email with a calendar file is on its way.",
+                        "A confirmation email with a calendar file is on its way, and your Good Faith "
+                        "Estimate of the charges is on your Billing page.",
                     )
+                    if payment_due(appointment):
+                        return redirect("patients:billing")
                     return redirect("patients:appointment_list")
             context["errors"] = form.non_field_errors() + form.errors.get("slot", [])
 
@@ -207,6 +215,7 @@ def slot_picker(
             else:
                 physician = bookable_physician(physician_id)
                 if physician is not None:
+                    context["fee"] = fee_for(visit_type=visit_type, day=billing_date(starts_at))
                     context["chosen"] = {
                         "value": chosen,
                         "physician": physician,
@@ -241,11 +250,11 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
     try:
-        visit_services.appointment_cancel(appointment=appointment, by=request.user)
+        cancelled = visit_services.appointment_cancel(appointment=appointment, by=request.user)
     except ValidationError as exc:
         flash_refusal(request, exc)
     else:
-        messages.success(request, "Your visit is cancelled.")
+        messages.success(request, " ".join(filter(None, ["Your visit is cancelled.", cancelled.refund.message])))
     return redirect("patients:appointment_list")
 
 

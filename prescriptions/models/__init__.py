@@ -5,6 +5,7 @@ from prescriptions.models.pharmacies import (
     PharmacyLicense,
     PharmacyMembership,
     PharmacyPreference,
+    PharmacyPriceRange,
     StateDefaultPharmacy,
 )
 from prescriptions.models.plans import (
@@ -30,6 +31,7 @@ __all__ = [
     "PharmacyLicense",
     "PharmacyMembership",
     "PharmacyPreference",
+    "PharmacyPriceRange",
     "PlanEvent",
     "PlanTemplate",
     "PrescriptionOrder",

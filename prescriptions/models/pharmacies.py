@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from portal.models import License, ServiceState, User
+from prescriptions.models.plans import Formulation
 
 # A US fax number as people write it: 10 digits, optionally +1 / 1 first, with spaces, dots,
 # dashes or brackets between the groups.
@@ -32,6 +33,15 @@ class Pharmacy(models.Model):
     postal_code = models.CharField(max_length=10)
     phone = models.CharField(max_length=32)
     fax = models.CharField(max_length=32, blank=True, validators=[validate_us_fax])
+    npi = models.CharField(
+        "NPI", max_length=10, blank=True, validators=[RegexValidator(r"^\d{10}$", "An NPI is exactly 10 digits.")],
+        help_text="Printed on Good Faith Estimates beside the pharmacy's price range.",
+    )  # fmt: skip
+    tin = models.CharField(
+        "TIN (EIN)", max_length=10, blank=True,
+        validators=[RegexValidator(r"^\d{2}-\d{7}$", "Write the TIN (EIN) as 12-3456789.")],
+        help_text="The pharmacy's tax id, printed on Good Faith Estimates (45 CFR 149.610 asks for it).",
+    )  # fmt: skip
     email = models.EmailField(blank=True)
     active = models.BooleanField(default=True)
     order_delivery = models.CharField(
@@ -148,3 +158,32 @@ class PharmacyPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient}: {self.pharmacy or 'no preference'}"
+
+
+class PharmacyPriceRange(models.Model):
+    """What a month of one formulation usually costs at this pharmacy, low and high, as the
+    pharmacy told the practice. Patients pay the pharmacy directly: the portal shows the range as
+    an estimate, on the prices page and in Good Faith Estimates (docs/domain.md "Cash pay")."""
+
+    pharmacy = models.ForeignKey(Pharmacy, on_delete=models.CASCADE, related_name="price_ranges")
+    formulation = models.CharField(max_length=16, choices=Formulation.choices)
+    low_cents = models.PositiveIntegerField("low (cents per month)")
+    high_cents = models.PositiveIntegerField("high (cents per month)")
+    updated_on = models.DateField(help_text="When the pharmacy last confirmed these prices.")
+
+    class Meta:
+        ordering = ["pharmacy", "formulation"]
+        constraints = [
+            models.UniqueConstraint(fields=["pharmacy", "formulation"], name="one_price_range_per_formulation"),
+            models.CheckConstraint(
+                condition=models.Q(high_cents__gte=models.F("low_cents")), name="price_range_high_not_below_low"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        low, high = self.low_cents / 100, self.high_cents / 100
+        return f"{self.pharmacy}: {self.get_formulation_display()} ${low:,.0f}–${high:,.0f}/month"
+
+    def clean(self) -> None:
+        if self.low_cents is not None and self.high_cents is not None and self.high_cents < self.low_cents:
+            raise ValidationError({"high_cents": "The high end of the range cannot be below the low end."})

@@ -13,6 +13,7 @@ from prescriptions.models import (
     Pharmacy,
     PharmacyLicense,
     PharmacyPreference,
+    PharmacyPriceRange,
 )
 
 
@@ -46,3 +47,12 @@ def preferred_pharmacy_of_patient(patient: Patient) -> PharmacyPreference | None
         return patient.pharmacy_preference
     except ObjectDoesNotExist:
         return None
+
+
+def medication_price_ranges() -> list:
+    """Every active pharmacy's monthly price ranges, for the public prices page (no patient involved)."""
+    return list(
+        PharmacyPriceRange.objects.filter(pharmacy__active=True)
+        .select_related("pharmacy")
+        .order_by("pharmacy__name", "formulation")
+    )

@@ -93,3 +93,9 @@ def clinic_orders_panel(physician) -> dict:
 def visit_dose_decisions(appointment) -> dict:
     """The visit note page's "Dose decision" line: the plan versions written as this visit's decision."""
     return {"appointment": appointment, "plans": plan_selectors.plan_versions_decided_at(appointment)}
+
+
+@register.inclusion_tag("prescriptions/_medication_prices.html")
+def medication_price_ranges() -> dict:
+    """The pharmacies' estimated monthly medication prices (the public prices page)."""
+    return {"ranges": pharmacy_selectors.medication_price_ranges()}

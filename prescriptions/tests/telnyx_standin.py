@@ -15,9 +15,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
-from tests.helpers import free_port
+from tests.helpers import StandInHandler, free_port
 
 API_KEY = "KEY-standin-0123456789"
 
@@ -45,18 +45,7 @@ class TelnyxStandIn:
     def start(self) -> str:
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep the test output quiet
-                pass
-
-            def _answer(self, status: int, body: dict) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(StandInHandler):
             def _error(self, status: int, code: str, title: str, detail: str) -> None:
                 self._answer(status, {"errors": [{"code": code, "title": title, "detail": detail}]})
 

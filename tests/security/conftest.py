@@ -10,9 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.utils import timezone
 
+from patients.billing.services import estimate_issue_for_visit, receipt_prepare, superbill_request
 from patients.messaging.services import thread_start
 from patients.models import Appointment, Attachment, FollowUp, TimeOff, VisitType, WeeklyAvailability
 from patients.safety.services import care_item_raise
+from patients.tests.factories import FeeScheduleFactory, appointment_at, paid_payment
 from portal.models import ServiceState
 from prescriptions.models import FaxTransmission, StateDefaultPharmacy
 from prescriptions.orders.refills import refill_request_create
@@ -43,8 +45,23 @@ def world(patient, other_patient, physician, outsider_physician, pharmacy_user, 
     with TestCase.captureOnCommitCallbacks(execute=True):  # the file is written once the message commits
         thread = thread_start(patient=patient, author=patient.user, subject="Question", body="Hello",
                               attachment=SimpleUploadedFile("scan.pdf", PDF, "application/pdf"))  # fmt: skip
+    # Cash pay: the visit's Good Faith Estimate, a paid payment with its receipt, a superbill, each
+    # with its PDF rendered (tasks run eagerly once their transaction commits).
+    schedule = FeeScheduleFactory(effective_from=start.date() - dt.timedelta(days=400))
+    past = appointment_at(patient, start - dt.timedelta(days=10), physician=physician, status="completed")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        estimate = estimate_issue_for_visit(appointment=appointment, reason="scheduled")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        payment = receipt_prepare(payment=paid_payment(past, schedule, paid_at=past.starts_at))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        superbill = superbill_request(
+            patient=patient, period_start=past.starts_at.date(), period_end=timezone.localdate()
+        )
     objects = {
         "patient": patient.pk,
+        "estimate": estimate.pk,
+        "payment": payment.pk,
+        "superbill": superbill.pk,
         "appointment": appointment.pk,
         "availability": availability.pk,
         "time_off": time_off.pk,

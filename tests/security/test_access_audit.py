@@ -55,11 +55,13 @@ OWN_RECORD = {
     "patients:appointment_room",
     "patients:appointment_calendar", "patients:message_list", "patients:thread", "patients:attachment",
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
+    "patients:billing", "patients:payment_detail", "patients:receipt_pdf", "patients:estimate_detail",
+    "patients:estimate_pdf", "patients:superbill_pdf",
 }  # fmt: skip
 # Pages with no patient's health data on them.
 NO_HEALTH_DATA = {
     "landing", "dashboard", "healthz", "education:index", "education:article", "patients:waitlist",
-    "patients:availability",
+    "patients:availability", "patients:prices", "payments:stripe_webhook",
 }  # fmt: skip
 # Actions (POST only): they change a record and redirect; the change itself is kept in its history.
 ACTIONS = {
@@ -72,6 +74,7 @@ ACTIONS = {
     "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
     # GET answers with a redirect to the order once it is signed (the world's order is)
     "prescriptions:order_edit",
+    "patients:visit_pay", "patients:estimate_request", "patients:superbill_request",
 }  # fmt: skip
 
 
@@ -181,6 +184,9 @@ ADMIN_HEALTH_MODELS = {
     "prescriptions.refillrequest": lambda w: w["objects"]["refill"],
     "patients.followup": lambda w: w["patient"].followups.first().pk,
     "prescriptions.pharmacypreference": lambda w: PharmacyPreference.objects.get_or_create(patient=w["patient"])[0].pk,
+    "patients.goodfaithestimate": lambda w: w["objects"]["estimate"],
+    "patients.payment": lambda w: w["objects"]["payment"],
+    "patients.superbill": lambda w: w["objects"]["superbill"],
 }
 ADMIN_WITHOUT_HEALTH_DATA = {
     "portal.user", "portal.servicestate", "portal.physicianlicense", "portal.accesslog", "portal.workerheartbeat",
@@ -188,7 +194,7 @@ ADMIN_WITHOUT_HEALTH_DATA = {
     "axes.accessfailurelog", "axes.accesslog", "auth.group", "patients.waitlistentry", "patients.visittype",
     "patients.physicianprofile", "patients.weeklyavailability", "patients.timeoff", "prescriptions.pharmacy",
     "prescriptions.pharmacylicense", "prescriptions.pharmacymembership", "prescriptions.statedefaultpharmacy",
-    "prescriptions.faxtransmission",
+    "prescriptions.faxtransmission", "patients.feeschedule", "patients.stripeevent",
     "education.category", "education.article",
 }  # fmt: skip
 

@@ -62,6 +62,13 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "prescriptions:clinic_order_pdf": ("physician", "order", "GET"),
     "prescriptions:pharmacy_order_pdf": ("pharmacy", "order", "GET"),
     "prescriptions:fax_retry": ("physician", "fax", "POST"),
+    # Cash pay: only the patient sees their own estimates, payments, receipts and superbills.
+    "patients:visit_pay": ("patient", "appointment", "POST"),
+    "patients:payment_detail": ("patient", "payment", "GET"),
+    "patients:receipt_pdf": ("patient", "payment", "GET"),
+    "patients:estimate_detail": ("patient", "estimate", "GET"),
+    "patients:estimate_pdf": ("patient", "estimate", "GET"),
+    "patients:superbill_pdf": ("patient", "superbill", "GET"),
 }
 
 # Care coordinators see every served state, so none is an outsider to the world's Texas patient:

@@ -1,0 +1,113 @@
+"""Reads about payments that depend on who is asking (docs/domain.md "Cash pay"). A payment is the
+patient's own: only that patient sees it in the portal; practice staff use the admin."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from patients.billing.business_days import billing_date
+from patients.billing.selectors import fee_for
+from patients.models import Appointment, Fee, FeeSchedule, Payment
+from patients.payments.gateway import payments_enabled
+from portal.access import get_scoped_or_404
+from portal.models import User
+
+
+def payment_list_for(user: User) -> QuerySet[Payment]:
+    """A patient: their own payments, newest first. Everyone else: none (staff use the admin)."""
+    base = Payment.objects.select_related("appointment__visit_type", "fee_schedule")
+    if not user.is_authenticated or user.role != User.Role.PATIENT:
+        return base.none()
+    return base.filter(patient__user=user)
+
+
+def payment_get_for(user: User, pk: int) -> Payment:
+    """One of ``user``'s own payments, else 404."""
+    return get_scoped_or_404(payment_list_for(user), pk=pk)
+
+
+def visit_to_pay_get_for(user: User, pk: int) -> Appointment:
+    """One of the patient's own visits, for paying it; 404 for anyone else's (and for anyone but
+    a patient). Here rather than in patients.visits so that payments need not import visits."""
+    visits = Appointment.objects.select_related("patient", "visit_type")
+    if not user.is_authenticated or user.role != User.Role.PATIENT:
+        return get_scoped_or_404(visits.none(), pk=pk)
+    return get_scoped_or_404(visits.filter(patient__user=user), pk=pk)
+
+
+def payment_for_visit(appointment: Appointment) -> Payment | None:
+    """The visit's live payment (open, paid or being refunded), or None."""
+    return (
+        Payment.objects.filter(appointment_id=appointment.pk, status__in=Payment.LIVE_STATUSES)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def payment_due(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Whether the visit's patient is offered "Pay": payments are on, the visit has no paid (or
+    refunding) payment, the practice has a price for it, and either it is booked and the practice
+    takes payment at booking, or it took place. An open checkout still counts as due: "Pay" takes
+    the patient back to it."""
+    now = now or timezone.now()
+    if not payments_enabled():
+        return False
+    live = payment_for_visit(appointment)
+    if live is not None and live.status != Payment.Status.PENDING:
+        return False
+    fee = fee_for(visit_type=appointment.visit_type, day=billing_date(appointment.starts_at))
+    if fee is None:
+        return False
+    if appointment.status == Appointment.Status.COMPLETED:
+        return True
+    booked = appointment.status == Appointment.Status.BOOKED and appointment.ends_at > now
+    return booked and fee.schedule.payment_timing == FeeSchedule.PaymentTiming.AT_BOOKING
+
+
+@dataclass(frozen=True)
+class VisitToPay:
+    """A visit the patient is offered "Pay" for, at the price in force on its date."""
+
+    appointment: Appointment
+    description: str
+    amount_cents: int
+
+
+def visits_to_pay_for(user: User, *, now: dt.datetime | None = None) -> list[VisitToPay]:
+    """The rule of :func:`payment_due` for all of a patient's visits at once, soonest first (a
+    fixed number of queries). Empty for anyone but a patient, and when payments are off."""
+    now = now or timezone.now()
+    if not payments_enabled() or not user.is_authenticated or user.role != User.Role.PATIENT:
+        return []
+    settled = Payment.objects.filter(status__in=(Payment.Status.PAID, Payment.Status.REFUND_PENDING))
+    visits = (
+        Appointment.objects.filter(patient__user=user)
+        .filter(Q(status=Appointment.Status.COMPLETED) | Q(status=Appointment.Status.BOOKED, ends_at__gt=now))
+        .exclude(pk__in=settled.values("appointment_id"))
+        .select_related("visit_type")
+        .order_by("starts_at", "pk")
+    )
+    schedules = list(
+        FeeSchedule.objects.order_by("-effective_from").prefetch_related(
+            Prefetch("fees", queryset=Fee.objects.select_related("visit_type"))
+        )
+    )
+    due = []
+    for visit in visits:
+        day = billing_date(visit.starts_at)
+        schedule = next((each for each in schedules if each.effective_from <= day), None)
+        fee = (
+            next((each for each in schedule.fees.all() if each.visit_type_id == visit.visit_type_id), None)
+            if schedule
+            else None
+        )
+        if fee is None:
+            continue
+        at_booking = schedule.payment_timing == FeeSchedule.PaymentTiming.AT_BOOKING
+        if visit.status == Appointment.Status.COMPLETED or at_booking:
+            due.append(VisitToPay(appointment=visit, description=fee.description, amount_cents=fee.amount_cents))
+    return due
