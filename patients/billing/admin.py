@@ -4,11 +4,16 @@ patients/admin.py."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.db.models.functions import TruncDate
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
+from patients.billing.business_days import billing_today, billing_zone
+from patients.billing.services import fee_schedule_copy
 from patients.models import Fee, FeeSchedule, GoodFaithEstimate, Superbill, VisitType
 from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
 
@@ -49,12 +54,13 @@ class FeeInline(admin.TabularInline):
 
 @admin.register(FeeSchedule)
 class FeeScheduleAdmin(admin.ModelAdmin):
-    """A version that an estimate or a payment used is frozen: change prices by "Save as new" with a
-    later "effective from" date (docs/domain.md "Cash pay")."""
+    """A version that an estimate or a payment used is frozen: prices change by the action "Copy as
+    a new version", then a later "effective from" date and the new prices on the copy
+    (docs/domain.md "Cash pay")."""
 
     list_display = ("name", "effective_from", "legal_name", "payment_timing", "cancellation_notice_hours", "frozen")
     inlines = [FeeInline]
-    save_as = True
+    actions = ["copy_as_new_version"]
     fieldsets = (
         (None, {"fields": ("name", "effective_from")}),
         (
@@ -83,9 +89,24 @@ class FeeScheduleAdmin(admin.ModelAdmin):
         return obj.in_use
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.in_use and "_saveasnew" not in request.POST:
+        if obj is not None and obj.in_use:
             return [field.name for field in FeeSchedule._meta.fields]
         return super().get_readonly_fields(request, obj)
+
+    @admin.action(description="Copy as a new version", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one version to copy.", messages.WARNING)
+            return None
+        copy = fee_schedule_copy(schedule=queryset.get())
+        self.message_user(
+            request,
+            f"“{copy.name}” is a new, unused version taking effect on {copy.effective_from:%B} "
+            f"{copy.effective_from.day}, {copy.effective_from.year}. Set the date it takes effect and its "
+            "prices, then save.",
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:patients_feeschedule_change", args=[copy.pk]))
 
     def has_delete_permission(self, request, obj=None):
         return (obj is None or not obj.in_use) and super().has_delete_permission(request, obj)
@@ -99,13 +120,14 @@ class DeadlineFilter(admin.SimpleListFilter):
         return [("late", "Issued late or overdue"), ("waiting", "Not issued yet")]
 
     def queryset(self, request, queryset):
-        from django.db.models import F, Q
-
-        today = timezone.localdate()
+        # Deadlines are business days in the billing time zone (business_days.py), so both today
+        # and the day an estimate was issued are read there.
         if self.value() == "waiting":
             return queryset.filter(issued_at__isnull=True)
         if self.value() == "late":
-            return queryset.filter(Q(issued_at__isnull=True, due_on__lt=today) | Q(issued_at__date__gt=F("due_on")))
+            return queryset.annotate(issued_on=TruncDate("issued_at", tzinfo=billing_zone())).filter(
+                Q(issued_at__isnull=True, due_on__lt=billing_today()) | Q(issued_on__gt=F("due_on"))
+            )
         return queryset
 
 

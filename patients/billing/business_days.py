@@ -1,7 +1,9 @@
 """Business days for the Good Faith Estimate deadlines (45 CFR 149.610(b)(1)(vi)): Monday to
 Friday except US federal public holidays on the day they are observed. Dates are counted in the
-practice's billing time zone (settings.BILLING_TIME_ZONE), so a visit booked late on a Friday
-evening in California counts from that Friday, as the practice's own calendar does."""
+practice's billing time zone (settings.BILLING_TIME_ZONE, America/Chicago by default), as the
+practice's own calendar does: a visit booked at 11 p.m. on a Thursday in California is booked at
+1 a.m. on Friday in Chicago, so it counts from that Friday (a one-business-day deadline falls on
+the Monday after)."""
 
 from __future__ import annotations
 

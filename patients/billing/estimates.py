@@ -6,8 +6,10 @@ The practice is the convening provider. The pharmacy that compounds the medicine
 whose expected charge the estimate includes; it lives in ``prescriptions``, which imports this
 app and not the other way round, so it registers two sources here in ``AppConfig.ready``:
 
-- :func:`register_diagnosis_source`: ``fn(patient) -> [(icd10_code, text), …]``, the diagnosis
-  codes known for the patient (none before the first visit);
+- :func:`register_diagnosis_source`: ``fn(patient, *, on=None, self_reported=True) ->
+  [DiagnosisCode | (icd10_code, text), …]``, the diagnosis codes known for the patient: the ones
+  that applied on the date ``on`` (today's when None), and, when ``self_reported``, codes that
+  only the patient's own intake suggests (marked ``self_reported``; never on a claim document);
 - :func:`register_related_items_source`: ``fn(patient) -> [co_provider, …]``, each
   ``{"provider": {"name", "npi", "tin", "address_lines"}, "items": [{"description",
   "low_cents", "high_cents", "note"}]}``.
@@ -17,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import NamedTuple, Protocol
 
 from django.utils import timezone
 
@@ -25,7 +28,22 @@ from patients.billing.business_days import billing_date
 from patients.models import Appointment, Fee, FeeSchedule, GoodFaithEstimate, Patient, VisitType
 from portal.models import US_STATE_NAMES
 
-DiagnosisSource = Callable[[Patient], list[tuple[str, str]]]
+
+class DiagnosisCode(NamedTuple):
+    """One ICD-10-CM code a diagnosis source knows. ``self_reported``: suggested only by a
+    condition the patient reported at intake, not recorded by a physician."""
+
+    code: str
+    text: str
+    self_reported: bool = False
+
+
+class DiagnosisSource(Protocol):
+    def __call__(
+        self, patient: Patient, *, on: dt.date | None = None, self_reported: bool = True
+    ) -> Iterable[DiagnosisCode | tuple[str, str]]: ...
+
+
 RelatedItemsSource = Callable[[Patient], list[dict]]
 
 _diagnosis_sources: list[DiagnosisSource] = []
@@ -52,13 +70,21 @@ def register_related_items_source(source: RelatedItemsSource) -> None:
         _related_items_sources.append(source)
 
 
-def diagnoses_of(patient: Patient) -> list[dict]:
-    """The diagnosis codes the registered sources know, each code once, in the order given."""
-    seen: dict[str, str] = {}
+def diagnoses_of(patient: Patient, *, on: dt.date | None = None, self_reported: bool = True) -> list[dict]:
+    """The diagnosis codes the registered sources know, each code once, in the order given: those
+    that applied on the date ``on`` (today's when None). ``self_reported=False`` leaves out codes
+    that only the patient's intake suggests, as a claim document (a superbill) must."""
+    seen: dict[str, DiagnosisCode] = {}
     for source in _diagnosis_sources:
-        for code, text in source(patient):
-            seen.setdefault(code, text)
-    return [{"code": code, "text": text} for code, text in seen.items()]
+        for entry in source(patient, on=on, self_reported=self_reported):
+            diagnosis = DiagnosisCode(*entry)
+            if diagnosis.self_reported and not self_reported:
+                continue
+            seen.setdefault(diagnosis.code, diagnosis)
+    return [
+        {"code": diagnosis.code, "text": diagnosis.text, "from_intake": diagnosis.self_reported}
+        for diagnosis in seen.values()
+    ]
 
 
 def co_providers_of(patient: Patient) -> list[dict]:
@@ -114,10 +140,6 @@ def service_code_with_modifier(fee: Fee, schedule: FeeSchedule) -> str:
     return f"{fee.service_code}-{schedule.telehealth_modifier}" if schedule.telehealth_modifier else fee.service_code
 
 
-def _fee(schedule: FeeSchedule, kind: str) -> Fee | None:
-    return next((fee for fee in schedule.fees.all() if fee.visit_type.kind == kind), None)
-
-
 def _practice_item(fee: Fee, schedule: FeeSchedule, *, diagnosis_codes: list[str], note: str) -> dict:
     return {
         "description": fee.description,
@@ -142,8 +164,13 @@ def _patient_state(patient: Patient, appointment: Appointment | None) -> tuple[s
     return state.code, state.name or US_STATE_NAMES.get(state.code, state.code)
 
 
-def _local_time_text(moment: dt.datetime, zone_name: str) -> str:
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone_name))
+def patient_local(patient: Patient, moment: dt.datetime) -> dt.datetime:
+    """``moment`` on the patient's clock: a visit's date on a document is the day the patient had
+    the visit, even when the practice's office was already in the next day."""
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(patient.time_zone_name))
+
+
+def _local_time_text(local: dt.datetime) -> str:
     return f"{local:%A, %B} {local.day}, {local.year} at {local:%I:%M %p %Z}".replace(" 0", " ")
 
 
@@ -171,8 +198,10 @@ def estimate_content(
     state_code, state_name = _patient_state(patient, appointment)
 
     if appointment is not None:
-        service_on = billing_date(appointment.starts_at)
-        service_time = _local_time_text(appointment.starts_at, patient.time_zone_name)
+        # The date and time the patient reads, on their own clock (deadlines are counted in the
+        # billing time zone; business_days.py).
+        starts_local = patient_local(patient, appointment.starts_at)
+        service_on, service_time = starts_local.date(), _local_time_text(starts_local)
     else:
         service_on, service_time = None, ""
 

@@ -13,18 +13,16 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 
 from patients.billing.business_days import billing_date
-from patients.billing.estimates import patient_identity
+from patients.billing.estimates import patient_identity, patient_local
 from patients.billing.notifications import document_ready_schedule
+from patients.billing.selectors import ESTIMATE, RECEIPT, SUPERBILL
 from patients.models import GoodFaithEstimate, Payment, Superbill
 
-ESTIMATE, RECEIPT, SUPERBILL = "estimate", "receipt", "superbill"
-DOCUMENT_KINDS = (ESTIMATE, RECEIPT, SUPERBILL)
 TEMPLATES = {
     ESTIMATE: "patients/billing/pdf/estimate.html",
     RECEIPT: "patients/billing/pdf/receipt.html",
@@ -32,6 +30,14 @@ TEMPLATES = {
 }
 STYLESHEET = "patients/billing/pdf/billing.css"
 TITLES = {ESTIMATE: "Good Faith Estimate", RECEIPT: "Receipt", SUPERBILL: "Superbill"}
+
+# What a CPT modifier printed on a document means, in the patient's words.
+MODIFIER_MEANINGS = {
+    "95": "a visit by live video",
+    "GT": "a visit by live video",
+    "93": "a visit by telephone (audio only)",
+    "FQ": "a visit by telephone (audio only)",
+}
 
 # Outcomes of :func:`document_issue`.
 ISSUED, ALREADY_ISSUED, MISSING = "issued", "already issued", "missing"
@@ -61,7 +67,8 @@ def receipt_context(payment: Payment) -> dict:
         "description": payment.description,
         "billed_code": payment.service_code,
         "place_of_service": schedule.place_of_service,
-        "service_on": billing_date(payment.appointment.starts_at).isoformat(),
+        # The visit's date as the patient had it, as on the estimate and the superbill.
+        "service_on": patient_local(patient, payment.appointment.starts_at).date().isoformat(),
         "payment_method": "Card, through Stripe",
         "payment_reference": payment.payment_intent_id,
         "patient": patient_identity(patient),
@@ -69,10 +76,25 @@ def receipt_context(payment: Payment) -> dict:
     }
 
 
+def _billed_codes(content: dict) -> list[str]:
+    codes = [item.get("billed_code", "") for provider in content.get("providers", []) for item in provider["items"]]
+    codes += [item["billed_code"] for item in content.get("separately_scheduled", {}).get("items", [])]
+    codes += [line["billed_code"] for line in content.get("lines", [])]
+    return codes
+
+
+def modifiers_in(content: dict) -> list[dict]:
+    """The CPT modifiers the document's codes carry (``99204-95`` → 95), each once, with what they
+    mean: the legend printed under the charges names only those."""
+    modifiers = dict.fromkeys(code.partition("-")[2] for code in _billed_codes(content))
+    return [{"code": code, "meaning": MODIFIER_MEANINGS.get(code, "")} for code in modifiers if code]
+
+
 def render_pdf(kind: str, content: dict) -> BillingPdf:
     """Render one document from its content. The templates and the stylesheet need nothing from
     the network (no images, fonts or links are fetched)."""
-    html = render_to_string(TEMPLATES[kind], {"doc": content, "title": TITLES[kind]})
+    context = {"doc": content, "title": TITLES[kind], "modifiers": modifiers_in(content)}
+    html = render_to_string(TEMPLATES[kind], context)
     stylesheet = CSS(string=render_to_string(STYLESHEET))
     document = HTML(string=html, base_url=None).render(stylesheets=[stylesheet])
     return BillingPdf(content=document.write_pdf(), pages=len(document.pages))
@@ -130,22 +152,3 @@ def document_issue(*, kind: str, pk: int, now: dt.datetime | None = None) -> str
             document.save(update_fields=["pdf", "pdf_sha256", "issued_at"])
         document_ready_schedule(document=document, patient=document.patient)
     return ISSUED
-
-
-def documents_stalled(*, now: dt.datetime | None = None, older_than: dt.timedelta) -> list[tuple[str, int]]:
-    """Documents whose render task was lost (a broker outage at creation, a killed worker): created
-    longer than ``older_than`` ago and still without a PDF."""
-    cutoff = (now or timezone.now()) - older_than
-    stalled: list[tuple[str, int]] = []
-    stalled += [
-        (ESTIMATE, pk)
-        for pk in GoodFaithEstimate.objects.filter(pdf="", created_at__lt=cutoff).values_list("pk", flat=True)
-    ]
-    stalled += [
-        (SUPERBILL, pk) for pk in Superbill.objects.filter(pdf="", created_at__lt=cutoff).values_list("pk", flat=True)
-    ]
-    receipts = Payment.objects.filter(receipt_number__isnull=False, receipt_pdf="").filter(
-        Q(paid_at__lt=cutoff) | Q(paid_at__isnull=True, created_at__lt=cutoff)
-    )
-    stalled += [(RECEIPT, pk) for pk in receipts.values_list("pk", flat=True)]
-    return stalled

@@ -5,14 +5,20 @@ admin."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from patients.billing.business_days import billing_today
-from patients.models import Fee, FeeSchedule, GoodFaithEstimate, Superbill, VisitType
+from patients.billing.business_days import billing_date, billing_today
+from patients.models import Appointment, Fee, FeeSchedule, GoodFaithEstimate, Patient, Payment, Superbill, VisitType
 from portal.access import get_scoped_or_404
 from portal.models import User
+
+# The kinds of billing document, as the render task and the resume task name them.
+ESTIMATE, RECEIPT, SUPERBILL = "estimate", "receipt", "superbill"
+DOCUMENT_KINDS = (ESTIMATE, RECEIPT, SUPERBILL)
 
 
 def fee_schedule_on(day: dt.date) -> FeeSchedule | None:
@@ -28,6 +34,26 @@ def fee_for(*, visit_type: VisitType, day: dt.date) -> Fee | None:
     if schedule is None:
         return None
     return Fee.objects.select_related("schedule", "visit_type").filter(schedule=schedule, visit_type=visit_type).first()
+
+
+def fee_for_visit(appointment: Appointment) -> Fee | None:
+    """The price a visit is charged: the one its latest Good Faith Estimate quoted (the version that
+    estimate used), else the price in force on the visit's date. Prices published after a booking
+    never raise what the patient was told."""
+    estimate = (
+        GoodFaithEstimate.objects.filter(appointment_id=appointment.pk)
+        .select_related("fee_schedule")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    schedule = estimate.fee_schedule if estimate else fee_schedule_on(billing_date(appointment.starts_at))
+    if schedule is None:
+        return None
+    return (
+        Fee.objects.select_related("schedule", "visit_type")
+        .filter(schedule=schedule, visit_type_id=appointment.visit_type_id)
+        .first()
+    )
 
 
 @dataclass(frozen=True)
@@ -82,3 +108,48 @@ def superbill_list_for(user: User) -> QuerySet[Superbill]:
 def superbill_get_for(user: User, pk: int) -> Superbill:
     """One superbill ``user`` may read, else 404."""
     return get_scoped_or_404(superbill_list_for(user), pk=pk)
+
+
+def superbill_payments(*, patient: Patient, period_start: dt.date, period_end: dt.date) -> QuerySet[Payment]:
+    """The payments a superbill of the period lists: paid and not refunded, for a visit that was
+    completed (a past visit still "booked" may have been missed) and that started within the
+    period, days counted on the patient's clock as the superbill prints its dates."""
+    zone = zoneinfo.ZoneInfo(patient.time_zone_name)
+    starts = dt.datetime.combine(period_start, dt.time.min, tzinfo=zone)
+    ends = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    return (
+        Payment.objects.filter(
+            patient=patient,
+            status=Payment.Status.PAID,
+            refunded_cents=0,
+            appointment__starts_at__gte=starts,
+            appointment__starts_at__lt=ends,
+            appointment__status=Appointment.Status.COMPLETED,
+        )
+        .select_related("appointment__physician", "appointment__location_state", "fee_schedule")
+        .order_by("appointment__starts_at", "pk")
+    )
+
+
+def documents_stalled(*, now: dt.datetime | None = None, older_than: dt.timedelta) -> list[tuple[str, int]]:
+    """The documents whose render task was lost (a broker outage at creation, a killed worker), as
+    ``(kind, pk)``: created longer than ``older_than`` ago and still without a PDF."""
+    cutoff = (now or timezone.now()) - older_than
+    stalled: list[tuple[str, int]] = []
+    stalled += [
+        (ESTIMATE, pk)
+        for pk in GoodFaithEstimate.objects.filter(pdf="", created_at__lt=cutoff).values_list("pk", flat=True)
+    ]
+    stalled += [
+        (SUPERBILL, pk) for pk in Superbill.objects.filter(pdf="", created_at__lt=cutoff).values_list("pk", flat=True)
+    ]
+    receipts = Payment.objects.filter(receipt_number__isnull=False, receipt_pdf="").filter(
+        Q(paid_at__lt=cutoff) | Q(paid_at__isnull=True, created_at__lt=cutoff)
+    )
+    stalled += [(RECEIPT, pk) for pk in receipts.values_list("pk", flat=True)]
+    return stalled
+
+
+def visit_estimate(appointment: Appointment) -> GoodFaithEstimate | None:
+    """The latest Good Faith Estimate given for a visit, or None (no prices covered its date)."""
+    return GoodFaithEstimate.objects.filter(appointment_id=appointment.pk).order_by("-created_at", "-id").first()

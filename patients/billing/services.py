@@ -13,16 +13,14 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from patients.billing import tasks
-from patients.billing.business_days import billing_date, billing_zone, estimate_due_on, request_due_on
-from patients.billing.estimates import diagnoses_of, estimate_content, patient_identity
-from patients.billing.pdf import ESTIMATE, RECEIPT, SUPERBILL
-from patients.billing.selectors import fee_schedule_on
-from patients.models import Appointment, FeeSchedule, GoodFaithEstimate, Patient, Payment, Superbill, VisitType
+from patients.billing.business_days import billing_date, estimate_due_on, request_due_on
+from patients.billing.estimates import diagnoses_of, estimate_content, patient_identity, patient_local
+from patients.billing.selectors import ESTIMATE, RECEIPT, SUPERBILL, fee_schedule_on, superbill_payments
+from patients.models import Appointment, Fee, FeeSchedule, GoodFaithEstimate, Patient, Payment, Superbill, VisitType
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +135,8 @@ def estimate_issue_for_visit(
     service_on = billing_date(appointment.starts_at)
     schedule = fee_schedule_on(service_on)
     if schedule is None or not schedule.fees.filter(visit_type_id=appointment.visit_type_id).exists():
+        # An estimate the rule asks for and the practice cannot give: its prices are not published.
+        logger.warning("visit %s: no published price covers its date; no Good Faith Estimate issued", appointment.pk)
         return None
     return _estimate_create(
         patient=appointment.patient,
@@ -197,33 +197,12 @@ def receipt_prepare(*, payment: Payment) -> Payment:
     return payment
 
 
-def superbill_payments(*, patient: Patient, period_start: dt.date, period_end: dt.date) -> QuerySet[Payment]:
-    """The payments a superbill of the period lists: paid and not refunded, for a visit that took
-    place (not cancelled, not missed) and that started within the period, dates counted in the
-    billing time zone."""
-    zone = billing_zone()
-    starts = dt.datetime.combine(period_start, dt.time.min, tzinfo=zone)
-    ends = dt.datetime.combine(period_end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return (
-        Payment.objects.filter(
-            patient=patient,
-            status=Payment.Status.PAID,
-            refunded_cents=0,
-            appointment__starts_at__gte=starts,
-            appointment__starts_at__lt=ends,
-            appointment__status__in=[Appointment.Status.BOOKED, Appointment.Status.COMPLETED],
-        )
-        .select_related("appointment__physician", "appointment__location_state", "fee_schedule")
-        .order_by("appointment__starts_at", "pk")
-    )
-
-
-def _superbill_line(payment: Payment, diagnosis_codes: list[str]) -> dict:
+def _superbill_line(payment: Payment, *, service_on: dt.date, diagnosis_codes: list[str]) -> dict:
     appointment = payment.appointment
     physician = appointment.physician
     schedule = payment.fee_schedule
     return {
-        "service_on": billing_date(appointment.starts_at).isoformat(),
+        "service_on": service_on.isoformat(),
         "description": payment.description,
         "billed_code": payment.service_code,
         "place_of_service": schedule.place_of_service,
@@ -265,9 +244,20 @@ def superbill_request(
         raise ValidationError("You have no paid visits in this period. Choose another period.")
     # The practice's identity as of the latest visit listed (it changes only with a new schedule).
     schedule = payments[-1].fee_schedule
-    diagnoses = diagnoses_of(patient)
-    diagnosis_codes = [diagnosis["code"] for diagnosis in diagnoses]
-    lines = [_superbill_line(payment, diagnosis_codes) for payment in payments]
+    # Each visit carries the codes that applied that day: the indication of the order signed by
+    # then. A superbill is a claim document, so conditions only the patient reported at intake
+    # are never printed as codes on it.
+    diagnoses: dict[str, dict] = {}
+    codes_on: dict[dt.date, list[str]] = {}
+    lines = []
+    for payment in payments:
+        service_on = patient_local(patient, payment.appointment.starts_at).date()
+        if service_on not in codes_on:
+            applied = diagnoses_of(patient, on=service_on, self_reported=False)
+            codes_on[service_on] = [diagnosis["code"] for diagnosis in applied]
+            for diagnosis in applied:
+                diagnoses.setdefault(diagnosis["code"], {"code": diagnosis["code"], "text": diagnosis["text"]})
+        lines.append(_superbill_line(payment, service_on=service_on, diagnosis_codes=codes_on[service_on]))
     superbill = Superbill.objects.create(
         number=_placeholder_number(),
         patient=patient,
@@ -287,7 +277,7 @@ def superbill_request(
         "period_end": period_end.isoformat(),
         "patient": patient_identity(patient, with_address=True),
         "provider": schedule.billing_identity(),
-        "diagnoses": diagnoses,
+        "diagnoses": list(diagnoses.values()),
         "lines": lines,
         "total_charge_cents": sum(line["charge_cents"] for line in lines),
         "total_paid_cents": total,
@@ -299,3 +289,34 @@ def superbill_request(
         setattr(superbill, field, value)
     _enqueue(SUPERBILL, superbill.pk)
     return superbill
+
+
+@transaction.atomic
+def fee_schedule_copy(*, schedule: FeeSchedule) -> FeeSchedule:
+    """The start of the next fee-schedule version: an unused copy of ``schedule`` with all its
+    fields and fees, named "<name> (copy)" and taking effect the day after the latest version, for
+    staff to set its date and prices before any visit uses it (a used version is frozen)."""
+    latest = FeeSchedule.objects.order_by("-effective_from").values_list("effective_from", flat=True).first()
+    suffix = " (copy)"
+    name_length = FeeSchedule._meta.get_field("name").max_length
+    fields = {
+        field.attname: getattr(schedule, field.attname)
+        for field in FeeSchedule._meta.concrete_fields
+        if field.name not in ("id", "name", "effective_from", "created_at")
+    }
+    copy = FeeSchedule.objects.create(
+        **fields,
+        name=schedule.name[: name_length - len(suffix)] + suffix,
+        effective_from=latest + dt.timedelta(days=1),
+    )
+    Fee.objects.bulk_create(
+        Fee(
+            schedule=copy,
+            visit_type_id=fee.visit_type_id,
+            service_code=fee.service_code,
+            description=fee.description,
+            amount_cents=fee.amount_cents,
+        )
+        for fee in schedule.fees.all()
+    )
+    return copy

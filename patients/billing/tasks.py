@@ -8,7 +8,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import OperationalError
 
-from patients.billing import pdf
+from patients.billing import pdf, selectors
 
 # A document still without its PDF this long after it was created lost its render task.
 STALLED_AFTER = dt.timedelta(minutes=2)
@@ -24,7 +24,7 @@ STALLED_AFTER = dt.timedelta(minutes=2)
     ignore_result=True,
 )
 def render_document(kind: str, pk: int) -> str:
-    if kind not in pdf.DOCUMENT_KINDS:
+    if kind not in selectors.DOCUMENT_KINDS:
         raise ValueError(f"unknown billing document {kind!r}")
     return pdf.document_issue(kind=kind, pk=pk)
 
@@ -33,7 +33,7 @@ def render_document(kind: str, pk: int) -> str:
 def resume() -> int:
     """Beat: re-enqueue the documents whose render task was lost; issuing is idempotent, so a late
     duplicate does nothing."""
-    stalled = pdf.documents_stalled(older_than=STALLED_AFTER)
+    stalled = selectors.documents_stalled(older_than=STALLED_AFTER)
     for kind, pk in stalled:
         render_document.delay(kind, pk)
     return len(stalled)

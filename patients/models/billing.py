@@ -26,7 +26,7 @@ validate_modifier_format = RegexValidator(r"^([0-9A-Z]{2})?$", "A modifier is tw
 class FeeSchedule(models.Model):
     """One version of the practice's prices, policies and billing identity, in force from
     ``effective_from`` until the next version's date. A version that an estimate or a payment has
-    used is never edited again: the admin offers "Save as new" for the next version."""
+    used is never edited again: the admin's "Copy as a new version" starts the next one."""
 
     class PaymentTiming(models.TextChoices):
         AT_BOOKING = "at_booking", "When the visit is booked"
@@ -134,18 +134,33 @@ class BillingDocument(models.Model):
     issued_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     FROZEN_FIELDS = ("number", "patient_id", "content", "content_sha256", "total_cents", "created_at")
+    # Empty until the renderer stores the PDF, then written once like the content.
+    SET_ONCE_FIELDS = ("pdf", "pdf_sha256", "issued_at")
 
     class Meta:
         abstract = True
         ordering = ["-created_at", "-id"]
 
     def save(self, *args, **kwargs):
-        # The frozen content is written once: only the PDF and its issue time are filled in later.
+        # The frozen content is written once; the PDF, its digest and its issue time are filled in
+        # once by the renderer and never changed or cleared afterwards.
         if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS).first()
-            if stored is not None and any(stored[name] != getattr(self, name) for name in self.FROZEN_FIELDS):
-                raise ValidationError("An issued billing document cannot be changed; issue a new one instead.")
+            stored = type(self).objects.filter(pk=self.pk).values(*self.FROZEN_FIELDS, *self.SET_ONCE_FIELDS).first()
+            if stored is not None:
+                changed = [name for name in self.FROZEN_FIELDS if stored[name] != getattr(self, name)]
+                changed += [
+                    name
+                    for name in self.SET_ONCE_FIELDS
+                    if stored[name] not in (None, "") and stored[name] != self._stored_value(name)
+                ]
+                if changed:
+                    raise ValidationError("An issued billing document cannot be changed; issue a new one instead.")
         super().save(*args, **kwargs)
+
+    def _stored_value(self, name: str):
+        # A file field's column holds the file's name.
+        value = getattr(self, name)
+        return (value.name or "") if name == "pdf" else value
 
 
 class GoodFaithEstimate(BillingDocument):
@@ -168,7 +183,9 @@ class GoodFaithEstimate(BillingDocument):
     requested_at = models.DateTimeField(help_text="When the visit was booked, or when the patient asked.")
     due_on = models.DateField("deadline", null=True, blank=True)
 
-    FROZEN_FIELDS = (*BillingDocument.FROZEN_FIELDS, "appointment_id", "fee_schedule_id", "reason", "due_on")
+    FROZEN_FIELDS = (
+        *BillingDocument.FROZEN_FIELDS, "appointment_id", "fee_schedule_id", "reason", "requested_at", "due_on",
+    )  # fmt: skip
 
     class Meta(BillingDocument.Meta):
         indexes = [models.Index(fields=["patient", "-created_at"])]
@@ -210,6 +227,15 @@ class Payment(models.Model):
     refund_reason = models.CharField(max_length=300, blank=True)
     refund_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    refund_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the refund under way was asked for (its idempotency key)."
+    )
+    refundable_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when a paid visit is moved after its refund cut-off: the cut-off it keeps. Otherwise "
+        "the cut-off is the policy's notice before the visit.",
     )
     created_at = models.DateTimeField(default=timezone.now)
     paid_at = models.DateTimeField(null=True, blank=True)

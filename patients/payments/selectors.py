@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from patients.billing.business_days import billing_date
-from patients.billing.selectors import fee_for
+from patients.billing.selectors import fee_for_visit
 from patients.models import Appointment, Fee, FeeSchedule, Payment
 from patients.payments.gateway import payments_enabled
 from portal.access import get_scoped_or_404
@@ -48,29 +47,32 @@ def payment_for_visit(appointment: Appointment) -> Payment | None:
     )
 
 
-def payment_due(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
-    """Whether the visit's patient is offered "Pay": payments are on, the visit has no paid (or
-    refunding) payment, the practice has a price for it, and either it is booked and the practice
-    takes payment at booking, or it took place. An open checkout still counts as due: "Pay" takes
-    the patient back to it."""
-    now = now or timezone.now()
-    if not payments_enabled():
-        return False
+def _due_fee(appointment: Appointment, *, now: dt.datetime) -> Fee | None:
+    """The price the visit's patient is offered "Pay" for, or None when nothing is due: the visit
+    has no paid (or refunding) payment, the practice has a price for it, and either it is booked
+    and the practice takes payment at booking, or it took place. An open checkout still counts as
+    due: "Pay" takes the patient back to it."""
     live = payment_for_visit(appointment)
     if live is not None and live.status != Payment.Status.PENDING:
-        return False
-    fee = fee_for(visit_type=appointment.visit_type, day=billing_date(appointment.starts_at))
-    if fee is None:
-        return False
+        return None
     if appointment.status == Appointment.Status.COMPLETED:
-        return True
-    booked = appointment.status == Appointment.Status.BOOKED and appointment.ends_at > now
-    return booked and fee.schedule.payment_timing == FeeSchedule.PaymentTiming.AT_BOOKING
+        return fee_for_visit(appointment)
+    if appointment.status != Appointment.Status.BOOKED or appointment.ends_at <= now:
+        return None
+    fee = fee_for_visit(appointment)
+    if fee is None or fee.schedule.payment_timing != FeeSchedule.PaymentTiming.AT_BOOKING:
+        return None
+    return fee
+
+
+def payment_due(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """Whether the visit's patient is offered "Pay" (payments on, and :func:`_due_fee`)."""
+    return payments_enabled() and _due_fee(appointment, now=now or timezone.now()) is not None
 
 
 @dataclass(frozen=True)
 class VisitToPay:
-    """A visit the patient is offered "Pay" for, at the price in force on its date."""
+    """A visit the patient is offered "Pay" for, at the price it is charged."""
 
     appointment: Appointment
     description: str
@@ -78,8 +80,8 @@ class VisitToPay:
 
 
 def visits_to_pay_for(user: User, *, now: dt.datetime | None = None) -> list[VisitToPay]:
-    """The rule of :func:`payment_due` for all of a patient's visits at once, soonest first (a
-    fixed number of queries). Empty for anyone but a patient, and when payments are off."""
+    """The visits :func:`payment_due` offers "Pay" for, soonest first. Only unpaid visits are
+    looked at (a few at most). Empty for anyone but a patient, and when payments are off."""
     now = now or timezone.now()
     if not payments_enabled() or not user.is_authenticated or user.role != User.Role.PATIENT:
         return []
@@ -91,23 +93,9 @@ def visits_to_pay_for(user: User, *, now: dt.datetime | None = None) -> list[Vis
         .select_related("visit_type")
         .order_by("starts_at", "pk")
     )
-    schedules = list(
-        FeeSchedule.objects.order_by("-effective_from").prefetch_related(
-            Prefetch("fees", queryset=Fee.objects.select_related("visit_type"))
-        )
-    )
     due = []
     for visit in visits:
-        day = billing_date(visit.starts_at)
-        schedule = next((each for each in schedules if each.effective_from <= day), None)
-        fee = (
-            next((each for each in schedule.fees.all() if each.visit_type_id == visit.visit_type_id), None)
-            if schedule
-            else None
-        )
-        if fee is None:
-            continue
-        at_booking = schedule.payment_timing == FeeSchedule.PaymentTiming.AT_BOOKING
-        if visit.status == Appointment.Status.COMPLETED or at_booking:
+        fee = _due_fee(visit, now=now)
+        if fee is not None:
             due.append(VisitToPay(appointment=visit, description=fee.description, amount_cents=fee.amount_cents))
     return due

@@ -3,6 +3,7 @@ cancelled visit. Called by ``patients.payments.tasks`` with a payment id; never 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import stripe
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from patients.models import Payment
 from patients.payments.gateway import stripe_client, stripe_error_reason
+from patients.payments.keys import refund_key
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
@@ -37,14 +39,16 @@ def _refused(payment_id: int, why: str) -> str:
 
 
 @transaction.atomic
-def _refunded(payment_id: int, refund: stripe.Refund) -> str:
+def _refunded(payment_id: int, refund: stripe.Refund | None) -> str:
+    """Record the refund Stripe made (``None``: Stripe says the charge was already refunded in full)."""
     payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
-    payment.refund_id = payment.refund_id or refund.id
+    payment.refund_id = payment.refund_id or (refund.id if refund is not None else "")
     fields = ["refund_id"]
     # The charge.refunded event may have arrived first: it already says refunded.
     if payment.status == P.REFUND_PENDING:
         payment.status, payment.refunded_at = P.REFUNDED, timezone.now()
-        payment.refunded_cents = payment.refunded_cents + int(refund.amount or 0)
+        refunded = int(refund.amount or 0) if refund is not None else payment.amount_cents - payment.refunded_cents
+        payment.refunded_cents = payment.refunded_cents + refunded
         fields += ["status", "refunded_at", "refunded_cents"]
     payment.save(update_fields=fields)
     return REFUNDED
@@ -67,11 +71,16 @@ def refund_send(*, payment_id: int) -> str:
                 "amount": remaining,
                 "metadata": {"payment_id": str(payment.pk)},
             },
-            options={"idempotency_key": f"refund-{payment.pk}"},
+            options={"idempotency_key": refund_key(payment)},
         )
     except TRANSIENT as error:
         logger.info("payment %s: refund not sent yet (%s)", payment_id, type(error).__name__)
         return RETRY
+    except stripe.InvalidRequestError as error:
+        if error.code == "charge_already_refunded":
+            # An earlier request went through (its answer was lost): the charge is refunded.
+            return _refunded(payment_id, None)
+        return _refused(payment_id, stripe_error_reason(error))
     except stripe.StripeError as error:
         return _refused(payment_id, stripe_error_reason(error))
     if refund.status in ("failed", "canceled"):
@@ -79,11 +88,18 @@ def refund_send(*, payment_id: int) -> str:
     return _refunded(payment_id, refund)
 
 
-def refunds_waiting() -> list[int]:
-    """Ids of payments being refunded whose refund Stripe has not confirmed (a broker outage when
-    it was asked for, a worker that died). Sending one again is safe: the row is checked first
-    and Stripe's idempotency key returns the refund already made."""
-    return list(Payment.objects.filter(status=P.REFUND_PENDING).order_by("id").values_list("pk", flat=True))
+# A refund still waiting this long after it was asked for lost its task (a broker outage, a worker
+# that died); a younger one is still in its task's own retries.
+REFUND_RESUMED_AFTER = dt.timedelta(minutes=5)
+
+
+def refunds_waiting(*, now: dt.datetime | None = None) -> list[int]:
+    """Ids of payments being refunded whose refund Stripe has not confirmed, asked for more than
+    five minutes ago. Sending one again is safe: the row is checked first and the request's
+    idempotency key returns the refund already made."""
+    cutoff = (now or timezone.now()) - REFUND_RESUMED_AFTER
+    waiting = Payment.objects.filter(status=P.REFUND_PENDING, refund_requested_at__lte=cutoff)
+    return list(waiting.order_by("id").values_list("pk", flat=True))
 
 
 def checkout_expire(*, payment_id: int) -> str:

@@ -2,7 +2,8 @@
 (docs/domain.md "Cash pay").
 
 Stripe is called outside any database transaction, so a slow answer holds no row lock; its
-idempotency keys ("checkout-<payment id>", "refund-<payment id>") make asking again safe. What
+idempotency keys (patients.payments.keys) make asking again safe, and a new request never meets
+an old request's saved answer. What
 Stripe says happened reaches the portal only through signed webhook events, each applied once."""
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnreachable
 
-from patients.billing.business_days import billing_date
 from patients.billing.estimates import service_code_with_modifier
-from patients.billing.selectors import fee_for
+from patients.billing.selectors import fee_for_visit
 from patients.billing.services import receipt_prepare
 from patients.models import Appointment, FeeSchedule, Payment, StripeEvent
 from patients.payments import tasks
 from patients.payments.gateway import payments_enabled, stripe_client, stripe_error_reason
+from patients.payments.keys import checkout_key
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,11 @@ NO_PRICE = "The practice has not published a price for this visit yet."
 CHECKOUT_UNAVAILABLE = "The payment page could not be opened. Please try again in a few minutes."
 CHECKOUT_OPENING = "The payment page is being opened. Please try again in a moment."
 
-# Stripe closes a Checkout page 24 hours after it was opened; an older page is not offered again.
-CHECKOUT_REUSED_FOR = dt.timedelta(hours=23)
+# The portal asks Stripe to close each Checkout page an hour after it is opened (Stripe allows 30
+# minutes to 24 hours); "Pay" reuses an open page only while it has ten minutes left, so a page
+# the portal gives up on can no longer take money.
+CHECKOUT_PAGE_LIFETIME = dt.timedelta(hours=1)
+CHECKOUT_REUSED_FOR = CHECKOUT_PAGE_LIFETIME - dt.timedelta(minutes=10)
 # A payment row whose page was never stored: another request may still be waiting for Stripe's
 # answer; after this long the request is taken to have died, and Stripe is asked again with the
 # same idempotency key (which returns the same page if it was made).
@@ -103,10 +107,13 @@ def _checkout_payment(*, appointment: Appointment, by: User, now: dt.datetime) -
             return payment
         if payment.created_at > now - CHECKOUT_REUSED_FOR:
             return payment
+        # Its page closes (or has closed) at Stripe: a new payment gets a new page.
         _fail(payment, "The payment page closed before payment.")
+        if payment.checkout_session_id:
+            _enqueue(tasks.expire_checkout, payment.pk)
     if visit.status not in (Appointment.Status.BOOKED, Appointment.Status.COMPLETED):
         raise ValidationError(f"This visit is {visit.get_status_display().lower()}: there is nothing to pay.")
-    fee = fee_for(visit_type=visit.visit_type, day=billing_date(visit.starts_at))
+    fee = fee_for_visit(visit)
     if fee is None:
         raise ValidationError(NO_PRICE)
     if (
@@ -146,6 +153,7 @@ def _checkout_params(payment: Payment) -> dict[str, Any]:
         "payment_intent_data": {"metadata": reference},
         "success_url": _checkout_url(payment, "done"),
         "cancel_url": _checkout_url(payment, "cancelled"),
+        "expires_at": int((payment.created_at + CHECKOUT_PAGE_LIFETIME).timestamp()),
     }
 
 
@@ -178,7 +186,7 @@ def checkout_start(*, appointment: Appointment, by: User, now: dt.datetime | Non
         return payment
     try:
         session = stripe_client().v1.checkout.sessions.create(
-            params=_checkout_params(payment), options={"idempotency_key": f"checkout-{payment.pk}"}
+            params=_checkout_params(payment), options={"idempotency_key": checkout_key(payment)}
         )
     except stripe.StripeError as error:
         logger.warning("payment %s: checkout not opened (%s)", payment.pk, type(error).__name__)
@@ -187,7 +195,11 @@ def checkout_start(*, appointment: Appointment, by: User, now: dt.datetime | Non
     if not session.id or not session.url:
         _checkout_failed(payment_id=payment.pk, reason="Stripe returned a payment page without an address.")
         raise ValidationError(CHECKOUT_UNAVAILABLE)
-    return _checkout_store(payment_id=payment.pk, session_id=session.id, url=session.url)
+    payment = _checkout_store(payment_id=payment.pk, session_id=session.id, url=session.url)
+    if not payment.checkout_url:
+        # The payment was given up while Stripe answered (the visit was cancelled in another tab).
+        raise ValidationError(CHECKOUT_UNAVAILABLE)
+    return payment
 
 
 # --- Webhook events --------------------------------------------------------------------------------
@@ -199,7 +211,9 @@ class StripeEventDeferred(Exception):
 
 
 def _locked():
-    return Payment.objects.select_for_update(of=("self",)).select_related("appointment")
+    # The payment row alone: a join here would be re-checked against the visit row the payment
+    # pointed at before a concurrent reschedule moved it, and could drop the payment.
+    return Payment.objects.select_for_update()
 
 
 def _reference(obj: dict) -> int | None:
@@ -304,7 +318,24 @@ SESSION_EVENTS = {
     "checkout.session.async_payment_failed": _session_not_paid("The payment did not go through."),
     "checkout.session.expired": _session_not_paid("The payment page closed before payment."),
 }
-CHARGE_EVENTS = {"charge.refunded": _charge_refunded}
+
+
+def _refund_failed(payment: Payment, refund: dict, now: dt.datetime) -> str:
+    """A refund Stripe had accepted failed later (the card was closed, say): the money is still
+    the practice's, so the payment is paid again, with the reason kept for the practice."""
+    if payment.status not in (P.REFUNDED, P.REFUND_PENDING):
+        return f"no change: the payment is {payment.get_status_display().lower()}"
+    failed = int(refund.get("amount") or 0)
+    why = str(refund.get("failure_reason") or "no reason given")[:100]
+    payment.status, payment.refunded_at = P.PAID, None
+    payment.refunded_cents = max(0, payment.refunded_cents - failed)
+    payment.refund_reason = f"Refund failed at Stripe ({why}); refund it again or contact the patient."
+    payment.save(update_fields=["status", "refunded_at", "refunded_cents", "refund_reason"])
+    logger.warning("payment %s: a refund failed after Stripe accepted it", payment.pk)
+    return "refund failed: paid again"
+
+
+CHARGE_EVENTS = {"charge.refunded": _charge_refunded, "refund.failed": _refund_failed}
 
 
 def _event_fields(event: stripe.StripeObject | dict) -> tuple[str, str, dt.datetime, dict]:
@@ -360,7 +391,8 @@ def _refund_start(*, payment: Payment, by: User | None, reason: str) -> Payment:
     """Mark a locked, paid payment as being refunded in full; the worker asks Stripe once the
     caller's transaction commits."""
     payment.status, payment.refund_reason, payment.refund_requested_by = P.REFUND_PENDING, reason[:300], by
-    payment.save(update_fields=["status", "refund_reason", "refund_requested_by"])
+    payment.refund_requested_at = timezone.now()
+    payment.save(update_fields=["status", "refund_reason", "refund_requested_by", "refund_requested_at"])
     _enqueue(tasks.send_refund, payment.pk)
     return payment
 
@@ -400,12 +432,7 @@ def refund_for_cancelled_visit(
     policy's notice ahead (the fee schedule the payment was made under), otherwise not. An open
     payment page is closed, so the cancelled visit cannot be paid afterwards."""
     now = now or timezone.now()
-    payment = (
-        _locked()
-        .select_related("fee_schedule")
-        .filter(appointment_id=appointment.pk, status__in=Payment.LIVE_STATUSES)
-        .first()
-    )
+    payment = _locked().filter(appointment_id=appointment.pk, status__in=Payment.LIVE_STATUSES).first()
     if payment is None:
         return CancellationRefund(False, "")
     by_patient = by.role == User.Role.PATIENT
@@ -424,10 +451,11 @@ def refund_for_cancelled_visit(
         return CancellationRefund(True, done)
     hours = payment.fee_schedule.cancellation_notice_hours
     if by_patient:
-        if payment.appointment.starts_at - now < dt.timedelta(hours=hours):
+        if now > refundable_until(payment):
+            when = "was moved" if payment.refundable_until else "was cancelled"
             return CancellationRefund(
                 False,
-                f"The visit was cancelled less than {hours} hours before it starts, so under the practice's "
+                f"The visit {when} less than {hours} hours before it was due, so under the practice's "
                 f"cancellation policy the {amount} paid is not refunded.",
             )
         reason = f"The patient cancelled at least {hours} hours before the visit."
@@ -438,13 +466,28 @@ def refund_for_cancelled_visit(
 
 
 @transaction.atomic
-def payment_follow_moved_visit(*, old: Appointment, new: Appointment) -> Payment | None:
+def payment_follow_moved_visit(*, old: Appointment, new: Appointment, now: dt.datetime | None = None) -> Payment | None:
     """A visit moved to another time keeps its payment: the paid (or open) payment of the old visit
     now belongs to the new one, so the patient neither pays twice nor waits for a refund. Called
     inside the reschedule's transaction."""
+    now = now or timezone.now()
     payment = _locked().filter(appointment_id=old.pk, status__in=Payment.LIVE_STATUSES).first()
     if payment is None:
         return None
     payment.appointment = new
-    payment.save(update_fields=["appointment"])
+    # Moved ahead of the refund cut-off, the new visit has its own (the notice before it); moved
+    # after the cut-off, the old cut-off stays (a move must not turn a late cancellation into a
+    # refunded one).
+    if now > refundable_until(payment, visit=old):
+        payment.refundable_until = refundable_until(payment, visit=old)
+    payment.save(update_fields=["appointment", "refundable_until"])
     return payment
+
+
+def refundable_until(payment: Payment, *, visit: Appointment | None = None) -> dt.datetime:
+    """Until when the patient cancelling the paid visit is refunded in full: the cut-off a late move
+    kept, else the policy's notice (of the fee schedule paid under) before the visit."""
+    if payment.refundable_until is not None:
+        return payment.refundable_until
+    visit = visit or payment.appointment
+    return visit.starts_at - dt.timedelta(hours=payment.fee_schedule.cancellation_notice_hours)

@@ -280,6 +280,9 @@ class StripeStandIn:
                 answer = standin.refund_answers.pop(0) if standin.refund_answers else 200
                 if answer >= 500:
                     return answer, {"error": {"type": "api_error", "message": "An unknown error occurred."}}
+                if answer >= 400:
+                    return answer, {"error": {"type": "invalid_request_error", "code": "balance_insufficient",
+                                              "message": "Insufficient funds in Stripe account."}}  # fmt: skip
                 intent = params.get("payment_intent", "")
                 charge = standin.intents.get(intent)
                 if charge is None:

@@ -1,11 +1,13 @@
 """The cash-pay admin: fee-schedule versions (every visit type priced; a used version is frozen and
-changes by "Save as new"), the late-estimate filter, and the refund action through Stripe."""
+the next starts as a copy), the late-estimate filter, and the refund action through Stripe."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from patients.billing.services import estimate_issue_for_visit
@@ -40,6 +42,10 @@ def schedule_form(schedule: FeeSchedule | None = None, **changes) -> dict:
     return data
 
 
+def fees_of(schedule: FeeSchedule) -> list[tuple]:
+    return sorted(schedule.fees.values_list("visit_type__kind", "service_code", "description", "amount_cents"))
+
+
 @pytest.mark.django_db
 def test_a_version_must_price_every_kind_of_visit(admin_client):
     data = schedule_form(**{"fees-TOTAL_FORMS": "1"})
@@ -53,14 +59,13 @@ def test_a_version_must_price_every_kind_of_visit(admin_client):
 
 
 @pytest.mark.django_db
-def test_a_used_version_is_frozen_and_the_next_is_saved_as_new(admin_client, private_storage):
+def test_a_used_version_is_frozen_and_the_next_is_copied_as_a_new_version(admin_client, private_storage):
     schedule = FeeScheduleFactory()
     patient = PatientFactory()
     visit = appointment_at(patient, timezone.now() + dt.timedelta(days=20))
     assert estimate_issue_for_visit(appointment=visit, reason="scheduled") is not None
     page = admin_client.get(f"/admin/patients/feeschedule/{schedule.pk}/change/").content.decode()
     assert 'name="legal_name"' not in page and 'name="fees-0-amount_cents"' not in page
-    assert "Save as new" in page
     # Posting a change to the frozen version changes nothing.
     admin_client.post(f"/admin/patients/feeschedule/{schedule.pk}/change/", schedule_form(name="Changed"))
     schedule.refresh_from_db()
@@ -68,14 +73,54 @@ def test_a_used_version_is_frozen_and_the_next_is_saved_as_new(admin_client, pri
         schedule.name == "2026 prices"
         and Fee.objects.get(schedule=schedule, visit_type__kind="initial").amount_cents == 25_000
     )
-    # "Save as new" with a later date starts the next version; the used one stays as it was.
+    # The changelist offers the copy; the copy is an unused version with every field and fee.
+    changelist = admin_client.get("/admin/patients/feeschedule/").content.decode()
+    assert "Copy as a new version" in changelist
     response = admin_client.post(
-        f"/admin/patients/feeschedule/{schedule.pk}/change/", schedule_form(_saveasnew="Save as new")
+        "/admin/patients/feeschedule/", {"action": "copy_as_new_version", "_selected_action": [schedule.pk]}
     )
+    copy = FeeSchedule.objects.exclude(pk=schedule.pk).get()
     assert response.status_code == 302
-    new = FeeSchedule.objects.get(effective_from=dt.date(2027, 1, 1))
-    assert new.fees.get(visit_type__kind="initial").amount_cents == 27_500
+    assert response["Location"] == f"/admin/patients/feeschedule/{copy.pk}/change/"
+    assert copy.name == "2026 prices (copy)"
+    assert copy.effective_from == schedule.effective_from + dt.timedelta(days=1)
+    assert not copy.in_use
+    for field in FeeSchedule._meta.concrete_fields:
+        if field.name not in ("id", "name", "effective_from", "created_at"):
+            assert getattr(copy, field.attname) == getattr(schedule, field.attname), field.name
+    assert fees_of(copy) == fees_of(schedule)
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Set the date it takes effect and its prices, then save." in page
+    assert 'name="legal_name"' in page and 'name="fees-0-amount_cents"' in page
+    # Staff set the date and the prices on the copy and save it; the used version stays as it was.
+    initial_fee, follow_up_fee = (copy.fees.get(visit_type__kind=kind) for kind in ("initial", "follow_up"))
+    data = schedule_form(
+        **{"fees-INITIAL_FORMS": "2", "fees-0-id": str(initial_fee.pk), "fees-0-schedule": str(copy.pk),
+           "fees-1-id": str(follow_up_fee.pk), "fees-1-schedule": str(copy.pk)}
+    )  # fmt: skip
+    response = admin_client.post(f"/admin/patients/feeschedule/{copy.pk}/change/", data)
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert (copy.name, copy.effective_from) == ("2027 prices", dt.date(2027, 1, 1))
+    assert copy.fees.get(visit_type__kind="initial").amount_cents == 27_500
     assert GoodFaithEstimate.objects.get().fee_schedule == schedule
+    assert Fee.objects.get(schedule=schedule, visit_type__kind="initial").amount_cents == 25_000
+
+
+@pytest.mark.django_db
+def test_copying_a_version_starts_after_the_latest_and_takes_exactly_one(admin_client):
+    first = FeeScheduleFactory()
+    later = FeeScheduleFactory(name="2027 prices", effective_from=dt.date(2027, 1, 1))
+    response = admin_client.post(
+        "/admin/patients/feeschedule/",
+        {"action": "copy_as_new_version", "_selected_action": [first.pk, later.pk]},
+        follow=True,
+    )
+    assert "Select exactly one version to copy." in response.content.decode()
+    assert FeeSchedule.objects.count() == 2
+    admin_client.post("/admin/patients/feeschedule/", {"action": "copy_as_new_version", "_selected_action": [first.pk]})
+    copy = FeeSchedule.objects.get(name="2026 prices (copy)")
+    assert copy.effective_from == dt.date(2027, 1, 2)
 
 
 @pytest.mark.django_db
@@ -93,6 +138,33 @@ def test_the_admin_lists_estimates_issued_late_or_overdue(admin_client, private_
     GoodFaithEstimate.objects.filter(pk=with_pdf.pk).update(issued_at=timezone.now())
     page = admin_client.get("/admin/patients/goodfaithestimate/?deadline=late").content.decode()
     assert overdue.number in page and with_pdf.number not in page
+
+
+@pytest.mark.django_db
+def test_the_late_filter_reads_dates_in_the_billing_time_zone(admin_client, settings, private_storage):
+    # The practice's office is in New York while the server's zone is Chicago.
+    settings.BILLING_TIME_ZONE = "America/New_York"
+    FeeScheduleFactory()
+    due_on = dt.date(2026, 3, 4)
+    new_york = ZoneInfo("America/New_York")
+
+    def estimate(issued_at):
+        visit = appointment_at(PatientFactory(), dt.datetime(2026, 3, 20, 10, tzinfo=new_york))
+        made = estimate_issue_for_visit(
+            appointment=visit, reason="scheduled", now=dt.datetime(2026, 3, 2, 9, tzinfo=new_york)
+        )
+        GoodFaithEstimate.objects.filter(pk=made.pk).update(due_on=due_on, issued_at=issued_at)
+        return made
+
+    # 00:30 on 5 March in New York, still 4 March in Chicago: a day late for the office.
+    late = estimate(dt.datetime(2026, 3, 5, 0, 30, tzinfo=new_york))
+    on_time = estimate(dt.datetime(2026, 3, 4, 23, 30, tzinfo=new_york))
+    waiting = estimate(None)
+    # 23:30 on 4 March in Chicago is 5 March in New York: the waiting one is now overdue.
+    with time_machine.travel(dt.datetime(2026, 3, 4, 23, 30, tzinfo=ZoneInfo("America/Chicago")), tick=False):
+        page = admin_client.get("/admin/patients/goodfaithestimate/?deadline=late").content.decode()
+    assert late.number in page and waiting.number in page
+    assert on_time.number not in page
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -18,14 +19,15 @@ from pypdf import PdfReader
 
 from patients.billing import pdf, selectors, services, tasks
 from patients.billing.notifications import DOCUMENT_READY_KIND
+from patients.intake.services import intake_review
 from patients.models import GoodFaithEstimate, Payment, Superbill
 from patients.tests.booking_helpers import local
 from patients.tests.factories import FeeScheduleFactory, appointment_at, complete_intake, paid_payment
 from portal.models import Reminder, ServiceState
 from portal.reminders import reminder_send
 from portal.tests.factories import PhysicianFactory, state
-from prescriptions.models import PharmacyPriceRange, StateDefaultPharmacy
-from prescriptions.tests.factories import PharmacyFactory, PharmacyLicenseFactory
+from prescriptions.models import PharmacyPriceRange, PrescriptionOrder, StateDefaultPharmacy
+from prescriptions.tests.factories import PharmacyFactory, PharmacyLicenseFactory, make_draft, make_plan, sign
 
 UTC = dt.UTC
 
@@ -52,6 +54,10 @@ def dr_lee(db):
 def pdf_lines(content: bytes) -> list[str]:
     text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def flat_text(lines: list[str]) -> str:
+    return " ".join(lines)
 
 
 def stored_bytes(field) -> bytes:
@@ -97,7 +103,7 @@ def test_the_estimate_pdf_says_what_the_frozen_content_says(rosa, schedule, dr_l
     assert "Date of birth May 17, 1980" in lines
     assert "Service Video visit, new patient (Initial consultation, 45 minutes)" in lines
     assert "Scheduled for March 16, 2026 (Monday, March 16, 2026 at 10:00 AM CDT)" in lines
-    assert "M79.7 — Fibromyalgia" in lines
+    assert "M79.7 — Fibromyalgia (from your intake)" in lines
     # The practice, with its identity and the visit's line.
     assert "Lakeside LDN Care PLLC (convening provider)" in lines
     assert "NPI: 1234567893 · TIN: 12-3456789" in lines
@@ -125,6 +131,34 @@ def test_a_requested_estimate_pdf_says_it_is_not_scheduled_yet(rosa, schedule, d
     assert "Why it was issued The patient asked" in lines
     assert "Scheduled for Not scheduled yet" in lines
     assert "Total estimated charges: $250.00" in lines
+
+
+@pytest.mark.parametrize(
+    ("modifier", "legend"),
+    [("95", "Modifier 95 = a visit by live video."), ("93", "Modifier 93 = a visit by telephone (audio only)."),
+     ("", None)],
+)  # fmt: skip
+def test_the_pdfs_explain_only_the_modifier_the_codes_carry(
+    rosa, dr_lee, django_capture_on_commit_callbacks, modifier, legend
+):
+    schedule = FeeScheduleFactory(telehealth_modifier=modifier)
+    estimate = issued(lambda: services.estimate_request(patient=rosa), django_capture_on_commit_callbacks)
+    paid_payment(appointment_at(rosa, local(2026, 2, 2, 10), physician=dr_lee, status="completed"), schedule,
+                 paid_at=local(2026, 2, 2, 11))  # fmt: skip
+    superbill = issued(
+        lambda: services.superbill_request(
+            patient=rosa, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    for document in (estimate, superbill):
+        text = flat_text(pdf_lines(stored_bytes(document.pdf)))
+        assert "Place of service codes: 10 = telehealth in the patient's home" in text
+        if legend:
+            assert legend in text
+            assert text.count("Modifier ") == 1
+        else:
+            assert "Modifier" not in text
 
 
 # --- the receipt ---------------------------------------------------------------------------------
@@ -159,6 +193,14 @@ def test_the_receipt_pdf_shows_the_payment_field_by_field(rosa, schedule, dr_lee
     assert f"Paid with Card, through Stripe (reference {payment.payment_intent_id})" in lines
     assert "March 16, 2026 Video visit, new patient 99204-95 10 $250.00" in lines
     assert "Total paid (USD) $250.00" in lines
+
+
+def test_a_receipt_dates_the_visit_on_the_patients_clock(other_patient, schedule):
+    other_patient.timezone = "America/Los_Angeles"
+    other_patient.save(update_fields=["timezone"])
+    late = local(2026, 2, 28, 23, 30, zone=ZoneInfo("America/Los_Angeles"))  # 1 March in Chicago
+    payment = paid_payment(appointment_at(other_patient, late, status="completed"), schedule, paid_at=late)
+    assert pdf.receipt_context(payment)["service_on"] == "2026-02-28"
 
 
 def test_a_receipt_is_prepared_once(rosa, schedule, django_capture_on_commit_callbacks):
@@ -198,8 +240,28 @@ def test_receipt_prepare_writes_only_the_receipt_number(rosa, schedule, django_c
 
 
 @pytest.fixture
+def rosas_orders(rosa, physician):
+    """Rosa's intake approved and two orders signed: fibromyalgia (M79.7) on 26 January 2026, then
+    CRPS I (G90.50) on 10 February (signing stamps the present: the times are written back)."""
+    pharmacy = PharmacyFactory()
+    PharmacyLicenseFactory(pharmacy=pharmacy, state=state("TX"))
+    StateDefaultPharmacy.objects.update_or_create(
+        state=ServiceState.objects.get(code="TX"), defaults={"pharmacy": pharmacy}
+    )
+    intake_review(patient=rosa, physician=physician, decision="approve", override_reason="")
+    rosa.refresh_from_db()
+    plan = make_plan(rosa, physician)
+    for signed_at, code, text in [
+        (local(2026, 1, 26, 15), "M79.7", "Fibromyalgia"),
+        (local(2026, 2, 10, 15), "G90.50", "CRPS I, unspecified"),
+    ]:
+        order = sign(make_draft(plan, physician, indication_code=code, indication_text=text), physician)
+        PrescriptionOrder.objects.filter(pk=order.pk).update(signed_at=signed_at)
+
+
+@pytest.fixture
 def february_visits(rosa, schedule, dr_lee):
-    """Two paid February visits, and four that a superbill of February leaves out."""
+    """Two paid February visits, and five that a superbill of February leaves out."""
     first = paid_payment(
         appointment_at(rosa, local(2026, 2, 2, 10), physician=dr_lee, status="completed"),
         schedule, paid_at=local(2026, 1, 30, 12),
@@ -217,6 +279,9 @@ def february_visits(rosa, schedule, dr_lee):
                  paid_at=None, status="pending")  # fmt: skip
     paid_payment(appointment_at(rosa, local(2026, 2, 25, 10), physician=dr_lee, status="cancelled"), schedule,
                  paid_at=local(2026, 2, 20, 9))  # fmt: skip
+    # Past but never marked completed (it may have been missed).
+    paid_payment(appointment_at(rosa, local(2026, 2, 20, 10), physician=dr_lee, status="booked"), schedule,
+                 paid_at=local(2026, 2, 19, 9))  # fmt: skip
     for payment in (first, second):
         Payment.objects.filter(pk=payment.pk).update(receipt_number=f"RC-{payment.pk:06d}")
         payment.refresh_from_db()
@@ -224,7 +289,7 @@ def february_visits(rosa, schedule, dr_lee):
 
 
 def test_the_superbill_lists_the_paid_visits_of_the_period_field_by_field(
-    rosa, february_visits, django_capture_on_commit_callbacks
+    rosa, rosas_orders, february_visits, django_capture_on_commit_callbacks
 ):
     first, second = february_visits
     superbill = issued(
@@ -252,11 +317,14 @@ def test_the_superbill_lists_the_paid_visits_of_the_period_field_by_field(
     assert "Name Rosa Diaz" in lines
     assert "Date of birth May 17, 1980" in lines
     assert "Address 1 Congress Ave, Austin, TX 78701" in lines
-    assert "M79.7 — Fibromyalgia" in lines
+    assert "M79.7 — Fibromyalgia" in lines and "G90.50 — CRPS I, unspecified" in lines
     # Each line: date, service, CPT code with modifier, place of service, diagnosis, physician, amounts.
     assert "02/02/2026" in text and "02/16/2026" in text
     assert "02/09/2026" not in text and "03/01/2026" not in text and "02/23/2026" not in text
-    assert "02/25/2026" not in text
+    assert "02/25/2026" not in text and "02/20/2026" not in text
+    # Each visit with the diagnosis of the order in force that day.
+    assert [line["diagnosis_codes"] for line in superbill.content["lines"]] == [["M79.7"], ["G90.50"]]
+    assert "Modifier 95 = a visit by live video." in flat_text(lines)
     assert text.count("99204-95") == 1 and text.count("99214-95") == 1
     assert text.count("Dr. Ana Lee") == 2
     assert text.count("1555555555") == 2
@@ -265,12 +333,74 @@ def test_the_superbill_lists_the_paid_visits_of_the_period_field_by_field(
     assert "Balance due: $0.00" in lines
 
 
-def test_a_superbill_period_is_counted_in_the_billing_time_zone(rosa, february_visits):
-    # The 1 March 00:30 visit (Chicago) is on 1 March, though it is still 28 February further west.
+def test_a_superbill_period_is_counted_on_the_patients_clock(rosa, february_visits):
+    # Rosa lives in Chicago's zone: her 1 March 00:30 visit is on 1 March.
     superbill = services.superbill_request(
         patient=rosa, period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 3, 1)
     )
     assert [line["service_on"] for line in superbill.content["lines"]] == ["2026-03-01"]
+
+
+def test_a_west_coast_patients_late_visit_is_dated_on_their_own_day(other_patient, schedule, dr_lee):
+    other_patient.timezone = "America/Los_Angeles"
+    other_patient.save(update_fields=["timezone"])
+    # 23:30 on 28 February in Los Angeles is already 1 March in the billing zone (Chicago).
+    late = local(2026, 2, 28, 23, 30, zone=ZoneInfo("America/Los_Angeles"))
+    paid_payment(appointment_at(other_patient, late, physician=dr_lee, status="completed"), schedule,
+                 paid_at=late)  # fmt: skip
+    superbill = services.superbill_request(
+        patient=other_patient, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+    )
+    assert [line["service_on"] for line in superbill.content["lines"]] == ["2026-02-28"]
+    with pytest.raises(ValidationError, match="no paid visits in this period"):
+        services.superbill_request(
+            patient=other_patient, period_start=dt.date(2026, 3, 1), period_end=dt.date(2026, 3, 1)
+        )
+
+
+def test_a_superbill_never_lists_a_paid_visit_that_was_not_completed(rosa, february_visits):
+    # The 20 February visit was paid and is past, but nobody marked it completed.
+    listed = selectors.superbill_payments(
+        patient=rosa, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+    )
+    assert [payment.appointment.status for payment in listed] == ["completed", "completed"]
+    with pytest.raises(ValidationError, match="no paid visits in this period"):
+        services.superbill_request(patient=rosa, period_start=dt.date(2026, 2, 19), period_end=dt.date(2026, 2, 21))
+
+
+def test_a_superbill_prints_only_the_codes_a_physician_recorded_by_each_visit(
+    rosa, physician, february_visits, django_capture_on_commit_callbacks
+):
+    # Rosa reported fibromyalgia at intake (M79.7), but no order was signed before 16 February.
+    pharmacy = PharmacyFactory()
+    PharmacyLicenseFactory(pharmacy=pharmacy, state=state("TX"))
+    StateDefaultPharmacy.objects.update_or_create(
+        state=ServiceState.objects.get(code="TX"), defaults={"pharmacy": pharmacy}
+    )
+    intake_review(patient=rosa, physician=physician, decision="approve", override_reason="")
+    rosa.refresh_from_db()
+    order = sign(make_draft(make_plan(rosa, physician), physician), physician)
+    # Signed in the evening after the 16 February visit: it applies to that day's visit.
+    PrescriptionOrder.objects.filter(pk=order.pk).update(signed_at=local(2026, 2, 16, 18))
+    superbill = issued(
+        lambda: services.superbill_request(
+            patient=rosa, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+        ),
+        django_capture_on_commit_callbacks,
+    )
+    assert [line["diagnosis_codes"] for line in superbill.content["lines"]] == [[], ["M79.7"]]
+    assert superbill.content["diagnoses"] == [{"code": "M79.7", "text": "Fibromyalgia"}]
+    text = flat_text(pdf_lines(stored_bytes(superbill.pdf)))
+    assert "M79.7 — Fibromyalgia" in text and "from your intake" not in text
+
+
+def test_a_superbill_without_a_signed_order_prints_no_diagnosis_code(rosa, february_visits):
+    # The intake's fibromyalgia (M79.7) is what the patient reported, not a physician's diagnosis.
+    superbill = services.superbill_request(
+        patient=rosa, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+    )
+    assert superbill.content["diagnoses"] == []
+    assert [line["diagnosis_codes"] for line in superbill.content["lines"]] == [[], []]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,9 +15,16 @@ from patients.billing import selectors, services
 from patients.billing.estimates import disclaimers
 from patients.models import Fee, FeeSchedule, GoodFaithEstimate, VisitType
 from patients.tests.booking_helpers import local
-from patients.tests.factories import FeeScheduleFactory, PatientFactory, appointment_at, complete_intake
+from patients.tests.factories import (
+    FeeScheduleFactory,
+    PatientFactory,
+    appointment_at,
+    complete_intake,
+    paid_payment,
+)
 from portal.models import ServiceState
 from portal.tests.factories import PhysicianFactory, state
+from portal.tests.signin import sign_in
 from prescriptions.models import PharmacyPreference, PharmacyPriceRange, StateDefaultPharmacy
 from prescriptions.tests.factories import (
     PharmacyFactory,
@@ -97,7 +105,8 @@ def test_an_estimate_at_booking_holds_every_element_the_rule_requires(rosa, sche
             "note": "",
         }
     ]
-    assert content["diagnoses"] == [{"code": "M79.7", "text": "Fibromyalgia"}]
+    # Before any order, the condition reported at intake, marked as such.
+    assert content["diagnoses"] == [{"code": "M79.7", "text": "Fibromyalgia", "from_intake": True}]
     # (c)(1)(v) each provider's name, NPI, TIN and where the service is furnished
     assert (practice["name"], practice["npi"], practice["tin"]) == (
         "Lakeside LDN Care PLLC",
@@ -156,7 +165,7 @@ def test_the_pharmacy_range_follows_the_patients_formulation_and_the_diagnosis_t
     (medicine,) = estimate.content["providers"][1]["items"]
     assert (medicine["low_cents"], medicine["high_cents"]) == (4_500, 8_000)
     assert "capsules" in medicine["description"]
-    assert estimate.content["diagnoses"] == [{"code": "G90.50", "text": "CRPS I, unspecified"}]
+    assert estimate.content["diagnoses"] == [{"code": "G90.50", "text": "CRPS I, unspecified", "from_intake": False}]
     assert estimate.content["primary_service"]["billed_code"] == "99214-95"
 
 
@@ -186,7 +195,7 @@ def test_without_a_pharmacy_or_a_known_diagnosis_the_estimate_lists_the_practice
 def test_a_condition_with_several_possible_codes_is_left_for_the_physician(clock, patient, schedule):
     complete_intake(patient, conditions={"conditions": ["crps", "fibromyalgia"], "condition_other": ""})
     _, estimate = book(patient, local(2026, 3, 16, 10))
-    assert estimate.content["diagnoses"] == [{"code": "M79.7", "text": "Fibromyalgia"}]
+    assert estimate.content["diagnoses"] == [{"code": "M79.7", "text": "Fibromyalgia", "from_intake": True}]
 
 
 def test_the_visit_is_furnished_in_the_state_the_patient_will_be_in(rosa, schedule):
@@ -324,6 +333,7 @@ def test_numbers_follow_one_another_and_are_unique(rosa, schedule):
         ("content_sha256", "0" * 64),
         ("due_on", dt.date(2030, 1, 1)),
         ("reason", R.SCHEDULED),
+        ("requested_at", dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)),
     ],
 )
 def test_an_issued_estimate_cannot_be_changed(rosa, schedule, field, value):
@@ -357,6 +367,68 @@ def test_the_pdf_and_issue_time_can_still_be_filled_in(rosa, schedule):
     estimate.pdf_sha256 = "a" * 64
     estimate.save(update_fields=["pdf_sha256"])
     assert GoodFaithEstimate.objects.get(pk=estimate.pk).pdf_sha256 == "a" * 64
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("pdf_sha256", "b" * 64),
+        ("pdf_sha256", ""),
+        ("issued_at", dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)),
+        ("issued_at", None),
+        ("pdf", "billing/2026/03/another.pdf"),
+        ("pdf", ""),
+    ],
+)
+def test_a_rendered_estimates_pdf_and_issue_time_are_never_changed_or_cleared(
+    rosa, schedule, private_storage, django_capture_on_commit_callbacks, field, value
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the renderer sets them the first time
+        estimate = services.estimate_request(patient=rosa)
+    estimate.refresh_from_db()
+    before = (estimate.pdf.name, estimate.pdf_sha256, estimate.issued_at)
+    assert all(before)
+    setattr(estimate, field, value)
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        estimate.save()
+    stored = GoodFaithEstimate.objects.get(pk=estimate.pk)
+    assert (stored.pdf.name, stored.pdf_sha256, stored.issued_at) == before
+
+
+def test_a_superbills_pdf_is_never_replaced(rosa, schedule, private_storage, django_capture_on_commit_callbacks):
+    visit = appointment_at(rosa, local(2026, 2, 2, 10), status="completed")
+    paid_payment(visit, schedule, paid_at=local(2026, 2, 2, 11))
+    with django_capture_on_commit_callbacks(execute=True):
+        superbill = services.superbill_request(
+            patient=rosa, period_start=dt.date(2026, 2, 1), period_end=dt.date(2026, 2, 28)
+        )
+    superbill.refresh_from_db()
+    assert superbill.pdf and superbill.issued_at
+    superbill.pdf_sha256 = "c" * 64
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        superbill.save(update_fields=["pdf_sha256"])
+
+
+# --- the patient's own clock ---------------------------------------------------------------------
+
+
+def test_the_visit_date_on_an_estimate_is_the_patients_own(clock, patient, schedule):
+    patient.timezone = "America/Los_Angeles"
+    patient.save(update_fields=["timezone"])
+    # 23:30 on Monday 16 March in Los Angeles is already Tuesday in the billing zone (Chicago).
+    _, estimate = book(patient, local(2026, 3, 16, 23, 30, zone=ZoneInfo("America/Los_Angeles")))
+    primary = estimate.content["primary_service"]
+    assert primary["service_on"] == "2026-03-16"
+    assert primary["service_time"] == "Monday, March 16, 2026 at 11:30 PM PDT"
+    # The deadline still counts business days to the visit's date in the billing zone (17 March).
+    assert estimate.due_on == dt.date(2026, 3, 5)
+
+
+def test_the_estimate_page_says_which_codes_come_from_the_intake(client, rosa, schedule):
+    sign_in(client, rosa.user)
+    estimate = services.estimate_request(patient=rosa)
+    page = client.get(f"/patient/billing/estimates/{estimate.pk}/").content.decode()
+    assert "M79.7 (Fibromyalgia, from your intake)" in page
 
 
 # --- selectors -----------------------------------------------------------------------------------

@@ -227,12 +227,21 @@ def test_booking_issues_an_estimate_and_lands_on_the_visit_to_pay(
     estimate = GoodFaithEstimate.objects.get()
     assert (estimate.reason, estimate.appointment.starts_at, estimate.total_cents) == ("scheduled", TUESDAY_10, 25_000)
     page = text_of(response)
-    assert "your Good Faith Estimate of the charges is on your Billing page" in page
+    assert "Your Good Faith Estimate of the charges is on your Billing page" in page
     assert "Video visit, new patient, Tuesday, March 3, 2026" in page
     assert f'action="/patient/billing/visits/{estimate.appointment.pk}/pay/"' in response.content.decode()
     assert "Pay $250.00" in page
     assert f"Estimate {estimate.number}" in page
     assert not Payment.objects.exists()  # nothing is charged until the patient chooses to pay
+
+
+def test_booking_before_prices_are_published_promises_no_estimate(signed_in, rosa, bookable):
+    response = signed_in.post(
+        "/patient/appointments/book/", {"state": "TX", "slot": slot_value(bookable, TUESDAY_10)}, follow=True
+    )
+    page = text_of(response)
+    assert "Your video visit is booked for" in page and "Good Faith Estimate" not in page
+    assert not GoodFaithEstimate.objects.exists()
 
 
 def test_booking_when_paying_after_the_visit_lands_on_the_visit_list(signed_in, rosa, bookable, stripe_standin):
@@ -534,7 +543,7 @@ def test_cancelling_a_paid_visit_inside_the_policys_notice_says_it_is_not_refund
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(f"/patient/appointments/{visit.pk}/cancel/", follow=True)
     assert flashed(response) == [
-        "Your visit is cancelled. The visit was cancelled less than 48 hours before it starts, so under "
+        "Your visit is cancelled. The visit was cancelled less than 48 hours before it was due, so under "
         "the practice's cancellation policy the $250.00 paid is not refunded."
     ]
     payment.refresh_from_db()
@@ -606,7 +615,7 @@ def test_the_estimate_page_shows_every_element_the_rule_requires(
 def test_the_estimate_page_shows_the_diagnosis_codes_with_their_text(signed_in, rosa, schedule, monkeypatch):
     from patients.billing import estimates
 
-    monkeypatch.setattr(estimates, "_diagnosis_sources", [lambda patient: [("M79.7", "Fibromyalgia")]])
+    monkeypatch.setattr(estimates, "_diagnosis_sources", [lambda patient, **_: [("M79.7", "Fibromyalgia")]])
     estimate = billing_services.estimate_request(patient=rosa)
     page = text_of(signed_in.get(f"/patient/billing/estimates/{estimate.pk}/"))
     assert "Diagnosis codes: M79.7 (Fibromyalgia)" in page

@@ -44,7 +44,8 @@ def test_checkout_opens_stripes_page_at_the_visit_dates_price_sending_only_ids(v
     assert payment.checkout_session_id.startswith("cs_test_")
     assert payment.checkout_url == f"{stripe_standin.api_base}/c/pay/{payment.checkout_session_id}"
     [(method, path, params, headers)] = stripe_standin.requests
-    assert (method, path, headers["Idempotency-Key"]) == ("POST", "/v1/checkout/sessions", f"checkout-{payment.pk}")
+    key = f"checkout-{payment.pk}-{int(payment.created_at.timestamp())}"
+    assert (method, path, headers["Idempotency-Key"]) == ("POST", "/v1/checkout/sessions", key)
     assert params == {
         "mode": "payment",
         "line_items": [
@@ -58,6 +59,8 @@ def test_checkout_opens_stripes_page_at_the_visit_dates_price_sending_only_ids(v
         "payment_intent_data": {"metadata": {"payment_id": str(payment.pk)}},
         "success_url": f"{settings.SITE_URL}/patient/billing/payments/{payment.pk}/?checkout=done",
         "cancel_url": f"{settings.SITE_URL}/patient/billing/payments/{payment.pk}/?checkout=cancelled",
+        # Stripe closes the page after an hour, so a page the portal gave up on cannot take money.
+        "expires_at": str(int(payment.created_at.timestamp()) + 3600),
     }
     # Nothing about the patient or their health reaches Stripe.
     sent = stripe_standin.sent_text().lower()
@@ -73,13 +76,21 @@ def test_a_second_click_returns_to_the_open_page_without_asking_stripe_again(vis
     assert len(stripe_standin.requests) == 1 and Payment.objects.count() == 1
 
 
-def test_a_page_older_than_stripe_keeps_it_open_is_replaced(visit, stripe_standin, clock):
+def test_a_page_about_to_close_is_replaced_and_closed_at_stripe(
+    visit, stripe_standin, clock, django_capture_on_commit_callbacks
+):
     first = start(visit)
-    clock.shift(dt.timedelta(hours=23, minutes=1))
-    second = start(visit)
+    clock.shift(dt.timedelta(minutes=49))
+    assert start(visit).pk == first.pk  # ten minutes left: the same page
+    clock.shift(dt.timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = start(visit)
     first.refresh_from_db()
     assert second.pk != first.pk and second.status == P.PENDING
     assert (first.status, first.failure_reason) == (P.FAILED, "The payment page closed before payment.")
+    # The old page is closed at Stripe too (it would close by itself within ten minutes).
+    assert stripe_standin.sessions[first.checkout_session_id]["status"] == "expired"
+    assert second.checkout_session_id != first.checkout_session_id
 
 
 def test_paying_on_the_hosted_page_sends_the_signed_event_and_the_webhook_marks_it_paid(visit, stripe_standin, client):
@@ -266,3 +277,15 @@ def test_the_hosted_page_posts_its_event_to_a_running_portal_before_returning_th
         assert stripe_standin.deliveries == [("checkout.session.completed", 200)]
     payment.refresh_from_db()
     assert payment.status == P.PAID
+
+
+def test_the_price_charged_is_the_one_the_visits_estimate_quoted(visit, stripe_standin, private_storage):
+    from patients.billing.services import estimate_issue_for_visit
+    from patients.models import Fee
+
+    estimate = estimate_issue_for_visit(appointment=visit, reason="scheduled")
+    # The practice publishes higher prices for the visit's date after the patient was told $250.
+    newer = FeeScheduleFactory(effective_from=visit.starts_at.date() - dt.timedelta(days=1))
+    Fee.objects.filter(schedule=newer).update(amount_cents=30_000)
+    payment = start(visit)
+    assert (payment.amount_cents, payment.fee_schedule) == (25_000, estimate.fee_schedule)

@@ -66,7 +66,7 @@ def test_a_patient_cancelling_well_ahead_gets_a_full_refund(
         "amount": "25000",
         "metadata": {"payment_id": str(paid.pk)},
     }
-    assert headers["Idempotency-Key"] == f"refund-{paid.pk}"
+    assert headers["Idempotency-Key"] == f"refund-{paid.pk}-{int(paid.refund_requested_at.timestamp())}"
     # Stripe's charge.refunded event arrives afterwards and changes nothing.
     assert deliver_waiting(stripe_standin, client) == [200]
     paid.refresh_from_db()
@@ -83,7 +83,7 @@ def test_a_patient_cancelling_late_is_not_refunded(paid, clock, stripe_standin, 
     outcome = cancel(paid, paid.patient.user, django_capture_on_commit_callbacks)
     assert outcome == services.CancellationRefund(
         False,
-        "The visit was cancelled less than 24 hours before it starts, so under the practice's cancellation "
+        "The visit was cancelled less than 24 hours before it was due, so under the practice's cancellation "
         "policy the $250.00 paid is not refunded.",
     )
     paid.refresh_from_db()
@@ -96,6 +96,35 @@ def test_the_notice_is_the_one_of_the_fee_schedule_the_payment_was_made_under(
     paid.fee_schedule.__class__.objects.filter(pk=paid.fee_schedule_id).update(cancellation_notice_hours=72)
     outcome = cancel(paid, paid.patient.user, django_capture_on_commit_callbacks)
     assert not outcome.refunded and "less than 72 hours" in outcome.message
+
+
+def test_moving_a_paid_visit_inside_the_notice_does_not_make_it_refundable(
+    paid, clock, physician, django_capture_on_commit_callbacks
+):
+    from patients.payments.services import payment_follow_moved_visit
+
+    # 23 hours before the visit (inside the 24-hour notice) it is moved three weeks on ...
+    clock.move_to(WEDNESDAY_10 - dt.timedelta(hours=23))
+    later = appointment_at(paid.patient, WEDNESDAY_10 + dt.timedelta(days=21), physician=physician)
+    with transaction.atomic():
+        payment_follow_moved_visit(old=paid.appointment, new=later)
+    paid.refresh_from_db()
+    assert paid.appointment == later and paid.refundable_until == WEDNESDAY_10 - dt.timedelta(hours=24)
+    # ... and cancelling it weeks ahead of the new date is still a late cancellation.
+    clock.move_to(WEDNESDAY_10 + dt.timedelta(days=7))
+    outcome = cancel(paid, paid.patient.user, django_capture_on_commit_callbacks)
+    assert not outcome.refunded and outcome.message.startswith("The visit was moved less than 24 hours")
+
+
+def test_moving_a_paid_visit_ahead_of_the_notice_gives_the_new_visit_its_own(paid, clock, physician):
+    from patients.payments.services import payment_follow_moved_visit
+
+    clock.move_to(WEDNESDAY_10 - dt.timedelta(days=3))
+    later = appointment_at(paid.patient, WEDNESDAY_10 + dt.timedelta(days=7), physician=physician)
+    with transaction.atomic():
+        payment_follow_moved_visit(old=paid.appointment, new=later)
+    paid.refresh_from_db()
+    assert paid.appointment == later and paid.refundable_until is None  # the notice before the new visit
 
 
 def test_the_visits_physician_cancelling_at_any_time_refunds_in_full(
@@ -164,17 +193,31 @@ def test_only_a_paid_payment_is_refunded(paid, admin_user, django_capture_on_com
 # --- Stripe refusing, Stripe unreachable, resuming -----------------------------------------------------
 
 
-def test_a_refund_stripe_refuses_goes_back_to_paid_with_its_reason(
+def test_a_charge_already_refunded_in_stripes_dashboard_is_recorded_refunded(
     paid, admin_user, stripe_standin, django_capture_on_commit_callbacks
 ):
-    # Refunded in Stripe's dashboard meanwhile: nothing is left to refund.
     stripe_standin.intents[paid.payment_intent_id]["amount_refunded"] = 25_000
     with django_capture_on_commit_callbacks(execute=True):
         services.payment_refund(payment=paid, by=admin_user, reason="Asked")
     paid.refresh_from_db()
-    assert paid.status == P.PAID
-    assert paid.refund_reason.startswith("Refund refused: Stripe answered 400 (Charge ch_test_")
-    assert paid.refund_reason.endswith("has already been refunded.). Asked because: Asked")
+    assert (paid.status, paid.refunded_cents) == (P.REFUNDED, 25_000)
+
+
+def test_a_second_refund_after_a_refusal_is_a_new_request_with_a_new_key(
+    paid, admin_user, stripe_standin, clock, django_capture_on_commit_callbacks
+):
+    stripe_standin.refund_answers.append(400)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid, by=admin_user, reason="Asked")
+    paid.refresh_from_db()
+    assert paid.status == P.PAID and paid.refund_reason.startswith("Refund refused: Stripe answered 400")
+    clock.shift(dt.timedelta(minutes=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_refund(payment=paid, by=admin_user, reason="Asked again")
+    paid.refresh_from_db()
+    assert paid.status == P.REFUNDED
+    first, second = (headers["Idempotency-Key"] for _, headers in refund_requests(stripe_standin))
+    assert first != second  # Stripe would replay the refusal for a reused key
 
 
 def test_an_unknown_charge_is_refused_by_stripe(paid, admin_user, django_capture_on_commit_callbacks):
@@ -186,7 +229,7 @@ def test_an_unknown_charge_is_refused_by_stripe(paid, admin_user, django_capture
 
 
 def test_stripe_unavailable_keeps_the_refund_waiting_and_resume_sends_it(
-    paid, admin_user, stripe_standin, django_capture_on_commit_callbacks
+    paid, admin_user, stripe_standin, clock, django_capture_on_commit_callbacks
 ):
     with transaction.atomic():
         services.payment_refund(payment=paid, by=admin_user, reason="Asked")  # the task is lost
@@ -194,7 +237,9 @@ def test_stripe_unavailable_keeps_the_refund_waiting_and_resume_sends_it(
     assert sending.refund_send(payment_id=paid.pk) == sending.RETRY
     paid.refresh_from_db()
     assert paid.status == P.REFUND_PENDING
-    # The beat finds it and sends it; Stripe answers now.
+    # The task's own retries have the first minutes; then the beat finds it and sends it.
+    assert tasks.resume.delay().get() == 0
+    clock.shift(dt.timedelta(minutes=6))
     assert tasks.resume.delay().get() == 1
     paid.refresh_from_db()
     assert paid.status == P.REFUNDED and paid.refund_id

@@ -242,3 +242,22 @@ def test_the_stand_ins_own_events_are_accepted(client, payment, stripe_standin):
     stripe_standin.undelivered.clear()
     assert deliver(client, [(body, _)]) == [200]
     assert state(payment)[0] == P.PAID
+
+
+def test_a_refund_that_fails_after_stripe_accepted_it_makes_the_payment_paid_again(client, payment):
+    assert send(client, "checkout.session.completed", session(payment)) == 200
+    assert send(client, "charge.refunded", charge(payment)) == 200
+    assert state(payment)[0] == P.REFUNDED
+    failed = {
+        "id": "re_test_1", "object": "refund", "amount": payment.amount_cents, "currency": "usd",
+        "payment_intent": "pi_test_paid", "status": "failed", "failure_reason": "expired_or_canceled_card",
+        "metadata": {"payment_id": str(payment.pk)},
+    }  # fmt: skip
+    assert send(client, "refund.failed", failed) == 200
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents, payment.refunded_at) == (P.PAID, 0, None)
+    assert payment.refund_reason.startswith("Refund failed at Stripe (expired_or_canceled_card)")
+    # A refund failure for a payment that is not refunded changes nothing.
+    other = {**failed, "id": "re_test_2"}
+    assert send(client, "refund.failed", other) == 200
+    assert state(payment)[0] == P.PAID

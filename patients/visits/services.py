@@ -365,7 +365,7 @@ def appointment_reschedule(
         replacing=appointment,
         booked_by=by if on_behalf else None,
     )
-    payment_follow_moved_visit(old=appointment, new=moved)
+    payment_follow_moved_visit(old=appointment, new=moved, now=now)
     return moved
 
 

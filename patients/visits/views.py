@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients.billing.business_days import billing_date
-from patients.billing.selectors import fee_for
+from patients.billing.selectors import fee_for, visit_estimate
 from patients.models import Appointment, Patient
 from patients.payments.selectors import payment_due
 from patients.selectors import patient_for_user
@@ -175,11 +175,15 @@ def slot_picker(
                             f"{physician.display_name}. The patient has been sent the confirmation.",
                         )
                         return redirect("patients:chart", pk=patient.pk)
+                    estimate = (
+                        " Your Good Faith Estimate of the charges is on your Billing page."
+                        if visit_estimate(appointment)
+                        else ""
+                    )
                     messages.success(
                         request,
                         f"Your video visit is {verb} {when} with {physician.display_name}. "
-                        "A confirmation email with a calendar file is on its way, and your Good Faith "
-                        "Estimate of the charges is on your Billing page.",
+                        f"A confirmation email with a calendar file is on its way.{estimate}",
                     )
                     if payment_due(appointment):
                         return redirect("patients:billing")
