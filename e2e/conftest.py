@@ -273,3 +273,10 @@ def assert_no_horizontal_scroll(page, name: str) -> None:
         "() => { const m = document.querySelector('main'); return m.scrollWidth - m.clientWidth; }"
     )
     assert overflow <= 1, f"{name}: main content scrolls sideways by {overflow}px"
+
+
+def tap_score(page, question: str, value: int) -> None:
+    """Answer a 0–10 question (a row of buttons under the question's legend) by tapping a button."""
+    group = page.get_by_role("group", name=re.compile(question))
+    group.locator("label.scale-button").filter(has_text=re.compile(rf"^{value}(\D|$)")).click()
+    assert group.get_by_role("radio", name=re.compile(rf"^{value}(\D|$)")).is_checked()

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from e2e.conftest import ARTIFACTS, assert_accessible, assert_no_horizontal_scroll, sign_in
+from e2e.conftest import ARTIFACTS, assert_accessible, assert_no_horizontal_scroll, sign_in, tap_score
 from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -46,6 +46,9 @@ def test_visitor_from_an_unserved_state_joins_the_waitlist(new_page, asgi_server
     page.get_by_label("ZIP code").fill("89101")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_text("We do not serve Nevada yet").wait_for()
+    # the shared error summary: named in the title and focused, so a screen reader starts there
+    assert page.title().startswith("Error: ")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
     assert_accessible(page, "intake: unserved state")
     page.get_by_role("link", name="Join the waitlist for Nevada").click()
     assert page.get_by_label("Email address").input_value() == "nevada.visitor@example.com"
@@ -70,9 +73,16 @@ def test_patient_logs_check_ins_and_the_physician_sees_the_chart(new_page, asgi_
     sign_in(page, base, patient.user.email, TEST_PASSWORD)
     for pain, enjoyment, activity in ((6, 5, 5), (4, 3, 3)):
         page.goto(f"{base}/patient/checkins/new/")
-        page.get_by_label("On average over the past week").fill(str(pain))
-        page.get_by_label("enjoying life").fill(str(enjoyment))
-        page.get_by_label("general activity").fill(str(activity))
+        tap_score(page, "On average over the past week", pain)
+        tap_score(page, "enjoying life", enjoyment)
+        tap_score(page, "general activity", activity)
+        # the buttons are radios: the arrow keys move the answer (one up, and back)
+        activity_row = page.get_by_role("group", name=re.compile("general activity"))
+        activity_row.get_by_role("radio", name=str(activity)).focus()
+        page.keyboard.press("ArrowRight")
+        assert activity_row.get_by_role("radio", name=str(activity + 1)).is_checked()
+        page.keyboard.press("ArrowLeft")
+        assert activity_row.get_by_role("radio", name=str(activity)).is_checked()
         page.get_by_label("Vivid dreams").check()
         page.get_by_label("Mild: noticeable").check()
         page.get_by_role("group", name=re.compile("opioid pain medicine")).get_by_label("No").check()
@@ -128,9 +138,9 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Fibromyalgia").check()
     page.get_by_role("button", name="Save and continue").click()
-    label(page, "On average over the past week").fill("7")
-    label(page, "Over the past week, how much has pain got in the way of enjoying").fill("6")
-    label(page, "Over the past week, how much has pain got in the way of your general").fill("6")
+    tap_score(page, "On average over the past week", 7)
+    tap_score(page, "Over the past week, how much has pain got in the way of enjoying", 6)
+    tap_score(page, "Over the past week, how much has pain got in the way of your general", 6)
     assert_accessible(page, "intake: pain")
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Save and continue").click()  # medications: none

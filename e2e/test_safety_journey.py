@@ -11,7 +11,7 @@ import re
 import pytest
 from django.core import mail
 
-from e2e.conftest import ARTIFACTS, assert_accessible, assert_no_horizontal_scroll, sign_in
+from e2e.conftest import ARTIFACTS, assert_accessible, assert_no_horizontal_scroll, sign_in, tap_score
 from portal.tests.factories import TEST_PASSWORD, TEST_TOTP_SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -43,9 +43,9 @@ def test_opioid_use_and_a_red_flag_hold_ldn_until_the_physician_resumes_it(new_p
     page = new_page(width=375, height=800)
     sign_in(page, base, patient.user.email, TEST_PASSWORD)
     page.goto(f"{base}/patient/checkins/new/")
-    page.get_by_label("On average over the past week").fill("8")
-    page.get_by_label("enjoying life").fill("8")
-    page.get_by_label("general activity").fill("8")
+    tap_score(page, "On average over the past week", 8)
+    tap_score(page, "enjoying life", 8)
+    tap_score(page, "general activity", 8)
     page.get_by_label("Severe: hard to get through").check()
     page.get_by_role("group", name=re.compile("opioid pain medicine")).get_by_label("Yes").check()
     page.get_by_label("If yes: which one?").fill("Oxycodone")

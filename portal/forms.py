@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
+from portal.models import US_STATES
+
 
 class DateInput(forms.DateInput):
     """A date field as the browser's date picker (``<input type="date">``)."""
@@ -30,3 +32,14 @@ def flash_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied)
     texts = exc.messages if isinstance(exc, ValidationError) else [str(exc) or "You cannot do that here."]
     for text in texts:
         messages.error(request, text)
+
+
+class StateCheckForm(forms.Form):
+    """The landing page's "Do we serve your state?": a state, before any account exists."""
+
+    state = forms.ChoiceField(
+        label="Which state do you live in?",
+        choices=[("", "Choose your state")] + [(code, name) for code, name in sorted(US_STATES, key=lambda s: s[1])],
+        error_messages={"required": "Choose the state you live in.", "invalid_choice": "Choose a US state."},
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )

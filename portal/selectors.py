@@ -89,3 +89,33 @@ def licenses_expiring(licenses, *, today: dt.date, within: int = 60) -> list[Exp
         for license_ in licenses
         if license_.verified_at and 0 <= (license_.expires_on - today).days <= within
     ]
+
+
+@dataclass(frozen=True)
+class PracticePhysician:
+    name: str
+    states: list[str]
+
+
+def practice_physicians(*, day: dt.date | None = None) -> list[PracticePhysician]:
+    """The physicians a visitor can see on the landing page: active physicians with at least one
+    license active today, with the names of those states. Names and states only."""
+    licenses = (
+        PhysicianLicense.objects.active_on(day or timezone.localdate())
+        .filter(physician__is_active=True, physician__role=User.Role.PHYSICIAN, state__active=True)
+        .select_related("physician", "state")
+        .order_by("physician__last_name", "physician__first_name", "physician_id", "state__name")
+    )
+    physicians: dict[int, PracticePhysician] = {}
+    for license_ in licenses:
+        entry = physicians.setdefault(
+            license_.physician_id, PracticePhysician(name=license_.physician.display_name, states=[])
+        )
+        if license_.state.name not in entry.states:
+            entry.states.append(license_.state.name)
+    return list(physicians.values())
+
+
+def served_state(code: str) -> ServiceState | None:
+    """The service state with this code if the practice serves it now, else None."""
+    return ServiceState.objects.filter(code=code.upper(), active=True).first() if code else None

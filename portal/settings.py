@@ -206,6 +206,12 @@ MFA_TOTP_ISSUER = "LDN Care Portal"
 # a comma-separated list of Fernet keys: the first encrypts, all decrypt (for rotation). Make one
 # with `python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.
 MFA_ADAPTER = "portal.mfa.EncryptingMFAAdapter"
+# The code fields numeric, offered from the authenticator app and focused (portal/account_forms.py).
+MFA_FORMS = {
+    "authenticate": "portal.account_forms.CodeAuthenticateForm",
+    "reauthenticate": "portal.account_forms.CodeReauthenticateForm",
+    "activate_totp": "portal.account_forms.CodeActivateTOTPForm",
+}
 if DEBUG:
     MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=["ZGV2LW9ubHktbWZhLWtleS1ub3QtZm9yLXByb2R1Y3Q="])
 else:

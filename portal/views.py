@@ -18,7 +18,9 @@ from django.views.decorators.http import require_safe
 from kombu import Connection
 
 from portal.audit import client_ip
-from portal.models import ServiceState, User, WorkerHeartbeat
+from portal.forms import StateCheckForm
+from portal.models import US_STATE_NAMES, ServiceState, User, WorkerHeartbeat
+from portal.selectors import practice_physicians, served_state
 
 ROLE_HOMES = {
     User.Role.PATIENT: "patients:home",
@@ -31,8 +33,26 @@ ROLE_HOMES = {
 
 @require_safe
 def landing(request: HttpRequest) -> HttpResponse:
+    """What the practice does and how, what a visit costs, who the physicians are, and — before
+    anyone creates an account — whether the practice can treat them where they live."""
     states = ServiceState.objects.filter(active=True).order_by("name")
-    return render(request, "portal/landing.html", {"states": states})
+    form = StateCheckForm(request.GET or None)
+    checked = served = None
+    if form.is_valid():
+        checked = form.cleaned_data["state"]
+        served = served_state(checked)
+    return render(
+        request,
+        "portal/landing.html",
+        {
+            "states": states,
+            "physicians": practice_physicians(),
+            "state_form": form,
+            "checked_state": US_STATE_NAMES.get(checked) if checked else None,
+            "checked_code": checked,
+            "served": served,
+        },
+    )
 
 
 def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:

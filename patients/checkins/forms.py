@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from patients.checkins.widgets import ScaleButtons
 from patients.models import CheckIn, RedFlag, Severity, SideEffect
 from portal.forms import DateInput
 
-PEG_HELP = {
-    "pain": "0 = no pain, 10 = pain as bad as you can imagine",
-    "enjoyment": "0 = does not get in the way, 10 = completely gets in the way",
-    "activity": "0 = does not get in the way, 10 = completely gets in the way",
+# What the two ends of each 0–10 answer mean, shown at the ends of its row of buttons.
+PEG_ENDS = {
+    "pain": ("no pain", "pain as bad as you can imagine"),
+    "enjoyment": ("does not get in the way", "completely gets in the way"),
+    "activity": ("does not get in the way", "completely gets in the way"),
 }
 
 
@@ -22,12 +24,13 @@ PEG_LABELS = {
 
 
 def peg_field(item: str) -> forms.IntegerField:
+    """One PEG answer, a whole number from 0 to 10, chosen with a row of buttons."""
+    low, high = PEG_ENDS[item]
     return forms.IntegerField(
         label=PEG_LABELS[item],
-        help_text=PEG_HELP[item],
         min_value=0,
         max_value=10,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 10, "step": 1, "inputmode": "numeric"}),
+        widget=ScaleButtons(low=low, high=high),
         error_messages={
             "required": "Please answer with a number from 0 to 10.",
             "min_value": "Use a number from 0 to 10.",

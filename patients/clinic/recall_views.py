@@ -15,7 +15,7 @@ from patients.followups.forms import RecallContactForm
 from patients.followups.selectors import RECALL_CONTACTS_SHOWN, RECALL_LEAD_DAYS, recall_get_for, recall_list_for
 from patients.followups.services import recall_contact_record
 from patients.visits.selectors import physician_time_zone
-from patients.zones import shown_in
+from patients.zones import shown_in, zone_label
 from portal.access import CARE_TEAM_ROLES, role_required
 from portal.audit import access_record_list
 from portal.forms import flash_refusal
@@ -40,7 +40,7 @@ def recall_list(request: HttpRequest) -> HttpResponse:
             {
                 "page": page,
                 "lead_days": RECALL_LEAD_DAYS,
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
             },
         )
 

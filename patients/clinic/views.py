@@ -23,7 +23,7 @@ from patients.models import ReviewStatus
 from patients.safety.selectors import open_care_items_for
 from patients.selectors import patient_get_for, patient_list_for, patient_list_rows, patient_search, review_queue_for
 from patients.visits.selectors import appointments_upcoming_for, physician_time_zone
-from patients.zones import shown_in
+from patients.zones import shown_in, zone_label
 from portal.access import CARE_TEAM_ROLES, Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import flash_refusal
@@ -57,7 +57,7 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
                 "review_count": review_queue_for(request.user).count(),
                 "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
                 "unread_threads": unread_thread_count_for(request.user),
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
             },
         )
 
@@ -78,7 +78,7 @@ def _coordinator_home(request: HttpRequest) -> HttpResponse:
                 "unassigned_unread": unread_thread_count_for(request.user, show="unassigned"),
                 "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
                 "patient_count": patient_list_for(request.user).count(),
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
             },
         )
 

@@ -32,16 +32,68 @@ PHONE_RE = re.compile(r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}$")
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 
 
+def _text(autocomplete: str, **attrs: str) -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
+
+
 class AboutForm(forms.Form):
-    legal_first_name = forms.CharField(label="Legal first name", max_length=64)
-    legal_last_name = forms.CharField(label="Legal last name", max_length=64)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput)
-    phone = forms.CharField(label="Mobile phone", max_length=32, help_text="US number, e.g. 512-555-0100")
-    address_line1 = forms.CharField(label="Street address", max_length=128)
-    address_line2 = forms.CharField(label="Apartment, suite (optional)", max_length=128, required=False)
-    city = forms.CharField(max_length=64)
-    state_code = forms.ChoiceField(label="State where you live", choices=[("", "Choose your state"), *US_STATES])
-    postal_code = forms.CharField(label="ZIP code", max_length=10)
+    """Each field names what the browser may fill in (autocomplete tokens, WCAG 1.3.5) and says
+    what is missing in its own words rather than "This field is required."."""
+
+    legal_first_name = forms.CharField(
+        label="Legal first name",
+        max_length=64,
+        widget=_text("given-name"),
+        error_messages={"required": "Enter your legal first name."},
+    )
+    legal_last_name = forms.CharField(
+        label="Legal last name",
+        max_length=64,
+        widget=_text("family-name"),
+        error_messages={"required": "Enter your legal last name."},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=DateInput(attrs={"autocomplete": "bday"}),
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter a real date of birth, with day, month and year.",
+        },
+    )
+    phone = forms.CharField(
+        label="Mobile phone",
+        max_length=32,
+        help_text="US number, e.g. 512-555-0100",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"required": "Enter your mobile phone number, e.g. 512-555-0100."},
+    )
+    address_line1 = forms.CharField(
+        label="Street address",
+        max_length=128,
+        widget=_text("address-line1"),
+        error_messages={"required": "Enter your street address."},
+    )
+    address_line2 = forms.CharField(
+        label="Apartment, suite (optional)",
+        max_length=128,
+        required=False,
+        widget=_text("address-line2"),
+    )
+    city = forms.CharField(
+        max_length=64, widget=_text("address-level2"), error_messages={"required": "Enter your city or town."}
+    )
+    state_code = forms.ChoiceField(
+        label="State where you live",
+        choices=[("", "Choose your state"), *US_STATES],
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+        error_messages={"required": "Choose the state where you live."},
+    )
+    postal_code = forms.CharField(
+        label="ZIP code",
+        max_length=10,
+        widget=_text("postal-code", inputmode="numeric"),
+        error_messages={"required": "Enter your 5-digit ZIP code."},
+    )
     timezone = forms.ChoiceField(label="Your time zone", choices=US_TIME_ZONES, required=False)
 
     def clean_phone(self):
@@ -83,6 +135,18 @@ class PainForm(forms.Form):
     peg_pain = peg_field("pain")
     peg_enjoyment = peg_field("enjoyment")
     peg_activity = peg_field("activity")
+
+    # Which question is unanswered, in its own words (the three would otherwise say the same).
+    REQUIRED = {
+        "peg_pain": "Rate how bad your pain has been this week, from 0 to 10.",
+        "peg_enjoyment": "Rate how much pain got in the way of enjoying life, from 0 to 10.",
+        "peg_activity": "Rate how much pain got in the way of your general activity, from 0 to 10.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages = {**self.fields[name].error_messages, "required": message}
 
 
 class MedicationsForm(forms.Form):
@@ -173,8 +237,20 @@ STEP_FORMS = {
 
 
 class WaitlistForm(forms.Form):
-    email = forms.EmailField(label="Email address")
-    state_code = forms.ChoiceField(label="State where you live", choices=[("", "Choose your state"), *US_STATES])
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
+    state_code = forms.ChoiceField(
+        label="State where you live",
+        choices=[("", "Choose your state"), *US_STATES],
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+        error_messages={"required": "Choose the state where you live."},
+    )
 
 
 class ReviewForm(forms.Form):

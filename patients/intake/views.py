@@ -42,6 +42,26 @@ def next_step_url(intake: Intake) -> str:
     return step_url(missing[0]) if missing else reverse("patients:intake_summary")
 
 
+FINISH_LATER = "finish_later"
+
+FINISH_LATER_MESSAGE = "Saved. You can finish your intake any time from your portal."
+
+
+def finishing_later(request: HttpRequest) -> bool:
+    """The step was posted with "Save and finish later" rather than "Save and continue"."""
+    return FINISH_LATER in request.POST
+
+
+def after_step_saved(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """Where a saved step leads: the patient's home after "Save and finish later", else the next step."""
+    if finishing_later(request):
+        messages.success(request, FINISH_LATER_MESSAGE)
+        return redirect("patients:home")
+    intake.refresh_from_db()
+    messages.success(request, "Saved. You can leave and come back at any time.")
+    return redirect(next_step_url(intake))
+
+
 def _initial_for(step: str, patient: Patient, intake: Intake) -> dict:
     if step == "about":
         initial = {
@@ -102,8 +122,11 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
         return redirect(step_url("about"))
     form_class = STEP_FORMS[step]
     unserved_state = None
+    initial = _initial_for(step, patient, intake)
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, initial=initial)
+        if finishing_later(request) and not form.has_changed():
+            return after_step_saved(request, intake)  # nothing typed since the last save: all is kept
         if form.is_valid():
             try:
                 if step == "about":
@@ -118,13 +141,13 @@ def intake_step(request: HttpRequest, step: str) -> HttpResponse:
                     unserved_state = form.cleaned_data["state_code"]
                 add_service_errors(form, exc)
             else:
-                intake.refresh_from_db()
-                messages.success(request, "Saved. You can leave and come back at any time.")
-                return redirect(next_step_url(intake))
+                return after_step_saved(request, intake)
     else:
-        form = form_class(initial=_initial_for(step, patient, intake))
+        form = form_class(initial=initial)
     context = {
         "form": form,
+        # The answers could not be saved yet: the page says so and keeps what was typed.
+        "finish_later_refused": request.method == "POST" and finishing_later(request),
         "patient": patient,
         "unserved_state": unserved_state,
         "unserved_state_name": US_STATE_NAMES.get(unserved_state or ""),

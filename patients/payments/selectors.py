@@ -99,3 +99,40 @@ def visits_to_pay_for(user: User, *, now: dt.datetime | None = None) -> list[Vis
         if fee is not None:
             due.append(VisitToPay(appointment=visit, description=fee.description, amount_cents=fee.amount_cents))
     return due
+
+
+def refundable_until(payment: Payment, *, visit: Appointment | None = None) -> dt.datetime:
+    """Until when the patient cancelling the paid visit is refunded in full: the cut-off a late move
+    kept, else the policy's notice (of the fee schedule paid under) before the visit."""
+    if payment.refundable_until is not None:
+        return payment.refundable_until
+    visit = visit or payment.appointment
+    return visit.starts_at - dt.timedelta(hours=payment.fee_schedule.cancellation_notice_hours)
+
+
+def _money(cents: int) -> str:
+    return f"${cents / 100:,.2f}"
+
+
+def cancellation_refund_preview(appointment: Appointment, *, now: dt.datetime | None = None) -> str:
+    """What the patient cancelling the visit now would do to its payment, said before they confirm;
+    the rule is patients.payments.services.refund_for_cancelled_visit's (this only reads). "" when
+    nothing was paid (an open payment page is simply closed)."""
+    now = now or timezone.now()
+    payment = payment_for_visit(appointment)
+    if payment is None or payment.status == Payment.Status.PENDING:
+        return ""
+    amount = _money(payment.amount_cents)
+    if payment.status == Payment.Status.REFUND_PENDING:
+        return f"Your payment of {amount} is already being refunded."
+    if now <= refundable_until(payment):
+        return (
+            f"You paid {amount}; it will be refunded in full to your card (it usually shows within 5–10 business days)."
+        )
+    hours = payment.fee_schedule.cancellation_notice_hours
+    why = (
+        f"the visit was moved less than {hours} hours before it was due"
+        if payment.refundable_until
+        else f"the visit is less than {hours} hours away"
+    )
+    return f"You paid {amount}; it is not refunded, because {why} (the practice's cancellation policy)."

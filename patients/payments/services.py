@@ -27,6 +27,7 @@ from patients.models import Appointment, FeeSchedule, Payment, StripeEvent
 from patients.payments import tasks
 from patients.payments.gateway import payments_enabled, stripe_client, stripe_error_reason
 from patients.payments.keys import checkout_key
+from patients.payments.selectors import refundable_until
 from portal.models import User
 
 logger = logging.getLogger(__name__)
@@ -482,12 +483,3 @@ def payment_follow_moved_visit(*, old: Appointment, new: Appointment, now: dt.da
         payment.refundable_until = refundable_until(payment, visit=old)
     payment.save(update_fields=["appointment", "refundable_until"])
     return payment
-
-
-def refundable_until(payment: Payment, *, visit: Appointment | None = None) -> dt.datetime:
-    """Until when the patient cancelling the paid visit is refunded in full: the cut-off a late move
-    kept, else the policy's notice (of the fee schedule paid under) before the visit."""
-    if payment.refundable_until is not None:
-        return payment.refundable_until
-    visit = visit or payment.appointment
-    return visit.starts_at - dt.timedelta(hours=payment.fee_schedule.cancellation_notice_hours)

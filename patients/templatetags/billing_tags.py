@@ -7,6 +7,8 @@ import datetime as dt
 
 from django import template
 
+from patients.billing.selectors import current_prices
+
 register = template.Library()
 
 
@@ -36,3 +38,9 @@ def isodate(value):
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@register.simple_tag
+def visit_prices():
+    """The prices in force today, for pages outside this app (the landing page)."""
+    return current_prices()

@@ -550,6 +550,40 @@ def test_cancelling_a_paid_visit_inside_the_policys_notice_says_it_is_not_refund
     assert payment.status == P.PAID
 
 
+def test_the_cancel_page_says_before_confirming_what_happens_to_the_payment(
+    signed_in, opened, stripe_standin, client, django_capture_on_commit_callbacks
+):
+    visit = opened.appointment
+    page = text_of(signed_in.get(f"/patient/appointments/{visit.pk}/cancel/"))
+    assert "Cancel your visit on Tuesday, March 3 at 10:00 AM CST with" in page
+    assert "You paid" not in page  # only a payment page was opened: nothing to refund
+    stripe_standin.pay(opened.checkout_session_id)
+    assert deliver_waiting(stripe_standin, client) == [200]
+    page = text_of(signed_in.get(f"/patient/appointments/{visit.pk}/cancel/"))
+    assert "You paid $250.00; it will be refunded in full to your card" in page
+    opened.refresh_from_db()
+    assert opened.status == P.PAID  # asking refunds nothing
+
+
+def test_the_cancel_page_says_a_late_cancellation_is_not_refunded(
+    signed_in, rosa, stripe_standin, client, django_capture_on_commit_callbacks
+):
+    FeeScheduleFactory(cancellation_notice_hours=48)
+    visit = appointment_at(rosa, TUESDAY_10)  # 25 hours ahead: the patient may still cancel
+    payment = payment_services.checkout_start(appointment=visit, by=rosa.user)
+    stripe_standin.pay(payment.checkout_session_id)
+    assert deliver_waiting(stripe_standin, client) == [200]
+    page = text_of(signed_in.get(f"/patient/appointments/{visit.pk}/cancel/"))
+    assert (
+        "You paid $250.00; it is not refunded, because the visit is less than 48 hours away "
+        "(the practice's cancellation policy)." in page
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post(f"/patient/appointments/{visit.pk}/cancel/")
+    payment.refresh_from_db()
+    assert payment.status == P.PAID  # the page said what the rule then did
+
+
 def test_the_physician_cancelling_a_paid_visit_is_told_the_patient_is_refunded(
     client, opened, stripe_standin, django_capture_on_commit_callbacks
 ):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.template.loader import render_to_string
@@ -188,3 +189,33 @@ def test_the_chart_page_shows_check_in_dates_in_the_physicians_zone(client, pati
     html = client.get(f"/clinic/patients/{patient.pk}/").content.decode()
     # the check-in table row: 13:30 in Tokyo, where the practice's Chicago zone would say Mar 10
     assert "<tr><td>Mar 11, 2026</td>" in html
+
+
+@pytest.mark.django_db
+def test_each_pain_question_is_a_row_of_eleven_buttons_labelled_at_both_ends(client, patient):
+    complete_intake(patient)
+    sign_in(client, patient.user)
+    content = client.get("/patient/checkins/new/").content.decode()
+    assert 'type="number"' not in content
+    for name in ("pain", "enjoyment", "activity"):
+        radios = re.findall(rf'<input type="radio" class="btn-check" name="{name}" value="(\d+)"', content)
+        assert radios == [str(n) for n in range(11)]
+        assert f'<label class="btn btn-outline-primary scale-button" for="id_{name}_7">7</label>' in content
+    assert content.count("<fieldset") >= 3 and "how bad has your pain been?" in content
+    assert (
+        '<label class="btn btn-outline-primary scale-button" for="id_pain_0">0<span class="visually-hidden"> = no pain</span>'
+        in content
+    )
+    assert "<span>0 = no pain</span><span>10 = pain as bad as you can imagine</span>" in content
+    assert "<span>10 = completely gets in the way</span>" in content
+    assert "style=" not in content  # the buttons' look is in portal.css (the CSP allows no inline styles)
+
+
+@pytest.mark.django_db
+def test_a_refused_answer_keeps_the_chosen_buttons_and_marks_the_row(client, patient):
+    complete_intake(patient)
+    sign_in(client, patient.user)
+    content = client.post("/patient/checkins/new/", {**CHECKIN, "activity": ""}).content.decode()
+    assert 'value="5" required id="id_pain_5" checked>' in content
+    assert '<div id="id_activity" class="scale-buttons is-invalid">' in content
+    assert "Please answer with a number from 0 to 10." in content

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from patients.models import Payment
 from patients.payments import sending, services, tasks
+from patients.payments.selectors import cancellation_refund_preview
 from patients.tests.booking_helpers import MONDAY
 from patients.tests.factories import FeeScheduleFactory, appointment_at
 from patients.tests.stripe_standin import deliver_waiting
@@ -266,3 +267,25 @@ def test_a_lost_answer_is_asked_again_with_the_same_key_and_stripe_returns_the_s
     assert sending.refund_send(payment_id=paid.pk) == sending.REFUNDED
     paid.refresh_from_db()
     assert paid.refund_id == first and len(stripe_standin.refunds) == 1
+
+
+def test_the_refund_preview_says_what_cancelling_now_would_do_without_doing_it(paid):
+    """patients.payments.selectors.cancellation_refund_preview follows refund_for_cancelled_visit's
+    rule: in full up to the notice before the visit, then nothing; a late move keeps the old
+    cut-off; a refund under way is said as such; an unpaid visit says nothing."""
+    visit = paid.appointment
+    cut_off = WEDNESDAY_10 - dt.timedelta(hours=24)
+    assert cancellation_refund_preview(visit, now=cut_off).startswith("You paid $250.00; it will be refunded in full")
+    assert cancellation_refund_preview(visit, now=cut_off + dt.timedelta(seconds=1)) == (
+        "You paid $250.00; it is not refunded, because the visit is less than 24 hours away "
+        "(the practice's cancellation policy)."
+    )
+    Payment.objects.filter(pk=paid.pk).update(refundable_until=MONDAY)
+    assert cancellation_refund_preview(visit, now=MONDAY + dt.timedelta(hours=1)).endswith(
+        "because the visit was moved less than 24 hours before it was due (the practice's cancellation policy)."
+    )
+    Payment.objects.filter(pk=paid.pk).update(status=P.REFUND_PENDING)
+    assert cancellation_refund_preview(visit) == "Your payment of $250.00 is already being refunded."
+    Payment.objects.filter(pk=paid.pk).update(status=P.PENDING)
+    assert cancellation_refund_preview(visit) == ""
+    assert Payment.objects.get(pk=paid.pk).refunded_cents == 0

@@ -51,7 +51,7 @@ from patients.visits.services import (
     time_off_remove,
 )
 from patients.visits.slots import local_to_utc
-from patients.zones import shown_in
+from patients.zones import shown_in, zone_label
 from portal.access import CARE_TEAM_ROLES, Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
@@ -90,7 +90,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
                 "today": today,
                 "previous": first - step,
                 "next": first + step,
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
                 "booked_count": sum(1 for _, items in days for a in items if a.status == Appointment.Status.BOOKED),
             },
         )
@@ -149,7 +149,7 @@ def availability(request: HttpRequest) -> HttpResponse:
                 "time_off_form": time_off_form,
                 "windows": list(availability_for(physician)),
                 "time_off": list(time_off_for(physician)),
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
             },
         )
 
@@ -197,7 +197,7 @@ def _appointment_page(
         context["note_form"] = note_form or NoteForm(initial={"note": appointment.note})
     context["visit_note"] = visit_note_of(appointment)
     with shown_in(physician_time_zone(request.user)) as zone:
-        context["zone_label"] = zone.key
+        context["zone_label"] = zone_label(zone.key)
         return render(request, "patients/appointment_detail.html", context)
 
 

@@ -186,6 +186,16 @@ def appointment_can_change(appointment: Appointment, *, now: dt.datetime | None 
     return appointment.starts_at - now >= cutoff
 
 
+def appointment_change_refusal(appointment: Appointment, *, now: dt.datetime | None = None) -> str:
+    """Why the patient can no longer move or cancel the visit, or "" when they can (the pages ask
+    before offering the change; the services refuse it again inside their transaction)."""
+    try:
+        _refuse_change(appointment, now or timezone.now())
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
 def _refuse_change(appointment: Appointment, now: dt.datetime) -> None:
     if appointment.status != Appointment.Status.BOOKED:
         raise ValidationError("This visit is no longer booked.")

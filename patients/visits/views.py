@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from patients.billing.business_days import billing_date
 from patients.billing.selectors import fee_for, visit_estimate
 from patients.models import Appointment, Patient
-from patients.payments.selectors import payment_due
+from patients.payments.selectors import cancellation_refund_preview, payment_due
 from patients.selectors import patient_for_user
 from patients.visitnotes.selectors import visit_summaries_for
 from patients.visits import services as visit_services
@@ -37,13 +37,14 @@ from patients.visits.selectors import (
 from patients.visits.services import (
     RoomRefused,
     appointment_can_change,
+    appointment_change_refusal,
     booking_refusal,
     join_is_open,
     location_state_for,
     room_pass,
 )
 from patients.visits.slots import local_to_utc
-from patients.zones import describe_moment, shown_in
+from patients.zones import describe_moment, shown_in, zone_label
 from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors, flash_refusal
@@ -80,7 +81,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
                 "upcoming": upcoming,
                 "past": past,
                 "refusal": booking_refusal(patient),
-                "zone_label": zone.key,
+                "zone_label": zone_label(zone.key),
                 "cutoff_hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS,
             },
         )
@@ -114,14 +115,16 @@ def slot_picker(
         **(extra_context or {}),
     }
     if refusal:
-        return render(request, template, context)
+        with shown_in(_zone_name(patient)) as zone:
+            context["zone_label"] = zone_label(zone.key)
+            return render(request, template, context)
     visit_type = replacing.visit_type if replacing else visit_type_for(patient)
     context["visit_type"] = visit_type
     # The price is shown before anything is booked (docs/domain.md "Cash pay").
     context["fee"] = fee_for(visit_type=visit_type, day=billing_date(timezone.now()))
     data = request.POST if request.method == "POST" else request.GET
     with shown_in(patient.time_zone_name) as zone:
-        context["zone_label"] = zone.key
+        context["zone_label"] = zone_label(zone.key)
         # One visit at a time: a second booking would be refused, so say so before the search.
         existing = None if replacing else next_appointment_for(patient)
         if existing is not None:
@@ -239,27 +242,37 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PATIENT)
 def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = appointment_get_for(request.user, pk)
-    if not appointment_can_change(appointment):
-        messages.error(
-            request,
-            f"Visits can be changed up to {settings.APPOINTMENT_CHANGE_CUTOFF_HOURS} hours before they "
-            "start. Please send a message to your care team instead.",
-        )
+    refusal = appointment_change_refusal(appointment)
+    if refusal:
+        messages.error(request, refusal)
         return redirect("patients:appointment_list")
     return slot_picker(request, patient=appointment.patient, replacing=appointment)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
 def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks "Cancel your visit on … with …?" and says what happens to the payment; the POST
+    of its "Yes, cancel this visit" button cancels."""
     appointment = appointment_get_for(request.user, pk)
-    try:
-        cancelled = visit_services.appointment_cancel(appointment=appointment, by=request.user)
-    except ValidationError as exc:
-        flash_refusal(request, exc)
-    else:
-        messages.success(request, " ".join(filter(None, ["Your visit is cancelled.", cancelled.refund.message])))
-    return redirect("patients:appointment_list")
+    if request.method == "POST":
+        try:
+            cancelled = visit_services.appointment_cancel(appointment=appointment, by=request.user)
+        except ValidationError as exc:
+            flash_refusal(request, exc)
+        else:
+            messages.success(request, " ".join(filter(None, ["Your visit is cancelled.", cancelled.refund.message])))
+        return redirect("patients:appointment_list")
+    refusal = appointment_change_refusal(appointment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("patients:appointment_list")
+    with shown_in(appointment.patient.time_zone_name):
+        return render(
+            request,
+            "patients/appointment_cancel.html",
+            {"appointment": appointment, "refund": cancellation_refund_preview(appointment)},
+        )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -288,7 +301,7 @@ def appointment_join(request: HttpRequest, pk: int) -> HttpResponse:
         form = JoinForm(initial={"state": appointment.location_state.code})
     context["form"] = form
     with shown_in(patient.time_zone_name) as zone:
-        context["zone_label"] = zone.key
+        context["zone_label"] = zone_label(zone.key)
         return render(request, "patients/appointment_join.html", context)
 
 

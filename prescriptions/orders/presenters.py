@@ -4,7 +4,9 @@ in words. Pure functions over prefetched data (no queries)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from prescriptions.models import OrderStatus
 
@@ -17,6 +19,8 @@ class TimelineStep:
     done: bool
     at: dt.datetime | None = None
     detail: str = ""
+    # The step names the order's carrier and tracking number (the page links the number).
+    tracking: bool = False
 
 
 PREPARING = {S.RECEIVED, S.IN_REVIEW, S.NEEDS_CLARIFICATION, S.COMPOUNDING}
@@ -32,7 +36,9 @@ def order_timeline(order) -> list[TimelineStep]:
     steps = [
         TimelineStep("Sent to the pharmacy", "sent" in first_at, first_at.get("sent")),
         TimelineStep("Being prepared", "preparing" in first_at, first_at.get("preparing")),
-        TimelineStep("Shipped", "shipped" in first_at, first_at.get("shipped"), shipped_detail),
+        TimelineStep(
+            "Shipped", "shipped" in first_at, first_at.get("shipped"), shipped_detail, bool(order.tracking_number)
+        ),
         TimelineStep("Delivered", "delivered" in first_at, first_at.get("delivered")),
     ]
     return steps
@@ -53,3 +59,29 @@ def patient_status_words(order) -> str:
         S.CANCELLED: "Cancelled by your physician",
     }
     return words.get(order.status, order.get_status_display())
+
+
+# Each carrier's public tracking page. The pharmacy types the carrier's name, so it is read without
+# case or punctuation: "USPS", "U.S.P.S.", "United States Postal Service", "UPS Ground", "FedEx Home".
+USPS_PAGE = "https://tools.usps.com/go/TrackConfirmAction?tLabels={}"
+UPS_PAGE = "https://www.ups.com/track?tracknum={}"
+FEDEX_PAGE = "https://www.fedex.com/fedextrack/?trknbr={}"
+
+
+def _tracking_page(carrier: str) -> str:
+    words = re.findall(r"[a-z]+", carrier.lower())
+    joined = "".join(words)
+    if joined.startswith(("usps", "unitedstatespostal")):
+        return USPS_PAGE
+    if joined == "ups" or (words and words[0] == "ups") or joined.startswith("unitedparcel"):
+        return UPS_PAGE
+    if joined.startswith(("fedex", "federalexpress")):
+        return FEDEX_PAGE
+    return ""
+
+
+def tracking_url(carrier: str, tracking_number: str) -> str:
+    """The carrier's tracking page for the number, or "" for a carrier the portal does not know."""
+    page = _tracking_page(carrier or "")
+    number = (tracking_number or "").strip()
+    return page.format(quote(number, safe="")) if page and number else ""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from patients.intake.services import intake_ensure
-from patients.intake.views import next_step_url, step_context, step_url
+from patients.intake.views import after_step_saved, finishing_later, step_context, step_url
 from patients.services import patient_ensure
 from portal.access import Role, role_required
 from prescriptions.models import PharmacyPreference
@@ -30,21 +29,23 @@ def intake_pharmacy(request: HttpRequest) -> HttpResponse:
         return redirect(step_url("about"))
     pharmacies = pharmacies_for_state(patient.state_id)
     current = PharmacyPreference.objects.filter(patient=patient).first()
+    initial = {"pharmacy": current.pharmacy if current else None}
     if request.method == "POST":
-        form = PharmacyChoiceForm(request.POST, pharmacies=pharmacies)
+        form = PharmacyChoiceForm(request.POST, pharmacies=pharmacies, initial=initial)
+        if finishing_later(request) and not form.has_changed():
+            return after_step_saved(request, intake)
         if form.is_valid():
             try:
                 pharmacy_preference_set(patient=patient, pharmacy=form.cleaned_data["pharmacy"])
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
-                intake.refresh_from_db()
-                messages.success(request, "Saved. You can leave and come back at any time.")
-                return redirect(next_step_url(intake))
+                return after_step_saved(request, intake)
     else:
-        form = PharmacyChoiceForm(pharmacies=pharmacies, initial={"pharmacy": current.pharmacy if current else None})
+        form = PharmacyChoiceForm(pharmacies=pharmacies, initial=initial)
     context = {
         "form": form,
+        "finish_later_refused": request.method == "POST" and finishing_later(request),
         "no_pharmacies": not pharmacies.exists(),
         **step_context("pharmacy", intake),
     }

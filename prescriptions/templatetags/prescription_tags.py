@@ -8,6 +8,7 @@ from django import template
 from patients.checkins.charts import chart_points, peg_chart
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.fax import selectors as fax_selectors
+from prescriptions.orders import presenters
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
 from prescriptions.pharmacies import selectors as pharmacy_selectors
@@ -99,3 +100,9 @@ def visit_dose_decisions(appointment) -> dict:
 def medication_price_ranges() -> dict:
     """The pharmacies' estimated monthly medication prices (the public prices page)."""
     return {"ranges": pharmacy_selectors.medication_price_ranges()}
+
+
+@register.filter
+def tracking_url(order) -> str:
+    """The order's carrier tracking page ("" when the carrier is not one the portal knows)."""
+    return presenters.tracking_url(order.carrier, order.tracking_number)

@@ -51,7 +51,8 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
 OWN_RECORD = {
     "patients:intake", "patients:intake_step", "patients:intake_summary", "patients:intake_result",
     "prescriptions:intake_pharmacy", "patients:home", "patients:checkin_new", "patients:checkin_safety", "patients:appointment_list",
-    "patients:appointment_book", "patients:appointment_reschedule", "patients:appointment_join",
+    "patients:appointment_book", "patients:appointment_reschedule", "patients:appointment_cancel",
+    "patients:appointment_join",
     "patients:appointment_room",
     "patients:appointment_calendar", "patients:message_list", "patients:thread", "patients:attachment",
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
@@ -65,7 +66,7 @@ NO_HEALTH_DATA = {
 }  # fmt: skip
 # Actions (POST only): they change a record and redirect; the change itself is kept in its history.
 ACTIONS = {
-    "patients:intake_review", "patients:appointment_cancel", "patients:availability_delete",
+    "patients:intake_review", "patients:availability_delete",
     "patients:time_off_delete", "patients:appointment_outcome", "patients:appointment_note", "patients:visit_note_addendum",
     "patients:clinic_appointment_cancel", "patients:clinic_thread_assign", "patients:recall_contact",
     "prescriptions:plan_pause", "prescriptions:patient_medication_arrived",

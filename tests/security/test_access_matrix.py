@@ -20,7 +20,7 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "patients:chart": ("physician+coordinator", "patient", "GET"),
     "patients:intake_review": ("physician", "patient", "POST"),
     "patients:appointment_reschedule": ("patient", "appointment", "GET"),
-    "patients:appointment_cancel": ("patient", "appointment", "POST"),
+    "patients:appointment_cancel": ("patient", "appointment", "GET"),
     "patients:appointment_join": ("patient", "appointment", "GET"),
     "patients:appointment_room": ("patient", "appointment", "GET"),
     "patients:clinic_appointment_room": ("physician", "appointment", "GET"),

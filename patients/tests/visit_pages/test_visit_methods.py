@@ -8,7 +8,7 @@ from portal.tests.signin import sign_in
 @pytest.mark.django_db
 def test_wrong_methods_are_refused(client, visit, patient, physician):
     sign_in(client, patient.user)
-    assert client.get(f"/patient/appointments/{visit.pk}/cancel/").status_code == 405
+    assert client.put(f"/patient/appointments/{visit.pk}/cancel/").status_code == 405
     assert client.put("/patient/appointments/book/").status_code == 405
     assert client.post("/patient/appointments/").status_code == 405
     assert client.post(f"/patient/appointments/{visit.pk}/calendar.ics").status_code == 405
