@@ -90,10 +90,15 @@ def test_new_patient_sees_the_price_gets_an_estimate_pays_and_downloads_receipt_
     sign_in(page, base, "tessa.morgan@example.com", TEST_PASSWORD)
     page.goto(f"{base}/patient/appointments/book/")
     assert "Price: $250.00" in page.locator("#visit-price").inner_text()
-    page.get_by_label(re.compile(r"^\s*Where will you be during the visit")).select_option("TX")
-    page.get_by_role("button", name="Show open times").click()
-    page.get_by_role("link", name=re.compile(r"\d:\d\d [AP]M · Dr\. Ana Reyes")).first.click()
+    # The home state is chosen and its times shown at once; another state is one choice away.
+    assert page.get_by_label(re.compile(r"^\s*Where will you be during the visit")).input_value() == "TX"
+    page.get_by_role("navigation", name="Days").get_by_role("link").nth(1).click()  # another day
+    page.get_by_role("heading", name="Dr. Ana Reyes").wait_for()
+    assert_accessible(page, "booking: times at 375 px")
+    page.get_by_role("link", name=re.compile(r"^\d\d?:\d\d [AP]M.*with Dr\. Ana Reyes$")).first.click()
+    page.locator("#confirm:focus").wait_for()  # the confirm panel takes the focus
     page.get_by_text("Price: $250.00.").wait_for()
+    assert_accessible(page, "booking: confirm at 375 px")
     page.get_by_role("button", name="Book this visit").click()
 
     # 3. On booking: the Good Faith Estimate, as a page and a PDF, and the visit to pay.

@@ -166,9 +166,12 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
     doctor.get_by_text("Review saved").wait_for()
 
     page.goto(f"{base}/patient/appointments/book/")
-    label(page, "Where will you be during the visit?").select_option("TX")
-    page.get_by_role("button", name="Show open times").click()
-    page.get_by_role("link", name=re.compile(r"\d:\d\d [AP]M · Dr\. Ana Reyes")).first.click()
+    # The home state is chosen and its times are shown at once: a day strip, times by physician.
+    assert label(page, "Where will you be during the visit?").input_value() == "TX"
+    page.get_by_role("heading", name="Dr. Ana Reyes").wait_for()
+    assert_accessible(page, "booking: times")
+    page.get_by_role("link", name=re.compile(r"^\d\d?:\d\d [AP]M.*with Dr\. Ana Reyes$")).first.click()
+    page.locator("#confirm:focus").wait_for()  # the confirm panel takes the focus
     assert_accessible(page, "booking: confirm")
     page.get_by_role("button", name="Book this visit").click()
     page.get_by_text(re.compile("booked", re.I)).first.wait_for()
@@ -182,12 +185,19 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
     doctor.goto(f"{base}/clinic/messages/")
     doctor.get_by_role("link", name=re.compile("Question about starting")).click()
     label(doctor, "Your reply").fill("Yes, with or without food is fine.")
+    label(doctor, "Share an article (optional)").select_option(index=1)  # a shared reading in the thread
     doctor.get_by_role("button", name="Send").click()
     doctor.get_by_text("Yes, with or without food is fine.").wait_for()
 
+    # The conversation at 375 px: the doctor's answer on the other side, marked new, with its article.
+    page.set_viewport_size({"width": 375, "height": 800})
     page.reload()
-    page.get_by_text("Yes, with or without food is fine.").wait_for()
+    answer = page.locator(".conversation-item.is-theirs").filter(has_text="Yes, with or without food is fine.")
+    answer.get_by_text("Dr. Ana Reyes").wait_for()
+    answer.get_by_text("Shared reading").wait_for()
+    page.locator("#new-messages").wait_for()
     assert_accessible(page, "patient thread")
+    assert_no_horizontal_scroll(page, "patient thread at 375 px")
 
 
 def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, asgi_server):
@@ -249,7 +259,16 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, asgi_serve
     page.get_by_text(re.compile(r"Take your first dose on \w+day")).wait_for()
     first_day = patient.today() + __import__("datetime").timedelta(days=1)
     page.goto(f"{base}/patient/schedule/?month={first_day:%Y-%m}")
-    page.get_by_text(re.compile(r"\d(\.\d)? mg")).first.wait_for()  # the doses from tomorrow on the calendar
+    # On a phone the doses are a list of steps from tomorrow on; the month grid is for wide screens.
+    page.locator(".dose-step").filter(has_text=re.compile(r"1\.5 mg\)? each night")).first.wait_for()
+    assert not page.locator("table.dose-calendar").is_visible()
+    assert_accessible(page, "dose steps")
+    assert_no_horizontal_scroll(page, "dose steps at 375 px")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    calendar = page.locator("table.dose-calendar")
+    calendar.get_by_text(re.compile(r"\d(\.\d)? mg")).first.wait_for()  # the doses from tomorrow on the calendar
+    assert_accessible(page, "dose calendar")
+    page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{base}/patient/orders/")
     page.get_by_text("9400111899560000000042").first.wait_for()
     assert_accessible(page, "patient orders")

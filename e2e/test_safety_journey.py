@@ -73,9 +73,10 @@ def test_opioid_use_and_a_red_flag_hold_ldn_until_the_physician_resumes_it(new_p
     sign_in(doctor, base, physician.email, TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
     doctor.goto(f"{base}/clinic/")
     first_heading = doctor.locator("main h2").first
-    assert first_heading.inner_text().startswith("Patients who need attention")
+    assert first_heading.inner_text().startswith("Waiting for you")
     assert_accessible(doctor, "clinic home with an urgent item")
-    doctor.get_by_role("link", name=patient.full_name).first.click()
+    # The work list's first row is the urgent item; its one link opens it.
+    doctor.get_by_role("link", name=f"Open the item: {patient.full_name}, urgent").first.click()
     doctor.get_by_text("Oxycodone").first.wait_for()
     doctor.get_by_label("Plan resumed").check()
     doctor.get_by_label("Note (what you decided and why)").fill(

@@ -8,10 +8,12 @@ class PrescriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from patients.billing.estimates import register_diagnosis_source, register_related_items_source
+        from patients.clinic.selectors import register_work_item_source
         from patients.followups.services import register_dose_change_source
         from patients.safety.services import opioid_exposure_reported
         from prescriptions.orders.billing import patient_diagnoses
         from prescriptions.orders.reminders import register
+        from prescriptions.orders.worklist import order_work_items
         from prescriptions.pharmacies.billing import pharmacy_items
         from prescriptions.pharmacies.notifications import register as register_pharmacy_notifications
         from prescriptions.plans.followups import plan_dose_changes
@@ -26,3 +28,5 @@ class PrescriptionsConfig(AppConfig):
         # Good Faith Estimates name the diagnosis and the pharmacy's part (docs/domain.md "Cash pay").
         register_diagnosis_source(patient_diagnoses)
         register_related_items_source(pharmacy_items)
+        # The physician's work list shows what waits in orders (docs/architecture.md "Apps and layers").
+        register_work_item_source(order_work_items)

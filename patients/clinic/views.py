@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import baseline_at_start, checkins_for
 from patients.clinic.forms import PatientFilterForm
+from patients.clinic.selectors import work_list_for
 from patients.followups.selectors import recall_counts_for
 from patients.followups.services import treatment_start_day
 from patients.intake import services as intake_services
@@ -31,16 +32,17 @@ from portal.selectors import licenses_expiring, physician_licenses_for
 
 PAGE_SIZE = 25
 CLINIC_HOME_VISITS = 5
-# Safety items shown on the clinic home (the oldest urgent ones first); more are rare.
+# Items of each kind on the clinic home's work list (the longest waiting); more are rare, and the
+# list links to the page listing them all.
 CLINIC_HOME_ITEMS = 50
 
 
 @require_safe
 @role_required(*CARE_TEAM_ROLES)
 def clinic_home(request: HttpRequest) -> HttpResponse:
-    """What the physician has to act on: patients who need attention first (safety items), then
-    reviews, today's and the next visits, unread messages (and, through prescriptions' panel,
-    pharmacy questions, drafts and refill requests)."""
+    """What the physician has to act on, as one work list ordered by urgency and then by waiting
+    time (safety items, pharmacy questions, failed faxes, drafts, intakes, refill requests,
+    patients' messages; patients.clinic.selectors), then the next visits and their licenses."""
     access_record_list(request, action="clinic.home")
     if request.user.role == Role.COORDINATOR:
         return _coordinator_home(request)
@@ -52,11 +54,9 @@ def clinic_home(request: HttpRequest) -> HttpResponse:
             {
                 "licenses": licenses,
                 "expiring_licenses": licenses_expiring(licenses, today=timezone.localdate()),
-                "care_items": list(open_care_items_for(request.user)[:CLINIC_HOME_ITEMS]),
+                "work": work_list_for(request.user, limit=CLINIC_HOME_ITEMS),
                 "patient_count": patient_list_for(request.user).count(),
-                "review_count": review_queue_for(request.user).count(),
                 "next_visits": list(appointments_upcoming_for(request.user)[:CLINIC_HOME_VISITS]),
-                "unread_threads": unread_thread_count_for(request.user),
                 "zone_label": zone_label(zone.key),
             },
         )

@@ -8,6 +8,7 @@ import datetime as dt
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -20,7 +21,7 @@ from django.db.models.functions import Coalesce
 
 from education.models import Article
 from patients.models import Attachment, Message, Thread, ThreadReadMarker
-from portal.access import get_scoped_or_404
+from portal.access import CARE_TEAM_ROLES, get_scoped_or_404
 from portal.models import User
 from portal.selectors import care_team_states
 
@@ -95,6 +96,35 @@ def thread_get_for(user: User, pk: int) -> Thread:
 def unread_thread_count_for(user: User, *, show: str = "") -> int:
     """Conversations with messages ``user`` has not read (of those :func:`threads_filtered` keeps)."""
     return threads_filtered(thread_list_for(user), user=user, show=show).filter(unread_count__gt=0).count()
+
+
+def threads_awaiting_care_team(user: User) -> QuerySet[Thread]:
+    """Conversations in ``user``'s scope whose last message is the patient's and that no one on
+    the care team has read since, each with ``waiting_since``: the patient's first message after
+    the care team's last one. The longest waiting first; one query."""
+    team_messages = Message.objects.filter(thread=OuterRef("pk"), from_patient=False).order_by("-created_at")
+    read_by_team = ThreadReadMarker.objects.filter(
+        thread=OuterRef("pk"), user__role__in=CARE_TEAM_ROLES, last_read_at__gte=OuterRef("last_message_at")
+    )
+    waiting = (
+        Message.objects.filter(thread=OuterRef("pk"), from_patient=True, created_at__gt=OuterRef("team_answered_at"))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    return (
+        _threads_in_scope(user)
+        .select_related(None)
+        .select_related("patient__user")
+        .annotate(
+            team_answered_at=Coalesce(
+                Subquery(team_messages.values("created_at")[:1]), Value(EPOCH, output_field=DateTimeField())
+            )
+        )
+        .annotate(waiting_since=Subquery(waiting))
+        .filter(waiting_since__isnull=False)
+        .exclude(Exists(read_by_team))
+        .order_by("waiting_since", "pk")
+    )
 
 
 def unread_message_count_for(user: User) -> int:

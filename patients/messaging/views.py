@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from education.selectors import shareable_articles
 from patients.messaging.forms import AssignForm, ClinicReplyForm, NewThreadForm, PatientReplyForm
+from patients.messaging.presenters import conversation, unread_total, when_words
 from patients.messaging.selectors import (
     article_titles,
     attachment_get_for,
@@ -43,6 +44,13 @@ PAGE_SIZE = 25
 THREAD_FILTERS = {"mine": "Assigned to me", "unassigned": "Not assigned"}
 
 
+def _add_last_message_words(page, zone_name: str) -> None:
+    """Each listed thread's latest message time in plain words ("Today 9:14 AM")."""
+    now = timezone.now()
+    for thread in page:
+        thread.last_message_words = when_words(thread.last_message_at, zone_name, now=now)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(Role.PATIENT)
 def patient_message_list(request: HttpRequest) -> HttpResponse:
@@ -69,7 +77,9 @@ def patient_message_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Message sent. Your care team will answer here.")
                 return redirect("patients:thread", pk=thread.pk)
     page = Paginator(thread_list_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    with shown_in(patient.time_zone_name if patient else settings.TIME_ZONE):
+    zone_name = patient.time_zone_name if patient else settings.TIME_ZONE
+    _add_last_message_words(page, zone_name)
+    with shown_in(zone_name):
         return render(
             request, "patients/message_list.html", {"page": page, "form": form, "refusal": refusal, "is_clinic": False}
         )
@@ -85,7 +95,9 @@ def clinic_message_list(request: HttpRequest) -> HttpResponse:
     show = show if show in THREAD_FILTERS else ""
     threads = threads_filtered(thread_list_for(request.user), user=request.user, show=show)
     page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
-    with shown_in(physician_time_zone(request.user)):
+    zone_name = physician_time_zone(request.user)
+    _add_last_message_words(page, zone_name)
+    with shown_in(zone_name):
         return render(
             request,
             "patients/message_list.html",
@@ -112,21 +124,24 @@ def _thread_page(
         at=timezone.now(),
         shown_up_to=max((m.created_at for m in thread_messages), default=None),
     )
-    titles = article_titles({m.article_slug for m in thread_messages if m.article_slug})
-    patient_name = thread.patient.full_name
-    for message in thread_messages:
-        message.is_new = previously_read is None or message.created_at > previously_read
-        message.is_mine = message.sender_id == request.user.pk
-        message.article_title = titles.get(message.article_slug, "") if message.article_slug else ""
-        message.author = (
-            "You" if message.is_mine else patient_name if message.from_patient else message.sender.display_name
-        )
+    now = timezone.now()
+    bubbles = conversation(
+        thread_messages,
+        reader=request.user,
+        reader_is_patient=not is_clinic,
+        patient_name=thread.patient.full_name,
+        previously_read=previously_read,
+        zone_name=zone_name,
+        now=now,
+        article_titles=article_titles({m.article_slug for m in thread_messages if m.article_slug}),
+    )
     return render(
         request,
         "patients/thread_detail.html",
         {
             "thread": thread,
-            "thread_messages": thread_messages,
+            "bubbles": bubbles,
+            "unread": unread_total(bubbles),
             "zone_name": zone_name,
             "form": form,
             "is_clinic": is_clinic,

@@ -1,4 +1,5 @@
-"""Dashboard panels for visits and messages, so the dashboard view needs no change to show them."""
+"""Dashboard panels for visits and messages, so the dashboard view needs no change to show them;
+how long something has waited, for the clinic's work list."""
 
 from __future__ import annotations
 
@@ -37,3 +38,23 @@ def messages_panel(context) -> dict:
 def screening_badge(outcome, until=None) -> dict:
     """``{% screening_badge intake.screening_outcome intake.deferred_until %}``."""
     return {"outcome": outcome or "", "until": until}
+
+
+def waited_words(since, now) -> str:
+    """How long since ``since`` in the words of a busy clinic: "under a minute", "12 min", "5 h"
+    (up to two days), then "3 days" (rounded down)."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+@register.filter
+def waited(since) -> str:
+    """``{{ item.since|waited }}``: "2 h", "3 days" (:func:`waited_words`)."""
+    return waited_words(since, timezone.now()) if since else ""

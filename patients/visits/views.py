@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_http_methods, require_safe
 
 from patients.billing.business_days import billing_date
@@ -49,7 +51,7 @@ from portal.access import Role, role_required
 from portal.audit import client_ip
 from portal.forms import add_service_errors, flash_refusal
 from portal.middleware import video_room_page
-from portal.models import ServiceState
+from portal.models import ServiceState, User
 from portal.params import date_param
 
 DAYS_PER_PAGE = 7
@@ -88,10 +90,65 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 
 
 def _days_with_slots(slots: list[Slot], zone, first_day: dt.date) -> list[tuple[dt.date, list[Slot]]]:
+    """The strip's days from ``first_day``, each with its open times (in start order)."""
     by_day: dict[dt.date, list[Slot]] = defaultdict(list)
     for slot in slots:
         by_day[slot.starts_at.astimezone(zone).date()].append(slot)
-    return [(first_day + dt.timedelta(days=i), by_day.get(first_day + dt.timedelta(days=i), [])) for i in range(7)]
+    days = [first_day + dt.timedelta(days=i) for i in range(DAYS_PER_PAGE)]
+    return [(day, by_day.get(day, [])) for day in days]
+
+
+def _query(**params) -> str:
+    """A booking page address's query string (dates as YYYY-MM-DD, empty values left out)."""
+    return urlencode({k: v.isoformat() if isinstance(v, dt.date) else v for k, v in params.items() if v})
+
+
+def _day_param(request: HttpRequest) -> dt.date | None:
+    """``?day=YYYY-MM-DD``: the strip's chosen day; None when absent or malformed."""
+    try:
+        return parse_date(request.GET.get("day") or "")
+    except ValueError:
+        return None
+
+
+def _starting_state(patient: Patient, replacing: Appointment | None) -> tuple[str, str]:
+    """The state the booking page starts with, and why: the state of the visit being moved, else
+    where the patient lives; only one the practice serves. ("", "") when there is none."""
+    if replacing is not None and replacing.location_state.active:
+        return replacing.location_state.code, "replacing"
+    home = patient.state if patient.state_id else None
+    return (home.code, "home") if home is not None and home.active else ("", "")
+
+
+def within_change_cutoff(starts_at: dt.datetime, now: dt.datetime) -> bool:
+    """A visit starting this soon can no longer be changed or cancelled online (the rule of
+    ``appointment_can_change``, said before the patient books)."""
+    return starts_at - now < dt.timedelta(hours=settings.APPOINTMENT_CHANGE_CUTOFF_HOURS)
+
+
+def _chosen_day(days: list[tuple[dt.date, list[Slot]]], wanted: list[dt.date | None]) -> dt.date:
+    """The first of ``wanted`` that is on the strip, else the strip's first day with open times,
+    else its first day."""
+    on_strip = [day for day, _ in days]
+    for day in wanted:
+        if day in on_strip:
+            return day
+    return next((day for day, slots in days if slots), on_strip[0])
+
+
+def _times_by_physician(slots: list[Slot], *, now: dt.datetime, link: dict) -> list[tuple[User, list[dict]]]:
+    """One day's open times grouped by physician, the physician with the earliest time first."""
+    groups: dict[int, tuple[User, list[dict]]] = {}
+    for slot in slots:
+        times = groups.setdefault(slot.physician.pk, (slot.physician, []))[1]
+        times.append(
+            {
+                "slot": slot,
+                "query": _query(**link, slot=slot.value),
+                "soon": within_change_cutoff(slot.starts_at, now),
+            }
+        )
+    return list(groups.values())
 
 
 def slot_picker(
@@ -102,9 +159,13 @@ def slot_picker(
     on_behalf: bool = False,
     extra_context: dict | None = None,
 ) -> HttpResponse:
-    """Step 1: where will you be? Step 2: open times in the patient's own zone. Step 3: confirm.
-    The patient's booking page, and the care team's when ``on_behalf`` (booked for the patient,
-    who gets the same confirmation; the care team lands back on the chart)."""
+    """Step 1: where will you be? (the patient's home state to start with). Step 2: open times in
+    the patient's own zone, a strip of days and the chosen day's times by physician. Step 3:
+    confirm. The patient's booking page, and the care team's when ``on_behalf`` (booked for the
+    patient, who gets the same confirmation; the care team lands back on the chart).
+
+    Query parameters: ``state`` (where the patient will be), ``from`` (the strip's first day),
+    ``day`` (the strip's chosen day) and ``slot`` (the time to confirm)."""
     refusal = booking_refusal(patient)
     template = "patients/appointment_book.html"
     context: dict = {
@@ -112,6 +173,7 @@ def slot_picker(
         "refusal": refusal,
         "on_behalf": on_behalf,
         "patient": patient,
+        "cutoff_hours": settings.APPOINTMENT_CHANGE_CUTOFF_HOURS,
         **(extra_context or {}),
     }
     if refusal:
@@ -130,7 +192,15 @@ def slot_picker(
         if existing is not None:
             context["existing"] = existing
             return render(request, template, context)
-        location_form = LocationForm(data) if request.method == "POST" or "state" in data else LocationForm()
+        if request.method == "POST" or "state" in data:
+            location_form = LocationForm(data)
+        elif (starting := _starting_state(patient, replacing))[0]:
+            # Most visits take place at home: its open times show at once, and another state is one
+            # choice away.
+            location_form = LocationForm({"state": starting[0]})
+            context["state_chosen_because"] = starting[1]
+        else:
+            location_form = LocationForm()
         context["location_form"] = location_form
         state: ServiceState | None = None
         if location_form.is_valid():
@@ -193,9 +263,11 @@ def slot_picker(
                     return redirect("patients:appointment_list")
             context["errors"] = form.non_field_errors() + form.errors.get("slot", [])
 
+        now = timezone.now()
         today = timezone.localdate()
+        last_day = today + dt.timedelta(days=BOOKING_HORIZON_DAYS)
         first_day = date_param(request, "from", today=today)
-        first_day = min(max(first_day, today), today + dt.timedelta(days=BOOKING_HORIZON_DAYS))
+        first_day = min(max(first_day, today), last_day)
         start = local_to_utc(first_day, dt.time(0), zone)
         end = local_to_utc(first_day + dt.timedelta(days=DAYS_PER_PAGE), dt.time(0), zone)
         slots = open_slots(
@@ -205,15 +277,10 @@ def slot_picker(
             end=end,
             exclude_appointment=replacing.pk if replacing else None,
         )
-        context.update(
-            days=_days_with_slots(slots, zone, first_day),
-            first_day=first_day,
-            previous_day=first_day - dt.timedelta(days=DAYS_PER_PAGE) if first_day > today else None,
-            next_day=first_day + dt.timedelta(days=DAYS_PER_PAGE)
-            if first_day + dt.timedelta(days=DAYS_PER_PAGE) <= today + dt.timedelta(days=BOOKING_HORIZON_DAYS)
-            else None,
-        )
+        days = _days_with_slots(slots, zone, first_day)
+
         chosen = request.GET.get("slot") if request.method != "POST" else None
+        chosen_slot_day = None
         if chosen:
             try:
                 physician_id, starts_at = parse_slot(chosen)
@@ -222,13 +289,35 @@ def slot_picker(
             else:
                 physician = bookable_physician(physician_id)
                 if physician is not None:
+                    chosen_slot_day = starts_at.astimezone(zone).date()
                     context["fee"] = fee_for(visit_type=visit_type, day=billing_date(starts_at))
                     context["chosen"] = {
                         "value": chosen,
                         "physician": physician,
                         "starts_at": starts_at,
                         "ends_at": starts_at + dt.timedelta(minutes=visit_type.duration_minutes),
+                        "soon": within_change_cutoff(starts_at, now),
                     }
+
+        chosen_day = _chosen_day(days, [_day_param(request), chosen_slot_day])
+        page = {"state": state.code, "from": first_day}
+        previous_day = first_day - dt.timedelta(days=DAYS_PER_PAGE) if first_day > today else None
+        next_day = first_day + dt.timedelta(days=DAYS_PER_PAGE)
+        groups = _times_by_physician(dict(days)[chosen_day], now=now, link={**page, "day": chosen_day})
+        context.update(
+            days=days,
+            strip=[
+                {"day": day, "count": len(day_slots), "query": _query(**page, day=day), "current": day == chosen_day}
+                for day, day_slots in days
+            ],
+            first_day=first_day,
+            chosen_day=chosen_day,
+            day_query=_query(**page, day=chosen_day),
+            times_by_physician=groups,
+            any_soon=any(time["soon"] for _, times in groups for time in times),
+            previous_query=_query(state=state.code, **{"from": max(previous_day, today)}) if previous_day else "",
+            next_query=_query(state=state.code, **{"from": next_day}) if next_day <= last_day else "",
+        )
         return render(request, template, context, status=200)
 
 

@@ -44,8 +44,3 @@ def failed_faxes_for(user: User) -> QuerySet[FaxTransmission]:
     """The clinic's work item: faxes that failed for good, not yet sent again, of orders still going
     ahead, oldest first."""
     return _open_failures(user).select_related("order", "pharmacy").order_by("failed_at", "id")
-
-
-def failed_fax_count_for(user: User) -> int:
-    """How many of ``failed_faxes_for`` wait (the clinic home's "Orders" panel)."""
-    return _open_failures(user).count()

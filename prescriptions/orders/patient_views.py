@@ -19,7 +19,7 @@ from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.forms import RefillRequestForm
 from prescriptions.orders.presenters import order_timeline, patient_status_words
 from prescriptions.plans import selectors as plan_selectors
-from prescriptions.plans.presenters import month_calendar
+from prescriptions.plans.presenters import dose_steps, month_calendar
 
 REFILLABLE = {"shipped", "delivered"}
 
@@ -78,7 +78,8 @@ def patient_refill_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @role_required(Role.PATIENT)
 def patient_schedule(request: HttpRequest) -> HttpResponse:
-    """A month of the patient's doses (``?month=YYYY-MM``), every cell from ``dose_on``."""
+    """The patient's doses: on phones the steps from today on, on wide screens a month
+    (``?month=YYYY-MM``); every cell and step from ``dose_on``."""
     patient = patient_for_user(request.user)
     plans = plan_selectors.plan_schedule_for(patient) if patient else []
     today = patient.today() if patient else dt.date.today()
@@ -91,6 +92,7 @@ def patient_schedule(request: HttpRequest) -> HttpResponse:
         "plans": plans,
         "current": next((p for p in plans if p.is_current), None),
         "calendar": month_calendar(plans, year, month, today=today, order=order) if plans else None,
+        "steps": dose_steps(plans, today, order) if plans else [],
         "previous_month": f"{previous:%Y-%m}",
         "next_month": f"{following:%Y-%m}",
         "today": today,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import IntegerField, Prefetch, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 
 from patients.models import Patient
 from portal.access import get_scoped_or_404
@@ -105,15 +105,22 @@ def clinic_orders_for(user: User) -> dict[str, list[PrescriptionOrder]]:
     }
 
 
-def clinic_order_counts(user: User) -> dict[str, int]:
-    """How many pharmacy questions, drafts and refill requests wait for a physician (three counts
-    on indexed columns)."""
-    orders = order_list_for(user).select_related(None).order_by()
-    return {
-        "questions": orders.filter(status=S.NEEDS_CLARIFICATION).count(),
-        "drafts": orders.filter(status=S.DRAFT).count(),
-        "refills": refill_requests_for(user).select_related(None).order_by().count(),
-    }
+def pharmacy_questions_for(user: User) -> QuerySet[PrescriptionOrder]:
+    """Orders held by a pharmacy's question (``needs_clarification``) in ``user``'s scope, each with
+    ``question`` and ``asked_at`` from the event that asked it; the longest waiting first."""
+    asked = OrderEvent.objects.filter(order=OuterRef("pk"), to_status=S.NEEDS_CLARIFICATION).order_by("-at", "-id")
+    return (
+        order_list_for(user)
+        .filter(status=S.NEEDS_CLARIFICATION)
+        .select_related("patient__user")
+        .annotate(question=Subquery(asked.values("note")[:1]), asked_at=Subquery(asked.values("at")[:1]))
+        .order_by("asked_at", "id")
+    )
+
+
+def drafts_to_sign_for(user: User) -> QuerySet[PrescriptionOrder]:
+    """Draft orders in ``user``'s scope (a physician's licensed states), the oldest first."""
+    return order_list_for(user).filter(status=S.DRAFT).select_related("patient__user").order_by("created_at", "id")
 
 
 def refill_requests_for(user: User) -> QuerySet[RefillRequest]:

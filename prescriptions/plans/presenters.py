@@ -1,5 +1,5 @@
-"""What the patient's dose pages show, derived from loaded plans: the dose of the day and the
-month calendar. Pure functions over prefetched data (no queries)."""
+"""What the patient's dose pages show, derived from loaded plans: the dose of the day, the month
+calendar and the steps from today on. Pure functions over prefetched data (no queries)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from prescriptions.dosing import amount_words, dose_on, fmt_amount, ml_per_dose, plan_in_effect_on
+from prescriptions.dosing import (
+    NO_DOSE,
+    amount_words,
+    dose_changes,
+    dose_on,
+    fmt_amount,
+    ml_per_dose,
+    plan_in_effect_on,
+)
 from prescriptions.models import Formulation
 
 
@@ -108,3 +116,42 @@ def month_calendar(plans: list, year: int, month: int, *, today: dt.date, order=
             previous_mg = mg
         result.weeks.append(row)
     return result
+
+
+EACH = {"bedtime": "each night", "morning": "each morning"}
+PAUSE_WORDS = {"hold": "No dose: your plan is on hold", "stop": "No dose: your plan is stopped"}
+
+
+@dataclass
+class DoseStep:
+    """Days of one dose, for the list of steps on phones: "Now – Sat Dec 12: 1.5 mg each night"."""
+
+    start: dt.date
+    end: dt.date | None  # the last day; None: from ``start`` on (the maintenance dose)
+    mg: Decimal | None  # None: no dose (held or stopped)
+    amount: str = ""  # "1.5 mg", "1.5 mL (1.5 mg)", "2 capsules (3.0 mg)"
+    each: str = ""  # "each night", "each morning"
+    pause: str = ""  # why there is no dose
+    is_now: bool = False
+
+
+def dose_steps(plans: list, today: dt.date, order=None, *, look_ahead_days: int = 366) -> list[DoseStep]:
+    """The patient's doses from today on as steps, one per change of dose (``dose_changes``, so
+    a hold or stop is a step without a dose); the step under way today first, then the next ones
+    within ``look_ahead_days``. Amounts as everywhere else: in mL for an oral liquid once the
+    pharmacy's order gives its strength."""
+    changes = dose_changes(plans, until=today + dt.timedelta(days=look_ahead_days))
+    steps: list[DoseStep] = []
+    for index, (start, mg) in enumerate(changes):
+        end = changes[index + 1][0] - dt.timedelta(days=1) if index + 1 < len(changes) else None
+        if end is not None and end < today:
+            continue
+        plan = plan_in_effect_on(plans, start)
+        step = DoseStep(start, end, None, each=EACH.get(plan.dosing_time, ""), is_now=start <= today)
+        if mg == NO_DOSE:
+            step.pause = PAUSE_WORDS.get(plan.pause_kind, "No dose")
+        else:
+            step.mg = mg
+            step.amount = amount_for(mg, plan, order)[0]
+        steps.append(step)
+    return steps

@@ -7,7 +7,6 @@ from django import template
 
 from patients.checkins.charts import chart_points, peg_chart
 from prescriptions.dosing import dose_changes, fmt_amount
-from prescriptions.fax import selectors as fax_selectors
 from prescriptions.orders import presenters
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.orders.presenters import patient_status_words
@@ -79,15 +78,6 @@ def titration_card(patient, can_prescribe=True) -> dict:
         "pause_form": PauseForm(auto_id="pause-%s", stop_only=bool(current and current.is_paused)),
         "can_prescribe": can_prescribe,
     }
-
-
-@register.inclusion_tag("prescriptions/_clinic_orders_panel.html")
-def clinic_orders_panel(physician) -> dict:
-    """The clinic home's "Orders" panel: pharmacy questions waiting for an answer, drafts to sign
-    and refill requests, and faxes that failed, counted within the physician's licensed states."""
-    counts = order_selectors.clinic_order_counts(physician)
-    counts["failed_faxes"] = fax_selectors.failed_fax_count_for(physician)
-    return counts
 
 
 @register.inclusion_tag("prescriptions/_visit_dose_decisions.html")

@@ -165,14 +165,16 @@ def test_items_come_first_on_the_clinic_home_of_licensed_physicians_only(
     client, on_plan, physician, outsider_physician
 ):
     check_in(on_plan, red_flags=["breathing"])
+    item = CareItem.objects.get()
     sign_in(client, physician)
     page = client.get("/clinic/").content.decode()
-    assert page.index("Patients who need attention") < page.index("Intakes to review")
+    # The work list comes first, and the urgent item heads it (prescriptions/tests/pages/test_clinic_work_list.py).
+    assert page.index("data-kind=") == page.index('data-kind="urgent"')
+    assert page.index(f"/clinic/items/{item.pk}/") < page.index("Next visits")
     assert on_plan.full_name in page and "waiting" in page
     other = client.__class__()
     sign_in(other, outsider_physician)
-    assert "Patients who need attention" not in other.get("/clinic/").content.decode()
-    item = CareItem.objects.get()
+    assert f"/clinic/items/{item.pk}/" not in other.get("/clinic/").content.decode()
     assert other.get(f"/clinic/items/{item.pk}/").status_code == 404
 
 

@@ -9,7 +9,7 @@ from prescriptions.dosing import Step
 from prescriptions.models import PrescriptionOrder, RefillRequest
 from prescriptions.orders import refills as refills
 from prescriptions.plans import services as plan_services
-from prescriptions.tests.factories import advance, make_draft, sign
+from prescriptions.tests.factories import advance
 from prescriptions.tests.pages.helpers import clone_orders, count_queries
 
 
@@ -58,20 +58,3 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
     for path in paths:  # a shipped order moves the patient on to titration: warm that phase's reading list
         client.get(path)
     assert [count_queries(client, p) for p in paths] == small
-
-
-@pytest.mark.django_db
-def test_clinic_home_counts_what_waits_for_a_physician(
-    client, physician, outsider_physician, plan, refill_request, pharmacy_user
-):
-    question = sign(make_draft(plan, physician), physician)
-    advance(question, pharmacy_user, "received", "in_review", "needs_clarification")
-    make_draft(plan, physician)
-    sign_in(client, physician)
-    html = client.get("/clinic/").content.decode()
-    assert "1 pharmacy question</strong> to answer" in html
-    assert "1 draft to sign" in html
-    assert "1 refill request</strong>" in html
-    sign_in(client, outsider_physician)  # licensed in Iowa only: none of these are theirs
-    html = client.get("/clinic/").content.decode()
-    assert "No pharmacy questions" in html and "0 drafts to sign" in html and "No refill requests" in html
