@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 
-.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders bench-video e2e audit
+.PHONY: run test install install-dev migrate seed lint format clean bench bench-reminders bench-video e2e audit screenshots icons
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ e2e: install-dev
 	cd e2e && npm ci --no-audit --no-fund --silent
 	DATABASE_URL=$(E2E_DATABASE_URL) $(VENV)/bin/pytest $(E2E_TESTS) -p no:cacheprovider $(PYTEST_ARGS)
 
+## PNGs of every key page of every role at 375 and 1280 px, on the demo practice, into
+## docs/screenshots/ (the pages of the accessibility sweep, e2e/test_accessibility.py).
+screenshots: install-dev
+	cd e2e && npm ci --no-audit --no-fund --silent
+	E2E_SCREENSHOTS=$(CURDIR)/docs/screenshots DATABASE_URL=$(E2E_DATABASE_URL) $(VENV)/bin/pytest \
+		e2e/test_accessibility.py -p no:cacheprovider $(PYTEST_ARGS)
+
 ## Video visit benchmark: "Admit" to first frame and messages per call, two Chromium pages on
 ## loopback; writes bench/results/video.json.
 BENCH_VIDEO_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ldn_bench_video
@@ -80,6 +87,15 @@ bench: install-dev
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	psql "$(BENCH_WEB_DATABASE_URL:/ldn_bench_web=/postgres)" -qc "DROP DATABASE IF EXISTS ldn_bench_web" -c "CREATE DATABASE ldn_bench_web"
 	DATABASE_URL=$(BENCH_WEB_DATABASE_URL) $(PY) bench/web.py
+
+## The SVG icons the templates use (static/icons/, listed in scripts/icons/icons.txt), copied with
+## their license from the pinned npm package bootstrap-icons (scripts/icons/package-lock.json).
+## Run after adding a name to the list; the copies are committed, so nothing is fetched at run time.
+icons:
+	cd scripts/icons && npm ci --no-audit --no-fund --silent
+	mkdir -p static/icons
+	cp scripts/icons/node_modules/bootstrap-icons/LICENSE static/icons/LICENSE
+	while read -r name; do cp "scripts/icons/node_modules/bootstrap-icons/icons/$$name.svg" static/icons/; done < scripts/icons/icons.txt
 
 ## Known vulnerabilities in the pinned dependencies (pip-audit). Needs the vulnerability database,
 ## which CI's network does not reach: run it where the network allows.

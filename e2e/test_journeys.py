@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -38,7 +39,10 @@ def test_visitor_from_an_unserved_state_joins_the_waitlist(new_page, asgi_server
     assert_accessible(page, "intake: about you")
     page.get_by_label("Legal first name").fill("Nora")
     page.get_by_label("Legal last name").fill("Vance")
-    page.get_by_label("Date of birth").fill("1975-02-14")
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Month", exact=True).fill("2")
+    born.get_by_label("Day", exact=True).fill("14")
+    born.get_by_label("Year", exact=True).fill("1975")
     page.get_by_label("Mobile phone").fill("702-555-0143")
     page.get_by_label("Street address").fill("4 Fremont St")
     page.get_by_label("City").fill("Las Vegas")
@@ -129,7 +133,10 @@ def test_new_texas_patient_is_approved_books_a_visit_and_talks_to_the_care_team(
     page.goto(f"{base}/intake/")
     label(page, "Legal first name").fill("Tessa")
     label(page, "Legal last name").fill("Morgan")
-    label(page, "Date of birth").fill("1982-07-09")
+    born = page.get_by_role("group", name="Date of birth")
+    born.get_by_label("Month", exact=True).fill("7")
+    born.get_by_label("Day", exact=True).fill("9")
+    born.get_by_label("Year", exact=True).fill("1982")
     label(page, "Mobile phone").fill("512-555-0177")
     label(page, "Street address").fill("200 Lavaca St")
     label(page, "City").fill("Austin")
@@ -233,7 +240,8 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, asgi_serve
     sign_in(pharmacist, base, "tx.pharmacist@example.com", TEST_PASSWORD, totp_secret=TEST_TOTP_SECRET)
     pharmacist.get_by_role("link", name=re.compile(r"LDN-\d+")).first.click()
     assert_accessible(pharmacist, "pharmacy order")
-    pharmacist.get_by_role("button", name="Acknowledge receipt").click()
+    # Opening the new order acknowledged it: the one next step is the review.
+    pharmacist.get_by_text("is acknowledged").first.wait_for()
     pharmacist.get_by_role("button", name="Start pharmacist review").click()
     pharmacist.get_by_label("Your question").fill("Is a 1 mg/mL liquid acceptable?")
     pharmacist.get_by_role("button", name="Ask the physician a question").click()
@@ -245,8 +253,18 @@ def test_plan_order_pharmacy_and_tracking_reach_the_patient(new_page, asgi_serve
 
     pharmacist.reload()
     pharmacist.get_by_text("Yes, 1 mg/mL is right.").first.wait_for()
-    pharmacist.get_by_role("button", name="Start compounding").click()
-    pharmacist.get_by_label("Carrier").fill("USPS")
+    # The verification checklist, then the compounding record, then shipping.
+    for item in ("the prescriber, the NPI", "the patient's name", "the allergies", "the dose arithmetic"):
+        pharmacist.get_by_label(re.compile(f"I (checked|reviewed) {re.escape(item)}")).check()
+    assert_accessible(pharmacist, "pharmacy verification checklist")
+    pharmacist.get_by_role("button", name="Verified: start compounding").click()
+    pharmacist.get_by_label("Lot number").fill("E2E-0001")
+    beyond_use = patient.today() + datetime.timedelta(days=30)
+    pharmacist.get_by_label("Beyond-use date").fill(beyond_use.isoformat())
+    pharmacist.get_by_label("Compounded by").fill("J.M.")
+    pharmacist.get_by_label("Checked by").fill("K.L.")
+    pharmacist.get_by_role("button", name="Save the compounding record").click()
+    pharmacist.get_by_label("Carrier").select_option("USPS")
     pharmacist.get_by_label("Tracking number").fill("9400111899560000000042")
     pharmacist.get_by_role("button", name="Mark shipped").click()
 

@@ -50,7 +50,7 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = (
-            *("title", "slug", "category", "order", "status", "summary", "body_markdown"),
+            *("title", "slug", "category", "order", "status", "summary", "body_markdown", "keywords"),
             *("reviewed_by", "reviewed_on", "phases", "related"),
         )
 
@@ -70,7 +70,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_display = ("title", "category", "status", "reviewed_by", "reviewed_on", "review_due")
     list_filter = ("status", "category", StaleReviewFilter)
     list_select_related = ("category", "reviewed_by")
-    search_fields = ("title", "summary", "body_markdown")
+    search_fields = ("title", "summary", "keywords", "body_markdown")
     prepopulated_fields = {"slug": ("title",)}
     filter_horizontal = ("related",)
     readonly_fields = ("preview", "created_at", "updated_at")
@@ -78,6 +78,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "category", "order", "status")}),
         ("Content", {"fields": ("summary", "body_markdown", "preview")}),
+        ("Search", {"fields": ("keywords",)}),
         ("Medical review", {"fields": ("reviewed_by", "reviewed_on")}),
         ("Suggested reading", {"fields": ("phases", "related")}),
         ("Dates", {"fields": ("created_at", "updated_at")}),

@@ -50,7 +50,7 @@ CATEGORIES: list[tuple[str, str, str, int]] = [
 ]
 
 REQUIRED_KEYS = {"title", "slug", "category", "summary"}
-OPTIONAL_KEYS = {"phases", "related", "order"}
+OPTIONAL_KEYS = {"phases", "related", "order", "keywords"}
 
 
 class ContentError(ValueError):
@@ -67,6 +67,7 @@ class ArticleSource:
     related: tuple[str, ...]
     order: int
     body: str
+    keywords: str = ""
 
     @property
     def phases_value(self) -> str:
@@ -120,6 +121,7 @@ def parse_article(text: str, *, source: str = "<text>") -> ArticleSource:
         related=_split_list(meta.get("related", "")),
         order=order,
         body=body,
+        keywords=meta.get("keywords", ""),
     )
 
 
@@ -164,6 +166,8 @@ def load_articles(
     if unknown:
         raise ContentError(f"Unknown category slug(s) in content: {', '.join(unknown)}.")
 
+    # Migrations older than the search words pass a historical model without that field.
+    has_keywords = any(field.name == "keywords" for field in article_model._meta.get_fields())
     existing = set(article_model.objects.filter(slug__in=[s.slug for s in sources]).values_list("slug", flat=True))
     created: list[str] = []
     for source in sources:
@@ -179,6 +183,8 @@ def load_articles(
             "status": PUBLISHED,
             "reviewed_on": reviewed_on,
         }
+        if has_keywords:
+            fields["keywords"] = source.keywords
         _, was_created = article_model.objects.update_or_create(slug=source.slug, defaults=fields)
         if was_created:
             created.append(source.slug)

@@ -84,6 +84,15 @@ class Article(models.Model):
     body_markdown = models.TextField(
         "body", help_text="Markdown. Raw HTML is removed when the article is shown; cite a source for every number."
     )
+    keywords = models.CharField(
+        "search words",
+        max_length=255,
+        blank=True,
+        help_text=(
+            "Other words patients use for this topic, separated by spaces or commas (for example: price pay money). "
+            "Search weighs them like the summary; they are never shown on the page."
+        ),
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     phases = models.CharField(
         max_length=64,

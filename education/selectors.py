@@ -3,7 +3,9 @@ published articles and nothing else; drafts exist only in the admin."""
 
 from __future__ import annotations
 
+import operator
 import re
+from functools import reduce
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
@@ -64,8 +66,15 @@ def article_get_published(slug: str) -> Article:
 
 
 def article_search(q: str) -> list[Article]:
-    """Published articles matching ``q``, best first. PostgreSQL ranks with full-text search in
-    English (so "titrating" finds "titration"); other databases use :func:`article_search_fallback`."""
+    """Published articles matching ``q``, best first.
+
+    Articles holding every word of the question come first; when none does, articles holding any
+    of its words, ranked the same way, so that a question typed in full ("how much does it cost")
+    still finds an answer. A match in the title counts most, then the summary and the article's
+    search words, then the body. PostgreSQL ranks with full-text search in English (so "titrating"
+    finds "titration"); other databases use :func:`article_search_fallback`. The vectors are built
+    at query time: the library holds a few dozen articles, and a stored vector column would only
+    exist on PostgreSQL (docs/architecture.md "Library search")."""
     q = (q or "").strip()[:SEARCH_MAX_LENGTH]
     if not q:
         return []
@@ -73,11 +82,20 @@ def article_search(q: str) -> list[Article]:
         return article_search_fallback(q)
     vector = (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("summary", "keywords", weight="B", config=SEARCH_CONFIG)
         + SearchVector("body_markdown", weight="C", config=SEARCH_CONFIG)
     )
     # websearch syntax never raises on odd user input (stray quotes, a lone "-" or "or").
-    query = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+    every_word = SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch")
+    results = _ranked_by(vector, every_word)
+    words = [word for word in re.findall(r"\w+", q.lower()) if word not in STOP_WORDS]
+    if results or len(words) < 2:
+        return results
+    any_word = reduce(operator.or_, (SearchQuery(word, config=SEARCH_CONFIG) for word in words))
+    return _ranked_by(vector, any_word)
+
+
+def _ranked_by(vector: SearchVector, query: SearchQuery) -> list[Article]:
     return list(
         article_list_published()
         .annotate(search=vector, rank=SearchRank(vector, query))
@@ -101,30 +119,41 @@ def search_terms(q: str) -> list[str]:
     return terms
 
 
+# Points for each stem found in a field, mirroring PostgreSQL's A/B/C weights.
+FALLBACK_WEIGHTS = (("title", 3), ("summary", 2), ("keywords", 2), ("body_markdown", 1))
+
+
 def article_search_fallback(q: str) -> list[Article]:
-    """Search without PostgreSQL: every stem must appear (case-insensitively) in the title, summary
-    or body; articles whose title holds more of the stems come first, then those whose summary does.
+    """Search without PostgreSQL. Each stem of the question scores 3 points for a match in the title,
+    2 in the summary, 2 in the search words and 1 in the body (case-insensitive); articles holding
+    every stem are listed by score, and when none does, articles holding any stem.
 
     Honest about its limits: the stemming only strips a few English suffixes, so it finds
-    "titration" from "titrating" but not "ran" from "running"."""
+    "titration" from "titrating" but not "ran" from "running", and a stem may match inside a
+    longer word ("cost" inside "costume")."""
     terms = search_terms(q[:SEARCH_MAX_LENGTH])
     if not terms:
         return []
+    results = _fallback_ranked(terms, every_term=True)
+    if results or len(terms) < 2:
+        return results
+    return _fallback_ranked(terms, every_term=False)
+
+
+def _fallback_ranked(terms: list[str], *, every_term: bool) -> list[Article]:
     matches = Q()
-    title_hits = []
-    summary_hits = []
+    score = Value(0)
     for term in terms:
-        matches &= Q(title__icontains=term) | Q(summary__icontains=term) | Q(body_markdown__icontains=term)
-        title_hits.append(Case(When(title__icontains=term, then=Value(1)), default=Value(0)))
-        summary_hits.append(Case(When(summary__icontains=term, then=Value(1)), default=Value(0)))
+        found = Q()
+        for field, points in FALLBACK_WEIGHTS:
+            found |= Q(**{f"{field}__icontains": term})
+            score += Case(When(**{f"{field}__icontains": term}, then=Value(points)), default=Value(0))
+        matches = (matches & found) if every_term else (matches | found)
     return list(
         article_list_published()
         .filter(matches)
-        .annotate(
-            title_hits=sum(title_hits, Value(0)),
-            summary_hits=sum(summary_hits, Value(0)),
-        )
-        .order_by("-title_hits", "-summary_hits", "category__order", "order", "title")
+        .annotate(search_score=score)
+        .order_by("-search_score", "category__order", "order", "title")
     )
 
 

@@ -30,7 +30,7 @@ from patients.models import (
 )
 from patients.safety.coverage import uncovered_states
 from patients.visits.services import appointment_cancel
-from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin, ServedStateListFilter, person_column
 from portal.models import User
 
 
@@ -62,11 +62,11 @@ class CoverageFilter(admin.SimpleListFilter):
 @admin.register(Patient)
 class PatientAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
     audit_patient = "user"
-    list_display = ("full_name", "user", "state", "treatment_phase", "created_at")
-    list_filter = (CoverageFilter, "state", "treatment_phase")
+    list_display = ("full_name", "state", "treatment_phase", "created_at")
+    list_filter = (CoverageFilter, ("state", ServedStateListFilter), "treatment_phase")
     search_fields = ("legal_first_name", "legal_last_name", "user__email", "user__first_name", "user__last_name")
     list_select_related = ("user", "state")
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)
     inlines = [IntakeInline]
 
 
@@ -77,8 +77,14 @@ class IntakeAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     reason where the screening asks for one). An admin who could set "Approved" here would skip
     every one of those rules (docs/domain.md "Intake and screening")."""
 
-    list_display = ("patient", "review_status", "screening_outcome", "deferred_until", "submitted_at", "reviewed_by")
-    list_filter = ("review_status", "screening_outcome", "patient__state")
+    list_display = (
+        "patient",
+        "review_status",
+        "screening_outcome",
+        "submitted_at",
+        person_column("reviewed_by", "Reviewed by"),
+    )
+    list_filter = ("review_status", "screening_outcome", ("patient__state", ServedStateListFilter))
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
     list_select_related = ("patient__user", "reviewed_by")
     date_hierarchy = "submitted_at"
@@ -111,7 +117,7 @@ class FollowUpPhysicianFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         physicians = User.objects.filter(role=User.Role.PHYSICIAN).order_by("last_name", "first_name")
-        return [(str(p.pk), p.get_full_name() or p.email) for p in physicians]
+        return [(str(p.pk), p.display_name) for p in physicians]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -138,7 +144,13 @@ class FollowUpAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     inlines = [RecallContactInline]
 
     list_display = ("patient", "state", "reason", "counts_from", "due_on", "status", "booked_visit")
-    list_filter = ("status", FollowUpDueFilter, "patient__state", FollowUpPhysicianFilter, "reason")
+    list_filter = (
+        "status",
+        FollowUpDueFilter,
+        ("patient__state", ServedStateListFilter),
+        FollowUpPhysicianFilter,
+        "reason",
+    )
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
     list_select_related = ("patient__user", "patient__state")
     date_hierarchy = "due_on"
@@ -199,10 +211,11 @@ class CheckInAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
 
 class PhysicianFilter(admin.RelatedFieldListFilter):
+    """Physicians only, by name ("Dr. Maria Lopez"), not every account by email."""
+
     def field_choices(self, field, request, model_admin):
-        return field.get_choices(
-            include_blank=False, ordering=("last_name",), limit_choices_to={"role": User.Role.PHYSICIAN}
-        )
+        physicians = User.objects.filter(role=User.Role.PHYSICIAN).order_by("last_name", "first_name")
+        return [(physician.pk, physician.display_name) for physician in physicians]
 
 
 @admin.register(VisitType)
@@ -220,14 +233,14 @@ class VisitTypeAdmin(admin.ModelAdmin):
 
 @admin.register(PhysicianProfile)
 class PhysicianProfileAdmin(admin.ModelAdmin):
-    list_display = ("physician", "timezone")
+    list_display = (person_column("physician", "Physician"), "timezone")
     list_select_related = ("physician",)
     raw_id_fields = ("physician",)
 
 
 @admin.register(WeeklyAvailability)
 class WeeklyAvailabilityAdmin(admin.ModelAdmin):
-    list_display = ("physician", "weekday", "start_time", "end_time")
+    list_display = (person_column("physician", "Physician"), "weekday", "start_time", "end_time")
     list_filter = (("physician", PhysicianFilter), "weekday")
     list_select_related = ("physician",)
     raw_id_fields = ("physician",)
@@ -235,7 +248,7 @@ class WeeklyAvailabilityAdmin(admin.ModelAdmin):
 
 @admin.register(TimeOff)
 class TimeOffAdmin(admin.ModelAdmin):
-    list_display = ("physician", "starts_at", "ends_at", "reason")
+    list_display = (person_column("physician", "Physician"), "starts_at", "ends_at", "reason")
     list_filter = (("physician", PhysicianFilter),)
     list_select_related = ("physician",)
     raw_id_fields = ("physician",)
@@ -260,8 +273,14 @@ class VisitEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Appointment)
 class AppointmentAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
-    list_display = ("starts_at", "physician", "patient", "visit_type", "location_state", "status")
-    list_filter = (("physician", PhysicianFilter), "location_state", "status", "visit_type", "starts_at")
+    list_display = ("starts_at", person_column("physician", "Physician"), "patient", "location_state", "status")
+    list_filter = (
+        ("physician", PhysicianFilter),
+        ("location_state", ServedStateListFilter),
+        "status",
+        "visit_type",
+        "starts_at",
+    )
     search_fields = ("patient__legal_first_name", "patient__legal_last_name", "patient__user__email")
     list_select_related = ("physician", "patient__user", "visit_type", "location_state")
     date_hierarchy = "starts_at"
@@ -299,8 +318,8 @@ class MessageInline(ReadOnlyAdminMixin, admin.StackedInline):
 
 @admin.register(Thread)
 class ThreadAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("pk", "patient", "assigned_to", "created_at", "last_message_at")
-    list_filter = ("patient__state", ("assigned_to", admin.RelatedOnlyFieldListFilter))
+    list_display = ("pk", "patient", person_column("assigned_to", "Assigned to"), "last_message_at")
+    list_filter = (("patient__state", ServedStateListFilter), ("assigned_to", admin.RelatedOnlyFieldListFilter))
     search_fields = ("patient__legal_last_name", "patient__user__email")
     list_select_related = ("patient__user", "assigned_to")
     date_hierarchy = "last_message_at"
@@ -312,7 +331,7 @@ class ThreadAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(Message)
 class MessageAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     audit_patient = "thread.patient.user"
-    list_display = ("pk", "thread", "sender", "from_patient", "created_at")
+    list_display = ("pk", "thread", person_column("sender", "Sender"), "from_patient", "created_at")
     list_filter = ("from_patient",)
     list_select_related = ("sender", "thread")
     date_hierarchy = "created_at"
@@ -336,7 +355,7 @@ class VisitNoteAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
     changed (docs/domain.md "Visit notes and after-visit summaries"); the history shows each draft."""
 
     audit_patient = "appointment.patient.user"
-    list_display = ("appointment", "author", "signed_at", "created_at")
+    list_display = ("appointment", person_column("author", "Author"), "signed_at", "created_at")
     list_filter = (("signed_at", admin.EmptyFieldListFilter),)
     list_select_related = ("appointment__visit_type", "author")
     search_fields = ("appointment__patient__legal_last_name", "appointment__patient__user__email")
@@ -353,3 +372,4 @@ class VisitNoteAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, SimpleHistoryAdmin):
 # Cash pay: fee schedule, estimates and superbills; payments and Stripe events.
 from patients.billing import admin as billing_admin  # noqa: E402, F401
 from patients.payments import admin as payments_admin  # noqa: E402, F401
+from patients.profile import admin as profile_admin  # noqa: E402, F401

@@ -16,7 +16,17 @@ from patients.intake.services import (
     intake_save_step,
     intake_submit,
 )
-from patients.models import CheckIn, Intake, Patient, ReviewStatus, TreatmentPhase, WaitlistEntry
+from patients.models import (
+    CheckIn,
+    HealthAnswerChange,
+    Intake,
+    Patient,
+    ReviewStatus,
+    TreatmentPhase,
+    WaitlistEntry,
+)
+from patients.notifications.demo import seed_texting
+from patients.profile.services import health_answers_update
 from patients.services import patient_ensure
 from portal.demo import demo_email, demo_user
 from portal.models import User
@@ -90,6 +100,22 @@ MARIA_INTAKE_DAYS_AGO = 21
 MARIA_CHECKIN_DAYS_AGO = [12, 9, 6, 3, 1]
 
 
+def _seed_profile_change(patient: Patient) -> None:
+    """Ruth added an allergy in her profile after her intake: her chart shows "Allergies changed
+    on … — review" until a physician licensed in Texas marks it reviewed."""
+    intake = Intake.objects.filter(patient=patient).first()
+    if intake is None or not intake.is_submitted or HealthAnswerChange.objects.filter(patient=patient).exists():
+        return
+    health_answers_update(
+        patient=patient,
+        by=patient.user,
+        other_medications=intake.other_medications,
+        no_known_allergies=False,
+        allergies="Sulfa antibiotics (hives)",
+        takes_opioids=False,
+    )
+
+
 def seed(today: dt.date) -> dict:
     physician = User.objects.filter(email=demo_email("dr.rivera")).first()
     patients = {}
@@ -124,6 +150,9 @@ def seed(today: dt.date) -> dict:
         elif local == "li.wang" and not intake.completed_steps:
             _complete_intake(patient, local, today, submit=False, steps=["conditions"])
         patients[local] = patient
+    _seed_profile_change(patients["ruth.ellis"])
+    # Texts on, with a verified number (README "Text messages").
+    seed_texting(Patient.objects.get(pk=patients["maria.lopez"].pk))
     # Signed up, intake not started yet.
     newcomer = demo_user("sam.reed", role=User.Role.PATIENT, first_name="Sam", last_name="Reed")
     patient_ensure(user=newcomer)

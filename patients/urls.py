@@ -8,7 +8,10 @@ from patients.dashboard import views as dashboard
 from patients.intake import views as intake
 from patients.intake.forms import STEP_FORMS
 from patients.messaging import views as messaging
+from patients.notifications import views as notifications
+from patients.notifications import webhook as sms_webhook
 from patients.payments import views as payments
+from patients.profile import views as profile
 from patients.visitnotes import views as visit_notes
 from patients.visits import care_team_views as care_team
 from patients.visits import clinic_views as schedule
@@ -28,11 +31,19 @@ urlpatterns = [
     path("patient/", dashboard.patient_home, name="home"),
     path("patient/checkins/new/", checkins.checkin_new, name="checkin_new"),
     path("patient/checkins/<int:pk>/safety/", checkins.checkin_safety, name="checkin_safety"),
+    # The patient's profile: contact details, medicines and allergies, moving to another state.
+    path("patient/profile/", profile.profile, name="profile"),
+    path("patient/profile/move/", profile.profile_move, name="profile_move"),
     path("clinic/", clinic.clinic_home, name="clinic_home"),
     path("clinic/reviews/", clinic.review_queue, name="review_queue"),
     path("clinic/patients/", clinic.patient_list, name="patient_list"),
     path("clinic/patients/<int:pk>/", clinic.patient_chart, name="chart"),
     path("clinic/patients/<int:pk>/review/", clinic.intake_review, name="intake_review"),
+    path(
+        "clinic/patients/<int:pk>/health-changes/reviewed/",
+        profile.health_changes_reviewed,
+        name="health_changes_reviewed",
+    ),
     # The care team's recall list (follow-ups due and not booked).
     path("clinic/recalls/", recalls.recall_list, name="recall_list"),
     path("clinic/recalls/<int:pk>/contact/", recalls.recall_contact, name="recall_contact"),
@@ -86,4 +97,7 @@ urlpatterns = [
     path("patient/billing/estimates/<int:pk>/estimate.pdf", billing.estimate_pdf, name="estimate_pdf"),
     path("patient/billing/superbills/", billing.superbill_request, name="superbill_request"),
     path("patient/billing/superbills/<int:pk>/superbill.pdf", billing.superbill_pdf, name="superbill_pdf"),
+    # Reminder preferences and texts (README "Text messages"); replies from phones, signed by Telnyx.
+    path("patient/profile/notifications/", notifications.notification_settings, name="notification_settings"),
+    path("sms/inbound/", sms_webhook.sms_inbound, name="sms_inbound"),
 ]

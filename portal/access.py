@@ -69,6 +69,22 @@ class RoleRequiredMixin(AccessMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def staff_required(view: Callable) -> Callable:
+    """Decorator for the practice's own pages outside the admin (e.g. the style guide): anonymous →
+    login redirect, anyone who is not active staff (``is_staff``) → 403."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied("This page is for practice staff.")
+        return view(request, *args, **kwargs)
+
+    wrapped.staff_only = True
+    return wrapped
+
+
 def get_scoped_or_404(queryset: QuerySet[M], **lookup) -> M:
     """Fetch one record from a queryset that a selector has already scoped to the user."""
     try:

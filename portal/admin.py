@@ -1,6 +1,8 @@
 from operator import attrgetter
 
 from allauth.mfa.models import Authenticator
+from axes.models import AccessFailureLog as AxesFailureLog
+from axes.models import AccessLog as AxesSignInLog
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -15,10 +17,36 @@ from portal.models import (
     PhysicianLicense,
     Reminder,
     ServiceState,
+    SMSInboundEvent,
     User,
     WorkerHeartbeat,
 )
 from portal.reminders import reminders_resend
+
+
+def person_column(path: str, description: str):
+    """A changelist column naming the person at ``path`` (a user, e.g. ``"physician"`` or
+    ``"patient__user"``) by their display name ("Dr. Maria Lopez") instead of the account's email.
+    ``User.__str__`` keeps the email for pickers and history, where two people may share a name.
+    Pair it with ``list_select_related`` on the same path so that the list makes no query per row."""
+    getter = attrgetter(path.replace("__", "."))
+
+    @admin.display(description=description, ordering=f"{path}__last_name")
+    def column(obj):
+        person = getter(obj)
+        return person.display_name if person is not None else None
+
+    column.__name__ = f"{path}_name"
+    return column
+
+
+class ServedStateListFilter(admin.RelatedFieldListFilter):
+    """A state filter offering only the states the practice serves (active ``ServiceState`` rows),
+    not a state that is still being prepared (docs/domain.md "Service states")."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"active": True})
 
 
 class PhysicianLicenseInline(admin.TabularInline):
@@ -30,17 +58,23 @@ class PhysicianLicenseInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "first_name", "last_name", "role", "is_active", "is_staff", "last_login")
+    list_display = ("email", "name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("email", "first_name", "last_name", "npi")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "phone", "role", "npi")}),
+        ("Text messages", {"fields": ("phone_verified_at", "texts_stopped_by_reply")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),)
-    readonly_fields = ("last_login", "date_joined")
+    # A number is verified only by the code texted to it (README "Text messages").
+    readonly_fields = ("last_login", "date_joined", "phone_verified_at", "texts_stopped_by_reply")
+
+    @admin.display(description="Name", ordering="last_name")
+    def name(self, obj: User) -> str:
+        return obj.display_name
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.role == User.Role.PHYSICIAN:
@@ -80,10 +114,12 @@ class ServiceStateAdmin(SimpleHistoryAdmin):
 
 @admin.register(PhysicianLicense)
 class PhysicianLicenseAdmin(SimpleHistoryAdmin):
-    list_display = ("physician", "state", "kind", "number", "expires_on", "verified_at", "active_today")
-    list_filter = ("state", "kind", "expires_on")
+    list_display = (person_column("physician", "Physician"), "state", "kind", "expires_on", "active_today")
+    # Licenses come before a state is served (a state is activated only once licensed), so this
+    # filter offers every state that has a license rather than only the served ones.
+    list_filter = (("state", admin.RelatedOnlyFieldListFilter), "kind", "expires_on")
     search_fields = ("physician__email", "physician__last_name", "number")
-    autocomplete_fields = ("physician",)
+    raw_id_fields = ("physician",)
     list_select_related = ("physician", "state")
     date_hierarchy = "expires_on"
 
@@ -151,7 +187,7 @@ class AuditedAdminMixin:
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyAdmin):
-    list_display = ("at", "actor", "patient", "action", "outcome", "path", "ip_address")
+    list_display = ("at", person_column("actor", "Who"), person_column("patient", "Patient"), "action", "outcome")
     list_filter = ("outcome", "action")
     search_fields = ("actor__email", "patient__email", "path")
     list_select_related = ("actor", "patient")
@@ -165,7 +201,7 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("kind", "channel", "recipient", "due_at", "status", "status_reason", "attempts", "sent_at")
+    list_display = ("kind", "channel", person_column("recipient", "Recipient"), "due_at", "status", "status_reason")
     list_filter = ("status", "kind", "channel")
     search_fields = ("recipient__email", "key", "subject")
     list_select_related = ("recipient",)
@@ -192,6 +228,22 @@ class EmailOutboxAdmin(ReadOnlyAdmin):
     search_fields = ("to", "subject")
 
 
+@admin.register(SMSInboundEvent)
+class SMSInboundEventAdmin(ReadOnlyAdmin):
+    """Replies from phones as they were read (STOP, START, HELP): no number and no words are kept."""
+
+    list_display = ("received_at", "keyword", "provider_event_id")
+    list_filter = ("keyword",)
+
+
+# The admin index has one access log: who viewed which patient's health data (AccessLog above).
+# django-axes also lists every sign-in ("Access logs") and every failed sign-in ("Access
+# failures") under look-alike names; axes keeps writing them, and the admin shows sign-in
+# trouble in one place, its "Access attempts" (failures counted per person, where a lockout is
+# lifted by deleting the row).
+admin.site.unregister(AxesSignInLog)
+admin.site.unregister(AxesFailureLog)
+
 # allauth's own admin shows an authenticator's data (the TOTP secret) in an editable field.
 admin.site.unregister(Authenticator)
 
@@ -202,7 +254,7 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     phone: the person enrols again at their next sign-in) but never sees or edits a secret; the
     removal is recorded in the admin's change history."""
 
-    list_display = ("user", "type", "created_at", "last_used_at")
+    list_display = (person_column("user", "Person"), "type", "created_at", "last_used_at")
     list_filter = ("type",)
     search_fields = ("user__email",)
     list_select_related = ("user",)

@@ -12,6 +12,7 @@ NAVIGATION = {
         ("Schedule", "prescriptions:patient_schedule"),
         ("Orders", "prescriptions:patient_orders"),
         ("Billing", "patients:billing"),
+        ("Profile", "patients:profile"),
         ("Learn", "education:index"),
     ],
     User.Role.PHYSICIAN: [

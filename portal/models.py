@@ -63,6 +63,12 @@ class User(AbstractUser):
         help_text="National Provider Identifier (physicians only, 10 digits).",
     )
     phone = models.CharField(max_length=32, blank=True)
+    # Texts go only to a number the person proved is theirs with a code sent to it; changing the
+    # number clears this (README "Text messages").
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    # Set when a STOP reply turned texts off, so that START turns them on again only for someone who
+    # had chosen them (docs/architecture.md "Text messages").
+    texts_stopped_by_reply = models.BooleanField(default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -320,3 +326,47 @@ class EmailOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class PhoneVerification(models.Model):
+    """A six-digit code texted to a number to prove it belongs to the person. Only a keyed hash of
+    the code is kept; it lasts ten minutes and takes a few wrong guesses (portal/sms/verification.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_verifications")
+    phone = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"], name="phoneverif_user_created")]
+
+    def __str__(self) -> str:
+        return f"phone code for user {self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class SMSInboundEvent(models.Model):
+    """One reply received from a phone (STOP, START, HELP …), recorded once by the provider's event
+    id so a webhook delivered twice acts once. The number and the words are not kept: only the
+    keyword it was read as and whose account it matched."""
+
+    class Keyword(models.TextChoices):
+        STOP = "stop", "Stop"
+        START = "start", "Start"
+        HELP = "help", "Help"
+        OTHER = "other", "Other"
+
+    provider_event_id = models.CharField(max_length=100, unique=True)
+    keyword = models.CharField(max_length=8, choices=Keyword.choices)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sms_inbound_events")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = "text message reply"
+
+    def __str__(self) -> str:
+        return f"{self.get_keyword_display()} reply {self.provider_event_id}"

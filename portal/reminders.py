@@ -48,7 +48,7 @@ from django.utils import timezone
 from portal.crypto import decrypt_secret, encrypt_secret
 from portal.models import Reminder, User
 from portal.notifications import email_message
-from portal.sms import get_sms_backend
+from portal.sms import SMSSendError, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,7 @@ def reminder_schedule(
     names what makes two reminders the same one."""
     if _kind(kind).quiet_hours:
         due_at = next_sending_time(due_at, time_zone)
+    custom_key = key
     key = key or reminder_key(subject=subject, kind=kind, recipient_id=recipient.pk, channel=channel)
     reminder, created = Reminder.objects.get_or_create(
         key=key,
@@ -146,6 +147,23 @@ def reminder_schedule(
             due_at=due_at, time_zone=time_zone
         )
         reminder.due_at = due_at
+    if (
+        channel == Reminder.Channel.EMAIL
+        and kind in settings.SMS_REMINDER_KINDS
+        and recipient.phone
+        and recipient.phone_verified_at
+    ):
+        # The same reminder by text to a verified number; the app's check skips it at send time if
+        # the person has texts off (README "Text messages").
+        reminder_schedule(
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            due_at=due_at,
+            time_zone=time_zone,
+            channel=Reminder.Channel.SMS,
+            key=f"{custom_key}:sms" if custom_key else None,
+        )
     return reminder
 
 
@@ -310,6 +328,7 @@ def render_email(reminder: Reminder) -> EmailMessage:
 
 
 def render_sms(reminder: Reminder) -> str:
+    """The same words for every kind: there is something in the portal, and how to stop texts."""
     return render_to_string("emails/reminder-sms.txt", {"site_url": settings.SITE_URL}).strip()
 
 
@@ -319,6 +338,8 @@ def _skip_reason(reminder: Reminder) -> str | None:
         return "recipient account is disabled"
     if reminder.channel == Reminder.Channel.SMS and not (user and user.phone):
         return "no phone number for text messages"
+    if reminder.channel == Reminder.Channel.SMS and not user.phone_verified_at:
+        return "the phone number is not verified"
     check = _kind(reminder.kind).check
     return check(reminder) if check else None
 
@@ -403,10 +424,10 @@ def _deliver_all(to_send: list[tuple[Reminder, EmailMessage | str]], outcome: di
         sms = get_sms_backend() if texts else None
         for reminder, body in texts:
             user = reminder.recipient
-            sms.send(to=user.phone, body=body, user_id=user.pk, kind=reminder.kind)
+            sms.send(to=user.phone, body=body, user_id=user.pk, kind=reminder.kind, reference=f"reminder-{reminder.pk}")
             _mark_sent(reminder, now, outcome)
             pending.remove(reminder)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, SMSSendError) as exc:
         logger.warning("delivery failed for %s reminders: %s", len(pending), type(exc).__name__)
         outcome["failed"].extend(r.pk for r in pending)
 

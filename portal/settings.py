@@ -359,7 +359,20 @@ REMINDER_SEND_CHUNK = env.int("REMINDER_SEND_CHUNK", default=100)
 # A live sender holds its rows locked, so the requeue waits for it and then skips them; only
 # rows whose sender died (or whose message was lost) go back. docs/architecture.md "Reminders and the outbox".
 REMINDER_REQUEUE_AFTER_SECONDS = env.int("REMINDER_REQUEUE_AFTER_SECONDS", default=90)
+# Text messages (README "Text messages"). The default only logs user id and kind; set
+# SMS_BACKEND=portal.sms.telnyx.TelnyxSMSBackend with TELNYX_API_KEY (shared with fax), a sending
+# number and/or messaging profile, and TELNYX_PUBLIC_KEY (the Ed25519 key that signs the STOP/START
+# replies posted to /sms/inbound/). Texts go only to patients who turned them on with a verified number.
 SMS_BACKEND = env("SMS_BACKEND", default="portal.sms.LogSMSBackend")
+TELNYX_SMS_FROM = env("TELNYX_SMS_FROM", default="")
+TELNYX_MESSAGING_PROFILE_ID = env("TELNYX_MESSAGING_PROFILE_ID", default="")
+TELNYX_PUBLIC_KEY = env("TELNYX_PUBLIC_KEY", default="")
+TELNYX_SMS_TIMEOUT_SECONDS = env.float("TELNYX_SMS_TIMEOUT_SECONDS", default=10.0)
+# Reminder kinds that also go by text to a patient who turned texts on (the same PHI-free words).
+SMS_REMINDER_KINDS = env.list(
+    "SMS_REMINDER_KINDS",
+    default=["appointment-tomorrow", "followup-due-soon", "followup-due-today", "followup-overdue", "refill-due"],
+)
 # Faxed prescriptions for pharmacies outside the portal (docs/architecture.md "Faxing prescriptions").
 # The default keeps each fax in private storage (fax-spool/) and logs it; set
 # FAX_BACKEND=prescriptions.fax.telnyx.TelnyxFaxBackend and the TELNYX_* values to send for real.

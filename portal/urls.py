@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import views
+from portal import session_expiry, styleguide, views
 
 # The admin signs in through allauth so that MFA, rate limits and lockout apply there too.
 admin.site.login = views.admin_login
@@ -13,6 +13,9 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
+    # "Stay signed in" on the session-expiry warning: renews the session, answers its seconds left.
+    path("session/refresh/", session_expiry.session_refresh, name="session_refresh"),
+    path("staff/styleguide/", styleguide.styleguide, name="styleguide"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("education.urls")),

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from portal.admin import AuditedAdminMixin, ReadOnlyAdminMixin, person_column
 from prescriptions.models import (
+    CompoundingRecord,
     FaxTransmission,
     OrderEvent,
+    OrderVerification,
     Pharmacy,
     PharmacyLicense,
     PharmacyMembership,
@@ -29,7 +31,7 @@ class PharmacyLicenseInline(admin.TabularInline):
 class PharmacyMembershipInline(admin.TabularInline):
     model = PharmacyMembership
     extra = 0
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)
     fields = ("user", "receives_order_notifications")
 
 
@@ -54,8 +56,9 @@ class PharmacyAdmin(SimpleHistoryAdmin):
 
 @admin.register(PharmacyLicense)
 class PharmacyLicenseAdmin(SimpleHistoryAdmin):
-    list_display = ("pharmacy", "state", "number", "expires_on", "verified_at", "active_today")
-    list_filter = ("state", "pharmacy")
+    list_display = ("pharmacy", "state", "number", "expires_on", "active_today")
+    # Licenses come before a state is served, so: every state that has a license.
+    list_filter = (("state", admin.RelatedOnlyFieldListFilter), "pharmacy")
     search_fields = ("pharmacy__name", "number")
     list_select_related = ("pharmacy", "state")
     date_hierarchy = "expires_on"
@@ -67,11 +70,11 @@ class PharmacyLicenseAdmin(SimpleHistoryAdmin):
 
 @admin.register(PharmacyMembership)
 class PharmacyMembershipAdmin(SimpleHistoryAdmin):
-    list_display = ("user", "pharmacy", "receives_order_notifications", "added_at")
+    list_display = (person_column("user", "Person"), "pharmacy", "receives_order_notifications", "added_at")
     list_filter = ("pharmacy", "receives_order_notifications")
     search_fields = ("user__email", "pharmacy__name")
     list_select_related = ("user", "pharmacy")
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)
 
 
 @admin.register(StateDefaultPharmacy)
@@ -123,7 +126,14 @@ class PlanEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(TitrationPlan)
 class TitrationPlanAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("patient", "version", "formulation", "dosing_time", "start_date", "is_current", "created_by")
+    list_display = (
+        "patient",
+        "version",
+        "formulation",
+        "start_date",
+        "is_current",
+        person_column("created_by", "Created by"),
+    )
     list_filter = ("formulation", "dosing_time", "template", ("superseded_at", admin.EmptyFieldListFilter))
     search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email")
     list_select_related = ("patient__user", "created_by")
@@ -210,10 +220,48 @@ class PrescriptionOrderAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(RefillRequest)
 class RefillRequestAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
-    list_display = ("order", "patient", "status", "created_at", "decided_by")
+    list_display = ("order", "patient", "status", "created_at", person_column("decided_by", "Decided by"))
     list_filter = ("status",)
     list_select_related = ("order", "patient__user", "decided_by")
     readonly_fields = [f.name for f in RefillRequest._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+
+# --- the pharmacy's verification and compounding record -----------------------------------------
+
+
+@admin.register(OrderVerification)
+class OrderVerificationAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A pharmacist's checklist before compounding: a record of what happened, never edited
+    (docs/domain.md "Verification and the compounding record")."""
+
+    audit_patient = "order.patient.user"
+    list_display = ("order", "pharmacist", "verified_at")
+    list_select_related = ("order", "pharmacist")
+    search_fields = ("order__id", "content_hash")
+    date_hierarchy = "verified_at"
+    fields = (
+        "order", "pharmacist", "prescriber_confirmed", "patient_confirmed", "allergies_confirmed", "dose_confirmed",
+        "dose_check", "content_hash", "verified_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+
+@admin.register(CompoundingRecord)
+class CompoundingRecordAdmin(AuditedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The compounding record of each order (lot, dates, who compounded and who checked). Read-only:
+    a correction is a new record made on the pharmacy's order page, which keeps the earlier one."""
+
+    audit_patient = "order.patient.user"
+    list_display = ("order", "lot_number", "compounded_on", "beyond_use_date", "compounded_by", "checked_by")
+    list_select_related = ("order",)
+    list_filter = ("order__pharmacy",)
+    search_fields = ("lot_number", "order__id")
+    date_hierarchy = "compounded_on"
+    fields = (
+        "order", "lot_number", "compounded_on", "beyond_use_date", "compounded_by", "checked_by", "correction_reason",
+        "recorded_by", "recorded_at",
+    )  # fmt: skip
+    readonly_fields = fields

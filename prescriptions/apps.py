@@ -9,9 +9,11 @@ class PrescriptionsConfig(AppConfig):
     def ready(self) -> None:
         from patients.billing.estimates import register_diagnosis_source, register_related_items_source
         from patients.clinic.selectors import register_work_item_source
+        from patients.dashboard.selectors import register_medication_source
         from patients.followups.services import register_dose_change_source
         from patients.safety.services import opioid_exposure_reported
         from prescriptions.orders.billing import patient_diagnoses
+        from prescriptions.orders.onboarding import onboarding_medication
         from prescriptions.orders.reminders import register
         from prescriptions.orders.worklist import order_work_items
         from prescriptions.pharmacies.billing import pharmacy_items
@@ -30,3 +32,5 @@ class PrescriptionsConfig(AppConfig):
         register_related_items_source(pharmacy_items)
         # The physician's work list shows what waits in orders (docs/architecture.md "Apps and layers").
         register_work_item_source(order_work_items)
+        # The getting-started checklist shows the prescription and its delivery (docs/domain.md "Getting started").
+        register_medication_source(onboarding_medication)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from patients.checkins.services import checkin_record
@@ -22,7 +23,9 @@ from portal.models import ServiceState, User
 from prescriptions.dosing import Step
 from prescriptions.fax import sending as fax_sending
 from prescriptions.models import (
+    CompoundingRecord,
     FaxTransmission,
+    OrderVerification,
     Pharmacy,
     PharmacyLicense,
     PharmacyMembership,
@@ -33,6 +36,7 @@ from prescriptions.models import (
     StateDefaultPharmacy,
     TitrationPlan,
 )
+from prescriptions.orders import compounding
 from prescriptions.orders import services as order_services
 from prescriptions.plans import services as plan_services
 
@@ -162,11 +166,40 @@ def _sign(order: PrescriptionOrder, physician: User, *, deliver: bool = True) ->
 def _move(
     order: PrescriptionOrder, actor: User, *steps: str | tuple[str, str], tracking: str = ""
 ) -> PrescriptionOrder:
+    """Move an order as its pharmacy would: compounding through the verification checklist, and
+    shipping after the compounding record."""
     for step in steps:
         to, note = step if isinstance(step, tuple) else (step, "")
+        if to == "compounding":
+            compounding.order_verify(
+                order=order,
+                pharmacist=actor,
+                prescriber_confirmed=True,
+                patient_confirmed=True,
+                allergies_confirmed=True,
+                dose_confirmed=True,
+            )
+            order.refresh_from_db()
+            continue
+        if to == "shipped":
+            today = timezone.localdate()
+            compounding.compounding_record_create(
+                order=order,
+                pharmacist=actor,
+                lot_number=f"DEMO-{today:%y%m}-{order.pk:04d}",
+                compounded_on=today,
+                beyond_use_date=today + dt.timedelta(days=DEMO_BEYOND_USE_DAYS),
+                compounded_by="J.M.",
+                checked_by="K.L.",
+            )
         extra = {"carrier": "USPS", "tracking_number": tracking} if to == "shipped" else {}
         order = order_services.order_transition(order=order, actor=actor, to=to, note=note, **extra)
     return order
+
+
+# The demo's compounded liquids keep this long (a pharmacy's own policy decides it; docs/domain.md
+# "Verification and the compounding record").
+DEMO_BEYOND_USE_DAYS = 30
 
 
 # Maria's first dose, in days before today (patients.demo puts her intake, review and first visit
@@ -200,6 +233,13 @@ def _move_back(patient: Patient, plan: TitrationPlan, order: PrescriptionOrder, 
     )  # fmt: skip
     for event in order.events.all():
         type(event).objects.filter(pk=event.pk).update(at=event.at - shift)
+    PrescriptionOrder.objects.filter(pk=order.pk).update(status_changed_at=F("status_changed_at") - shift)
+    OrderVerification.objects.filter(order=order).update(verified_at=F("verified_at") - shift)
+    CompoundingRecord.objects.filter(order=order).update(
+        compounded_on=F("compounded_on") - shift,
+        beyond_use_date=F("beyond_use_date") - shift,
+        recorded_at=F("recorded_at") - shift,
+    )
     followup_sync(patient=patient)
 
 

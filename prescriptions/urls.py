@@ -31,6 +31,11 @@ urlpatterns = [
     path("pharmacy/orders/<int:pk>/", pharmacy.pharmacy_order, name="pharmacy_order"),
     path("pharmacy/orders/<int:pk>/action/", pharmacy.pharmacy_order_action, name="pharmacy_order_action"),
     path("pharmacy/orders/<int:pk>/prescription.pdf", fax_views.pharmacy_order_pdf, name="pharmacy_order_pdf"),
+    path("pharmacy/orders/<int:pk>/verify/", pharmacy.pharmacy_order_verify, name="pharmacy_order_verify"),
+    path(
+        "pharmacy/orders/<int:pk>/compounding/", pharmacy.pharmacy_order_compounding, name="pharmacy_order_compounding"
+    ),
+    path("pharmacy/orders/<int:pk>/medication-request.json", pharmacy.pharmacy_order_fhir, name="pharmacy_order_fhir"),
     # patients
     path("patient/orders/", patient_views.patient_orders, name="patient_orders"),
     path("patient/orders/<int:pk>/", patient_views.patient_order, name="patient_order"),

@@ -6,7 +6,8 @@ import json
 import os
 import socket
 import sys
-from http.server import BaseHTTPRequestHandler
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -87,3 +88,22 @@ class StandInHandler(BaseHTTPRequestHandler):
 
     def _html(self, status: int, page: str) -> None:
         self._send(status, page.encode(), "text/html; charset=utf-8")
+
+
+class LocalServer:
+    """A stand-in's HTTP server on a free loopback port, served by a daemon thread."""
+
+    server: ThreadingHTTPServer
+    thread: threading.Thread
+
+    def serve(self, handler: type[BaseHTTPRequestHandler], name: str) -> str:
+        """Starts serving ``handler``; returns the server's base address."""
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, name=name, daemon=True)
+        self.thread.start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)

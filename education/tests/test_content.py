@@ -173,3 +173,25 @@ def test_loading_a_file_with_an_unknown_related_slug_fails_loudly():
     source = parse_article(SAMPLE.replace("related: one, two", "related: side-effects, no-such-article"))
     with pytest.raises(ContentError, match="no-such-article"):
         load_articles(category_model=Category, article_model=Article, sources=[source])
+
+
+def test_parser_reads_search_words():
+    assert parse_article(SAMPLE.replace("order: 4", "order: 4\nkeywords: price, pay")).keywords == "price, pay"
+    assert parse_article(SAMPLE).keywords == ""
+
+
+@pytest.mark.django_db
+def test_migration_set_the_search_words_from_the_files():
+    for source in load_sources():
+        assert Article.objects.get(slug=source.slug).keywords == source.keywords
+    assert "washout" in Article.objects.get(slug="opioids-and-washout").keywords
+
+
+@pytest.mark.django_db
+def test_source_link_migration_keeps_an_editors_lines_and_runs_twice_safely():
+    migration = import_module("education.migrations.0004_article_search_words_and_source_links")
+    old_line, new_line = migration.SOURCE_LINES[0]
+    body = f"## Sources\n\n1. {old_line}\n2. {old_line} (edited)\n"
+    once = migration.link_sources(body)
+    assert once == f"## Sources\n\n1. {new_line}\n2. {old_line} (edited)\n"
+    assert migration.link_sources(once) == once

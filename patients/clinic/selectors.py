@@ -7,7 +7,10 @@ the other way round, so it registers a source (:func:`register_work_item_source`
 ``AppConfig.ready``: ``fn(physician, *, limit) -> [WorkItem, …]``, plain values, at most
 ``limit + 1`` of each kind (one more than shown tells the page that more wait). Every source is
 scoped to the physician's licensed states and reads each kind in one query, so the page's query
-count does not grow with the list."""
+count does not grow with the list.
+
+The chart's short lists beside the PEG chart (visits, signed notes, conversations) are read here
+too, one query each."""
 
 from __future__ import annotations
 
@@ -18,12 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.db.models import BooleanField, Exists, F, OuterRef, QuerySet, Value
 from django.urls import reverse
 
-from patients.messaging.selectors import threads_awaiting_care_team
-from patients.models import CareItem
+from patients.messaging.selectors import thread_list_for, threads_awaiting_care_team
+from patients.models import Appointment, CareItem, Patient, Thread, VisitNote
 from patients.safety.selectors import open_care_items_for
 from patients.selectors import review_queue_for
+from patients.visitnotes.selectors import visit_note_appointments_for
 from portal.models import User
 
 
@@ -187,3 +192,56 @@ def work_list_for(physician: User, *, limit: int = 50) -> WorkList:
             text = KINDS[item.kind]
             more[item.kind] = MoreWaiting(text.label, reverse(text.full_list) if text.full_list else "")
     return WorkList(items=kept, more=list(more.values()))
+
+
+# --- the chart's side lists: visits, signed notes, conversations -----------------------------------
+# Each is one query, however long the patient's record; the chart shows the latest few and the
+# pages that list them all are a click away.
+CHART_LIST_LENGTH = 5
+
+
+def chart_visits_for(user: User, patient: Patient, *, limit: int = CHART_LIST_LENGTH) -> list[Appointment]:
+    """The latest visits of ``patient`` (a patient already in ``user``'s scope: the chart's
+    selector checked), any physician's, newest first. Each carries ``note_signed_at`` and
+    ``may_open_note``: whether ``user`` may open its visit note page, by the visit notes' own rule
+    (patients.visitnotes.selectors.visit_note_appointments_for)."""
+    if user.role == User.Role.PHYSICIAN:
+        openable = Exists(visit_note_appointments_for(user).filter(pk=OuterRef("pk")))
+    else:
+        openable = Value(False, output_field=BooleanField())
+    visits = (
+        Appointment.objects.filter(patient=patient)
+        .select_related("physician", "visit_type")
+        .only(
+            *("patient_id", "starts_at", "ends_at", "status", "physician_id", "visit_type_id"),
+            *("physician__first_name", "physician__last_name", "physician__email", "physician__role"),
+            "visit_type__name",
+        )
+        .annotate(note_signed_at=F("visit_note__signed_at"), may_open_note=openable)
+        .order_by("-starts_at", "-pk")
+    )
+    return list(visits[:limit])
+
+
+def chart_signed_notes_for(user: User, patient: Patient, *, limit: int = CHART_LIST_LENGTH) -> list[VisitNote]:
+    """The latest signed visit notes of ``patient`` for a physician (any physician of the
+    patient's care team may read a signed note); none for anyone else, who cannot open them. Only
+    the columns the list shows are read: the note's text stays on its own page."""
+    if user.role != User.Role.PHYSICIAN:
+        return []
+    notes = (
+        VisitNote.objects.filter(appointment__patient=patient, signed_at__isnull=False)
+        .select_related("appointment", "signed_by")
+        .only(
+            *("appointment_id", "signed_at", "signed_by_id", "appointment__starts_at"),
+            *("signed_by__first_name", "signed_by__last_name", "signed_by__email", "signed_by__role"),
+        )
+        .order_by("-signed_at", "-pk")
+    )
+    return list(notes[:limit])
+
+
+def chart_threads_for(user: User, patient: Patient, *, limit: int = CHART_LIST_LENGTH) -> QuerySet[Thread]:
+    """The conversations of ``patient`` that ``user`` may open, the latest message first, each
+    with ``unread_count`` (patients.messaging.selectors.thread_list_for)."""
+    return thread_list_for(user).filter(patient=patient).order_by("-last_message_at", "-pk")[:limit]

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST, require_safe
 from patients.checkins.peg import peg_response
 from patients.checkins.selectors import baseline_at_start, checkins_for
 from patients.clinic.forms import PatientFilterForm
-from patients.clinic.selectors import work_list_for
+from patients.clinic.review import screening_flags
+from patients.clinic.selectors import chart_signed_notes_for, chart_threads_for, chart_visits_for, work_list_for
 from patients.followups.selectors import recall_counts_for
 from patients.followups.services import treatment_start_day
 from patients.intake import services as intake_services
@@ -122,7 +123,11 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CARE_TEAM_ROLES)
 def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     """The patient's chart. A care coordinator reads it to help the patient (visits, contact,
-    response) without the physician's decisions: no intake review, no plan or order actions."""
+    response) without the physician's decisions: no intake review, no plan or order actions.
+
+    A physician opening the chart of an intake waiting for review sees it in review mode: the
+    screening flags, the answers and the decision first; the plan and order actions stay hidden
+    until the intake is approved (the plan and order services refuse them before that too)."""
     patient = patient_get_for(request.user, pk)
     access_record(request, patient_user=patient.user, action="chart.view")
     intake = getattr(patient, "intake", None)
@@ -131,6 +136,7 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
     baseline = baseline_at_start(checkins, treatment_start_day(patient), patient.time_zone_name)
     latest = checkins[-1] if checkins else None
     can_prescribe = request.user.role == Role.PHYSICIAN
+    review_mode = can_prescribe and intake is not None and intake.review_status == ReviewStatus.PENDING
     context = {
         "patient": patient,
         "intake": intake,
@@ -139,10 +145,15 @@ def patient_chart(request: HttpRequest, pk: int) -> HttpResponse:
         "baseline": baseline,
         "latest_score": latest.score if latest else None,
         "response": peg_response(baseline.score if baseline else None, latest.score if latest else None),
-        "review_form": ReviewForm()
-        if can_prescribe and intake and intake.review_status == ReviewStatus.PENDING
-        else None,
+        "review_mode": review_mode,
+        "review_form": ReviewForm() if review_mode else None,
+        "flags": screening_flags(intake, zone_name=patient.time_zone_name) if review_mode else [],
         "can_prescribe": can_prescribe,
+        # docs/domain.md "Intake and screening": no plan or order before the intake is approved.
+        "can_start_plan": can_prescribe and intake is not None and intake.review_status == ReviewStatus.APPROVED,
+        "visits": chart_visits_for(request.user, patient),
+        "signed_notes": chart_signed_notes_for(request.user, patient),
+        "threads": chart_threads_for(request.user, patient),
     }
     # Times on the chart (check-ins, consents) read in the physician's own zone, as on every
     # other clinic page.

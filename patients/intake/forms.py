@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from patients.checkins.forms import peg_field
+from patients.intake.widgets import DateOfBirthWidget
 from patients.models import Condition
 from portal.forms import DateInput
 from portal.models import US_STATES
@@ -32,41 +33,58 @@ PHONE_RE = re.compile(r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}$")
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 
 
+EXAMPLE = "Enter a real date of birth, for example 4 12 1980."
+EARLIEST_BIRTH_YEAR = 1900
+
+
+class DateOfBirthField(forms.MultiValueField):
+    """Month, day and year typed in three boxes (:class:`DateOfBirthWidget`), checked one by one so
+    the message says which part to fix. The age rule (18 or older) is the intake service's."""
+
+    widget = DateOfBirthWidget
+
+    def __init__(self, **kwargs):
+        parts = tuple(forms.CharField(required=False) for _ in range(3))
+        super().__init__(fields=parts, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        month, day, year = ((part or "").strip() for part in data_list)
+        missing = [name for name, part in (("month", month), ("day", day), ("year", year)) if not part]
+        if missing:
+            raise forms.ValidationError(
+                f"Enter the {' and the '.join(missing)} you were born, for example 4 12 1980.", code="incomplete"
+            )
+        if not (month.isdigit() and day.isdigit() and year.isdigit()):
+            raise forms.ValidationError(f"Use numbers only. {EXAMPLE}", code="invalid")
+        if len(year) != 4:
+            raise forms.ValidationError("Enter the year with 4 digits, for example 1980.", code="invalid")
+        if not 1 <= int(month) <= 12:
+            raise forms.ValidationError("Enter a month from 1 to 12, for example 4 for April.", code="invalid")
+        try:
+            born = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            month_name = dt.date(2000, int(month), 1).strftime("%B")
+            raise forms.ValidationError(
+                f"{month_name} {int(year)} has no day {int(day)}. {EXAMPLE}", code="impossible"
+            ) from None
+        if born > timezone.localdate():
+            raise forms.ValidationError("Your date of birth cannot be in the future. " + EXAMPLE, code="future")
+        if born.year < EARLIEST_BIRTH_YEAR:
+            raise forms.ValidationError(EXAMPLE, code="too_early")
+        return born
+
+
 def _text(autocomplete: str, **attrs: str) -> forms.TextInput:
     return forms.TextInput(attrs={"autocomplete": autocomplete, **attrs})
 
 
-class AboutForm(forms.Form):
-    """Each field names what the browser may fill in (autocomplete tokens, WCAG 1.3.5) and says
-    what is missing in its own words rather than "This field is required."."""
+class AddressFields(forms.Form):
+    """A street address within a state: the intake's, and the profile's (where the state itself
+    changes only by moving). Each field names what the browser may fill in (autocomplete tokens,
+    WCAG 1.3.5) and says what is missing in its own words."""
 
-    legal_first_name = forms.CharField(
-        label="Legal first name",
-        max_length=64,
-        widget=_text("given-name"),
-        error_messages={"required": "Enter your legal first name."},
-    )
-    legal_last_name = forms.CharField(
-        label="Legal last name",
-        max_length=64,
-        widget=_text("family-name"),
-        error_messages={"required": "Enter your legal last name."},
-    )
-    date_of_birth = forms.DateField(
-        label="Date of birth",
-        widget=DateInput(attrs={"autocomplete": "bday"}),
-        error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter a real date of birth, with day, month and year.",
-        },
-    )
-    phone = forms.CharField(
-        label="Mobile phone",
-        max_length=32,
-        help_text="US number, e.g. 512-555-0100",
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
-        error_messages={"required": "Enter your mobile phone number, e.g. 512-555-0100."},
-    )
     address_line1 = forms.CharField(
         label="Street address",
         max_length=128,
@@ -82,25 +100,12 @@ class AboutForm(forms.Form):
     city = forms.CharField(
         max_length=64, widget=_text("address-level2"), error_messages={"required": "Enter your city or town."}
     )
-    state_code = forms.ChoiceField(
-        label="State where you live",
-        choices=[("", "Choose your state"), *US_STATES],
-        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
-        error_messages={"required": "Choose the state where you live."},
-    )
     postal_code = forms.CharField(
         label="ZIP code",
         max_length=10,
         widget=_text("postal-code", inputmode="numeric"),
         error_messages={"required": "Enter your 5-digit ZIP code."},
     )
-    timezone = forms.ChoiceField(label="Your time zone", choices=US_TIME_ZONES, required=False)
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if not PHONE_RE.match(phone):
-            raise forms.ValidationError("Enter a 10-digit US phone number, e.g. 512-555-0100.")
-        return phone
 
     def clean_postal_code(self):
         code = self.cleaned_data["postal_code"].strip()
@@ -108,11 +113,57 @@ class AboutForm(forms.Form):
             raise forms.ValidationError("Enter a 5-digit ZIP code (or ZIP+4).")
         return code
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate() or born.year < 1900:
-            raise forms.ValidationError("Enter your real date of birth.")
-        return born
+
+class ContactFields(AddressFields):
+    """The address and a US mobile number."""
+
+    phone = forms.CharField(
+        label="Mobile phone",
+        max_length=32,
+        help_text="US number, e.g. 512-555-0100",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"required": "Enter your mobile phone number, e.g. 512-555-0100."},
+    )
+
+    field_order = ["phone", "address_line1", "address_line2", "city", "postal_code"]
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not PHONE_RE.match(phone):
+            raise forms.ValidationError("Enter a 10-digit US phone number, e.g. 512-555-0100.")
+        return phone
+
+
+class AboutForm(ContactFields):
+    legal_first_name = forms.CharField(
+        label="Legal first name",
+        max_length=64,
+        widget=_text("given-name"),
+        error_messages={"required": "Enter your legal first name."},
+    )
+    legal_last_name = forms.CharField(
+        label="Legal last name",
+        max_length=64,
+        widget=_text("family-name"),
+        error_messages={"required": "Enter your legal last name."},
+    )
+    date_of_birth = DateOfBirthField(
+        label="Date of birth",
+        help_text="For example 4 12 1980 (April 12, 1980).",
+        error_messages={"required": "Enter your date of birth."},
+    )
+    state_code = forms.ChoiceField(
+        label="State where you live",
+        choices=[("", "Choose your state"), *US_STATES],
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+        error_messages={"required": "Choose the state where you live."},
+    )
+    timezone = forms.ChoiceField(label="Your time zone", choices=US_TIME_ZONES, required=False)
+
+    field_order = [
+        "legal_first_name", "legal_last_name", "date_of_birth", "phone", "address_line1", "address_line2",
+        "city", "state_code", "postal_code", "timezone",
+    ]  # fmt: skip
 
 
 class ConditionsForm(forms.Form):

@@ -14,6 +14,7 @@ from patients.models.checkins import CheckIn, RedFlag, Severity, SideEffect
 from patients.models.followups import FollowUp, RecallContact
 from patients.models.intake import Condition, Consent, Intake, ReviewStatus, ScreeningOutcome
 from patients.models.messaging import Attachment, Message, Thread, ThreadReadMarker
+from patients.models.profile import HealthAnswerChange
 from patients.models.record import Patient, TreatmentPhase, WaitlistEntry
 from patients.models.visit_notes import VisitNote, VisitNoteAddendum
 
@@ -30,6 +31,7 @@ __all__ = [
     "CheckIn",
     "Condition",
     "FollowUp",
+    "HealthAnswerChange",
     "RecallContact",
     "Consent",
     "Intake",

@@ -29,12 +29,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 import stripe
 
-from tests.helpers import StandInHandler, free_port
+from tests.helpers import LocalServer, StandInHandler
 
 SECRET_KEY = "sk_test_standin_0123456789"
 WEBHOOK_SECRET = "whsec_standin_0123456789"
@@ -102,7 +101,7 @@ PAGE = """<!doctype html>
 
 
 @dataclass
-class StripeStandIn:
+class StripeStandIn(LocalServer):
     """``webhook_url``: where events are sent (None: they are kept in ``undelivered``).
     ``create_answers``: what each ``POST /v1/checkout/sessions`` answers, in turn (a status code;
     200 once empty). ``refund_answers``: the same for ``POST /v1/refunds``."""
@@ -340,15 +339,8 @@ class StripeStandIn:
                 standin.pay(session_id)
                 self._redirect(session["success_url"])
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="stripe-standin", daemon=True)
-        self.thread.start()
+        self.serve(Handler, "stripe-standin")
         return self.api_base
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
 
     def sent_text(self) -> str:
         """Everything the portal sent to Stripe, as one string (for checking it holds no PHI)."""

@@ -76,7 +76,8 @@ def test_the_chart_shows_a_coordinator_no_prescribing_or_review_actions(client, 
     assert f"/clinic/patients/{patient.pk}/book/" in page
     sign_in(client, physician)
     page = client.get(f"/clinic/patients/{patient.pk}/").content.decode()
-    assert "Review this intake" in page and "/plan/new/" in page
+    # A pending intake: the physician reviews it first; plan actions come with the approval.
+    assert "Review this intake" in page and "/plan/new/" not in page
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from portal.models import ServiceState
 from portal.tests.factories import UserFactory
 from portal.tests.signin import sign_in
 
-ABOUT_POST = {**ABOUT_DATA, "date_of_birth": "1980-05-17"}
+ABOUT_POST = {**ABOUT_DATA, "date_of_birth_month": "5", "date_of_birth_day": "17", "date_of_birth_year": "1980"}
 
 
 @pytest.fixture
@@ -109,7 +109,8 @@ def test_state_deactivated_later_is_handled_like_an_unserved_one(client, new_pat
 def test_under_eighteen_is_refused_with_a_clear_message(client, new_patient):
     sign_in(client, new_patient)
     born = dt.date.today().replace(year=dt.date.today().year - 17)
-    response = post_step(client, "about", {**ABOUT_POST, "date_of_birth": born.isoformat()})
+    typed = {"date_of_birth_month": born.month, "date_of_birth_day": born.day, "date_of_birth_year": born.year}
+    response = post_step(client, "about", {**ABOUT_POST, **typed})
     assert response.status_code == 200
     assert b"18 or older" in response.content
     assert Patient.objects.get(user=new_patient).date_of_birth is None

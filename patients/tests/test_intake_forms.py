@@ -12,7 +12,7 @@ from portal.models import ServiceState
 from portal.tests.factories import UserFactory
 from portal.tests.signin import sign_in
 
-ABOUT_POST = {**ABOUT_DATA, "date_of_birth": "1980-05-17"}
+ABOUT_POST = {**ABOUT_DATA, "date_of_birth_month": "5", "date_of_birth_day": "17", "date_of_birth_year": "1980"}
 
 FINISH_LATER = {"finish_later": "1"}
 
@@ -159,7 +159,9 @@ def test_about_you_fields_name_what_the_browser_may_fill_in(client, new_patient)
     expected = {
         "legal_first_name": "given-name",
         "legal_last_name": "family-name",
-        "date_of_birth": "bday",
+        "date_of_birth_month": "bday-month",
+        "date_of_birth_day": "bday-day",
+        "date_of_birth_year": "bday-year",
         "phone": "tel",
         "address_line1": "address-line1",
         "address_line2": "address-line2",
@@ -170,7 +172,7 @@ def test_about_you_fields_name_what_the_browser_may_fill_in(client, new_patient)
     assert {name: fields[name].get("autocomplete") for name in expected} == expected
     assert fields["phone"]["type"] == "tel"
     assert fields["postal_code"]["inputmode"] == "numeric"
-    assert fields["date_of_birth"]["type"] == "date"
+    assert all(fields[f"date_of_birth_{part}"]["inputmode"] == "numeric" for part in ("month", "day", "year"))
 
 
 @pytest.mark.django_db

@@ -202,7 +202,7 @@ def test_text_messages_go_through_the_pluggable_backend(settings):
 
     settings.SMS_BACKEND = "portal.sms.LocmemSMSBackend"
     LocmemSMSBackend.outbox.clear()
-    user = UserFactory(phone="512-555-0100")
+    user = UserFactory(phone="+15125550100", phone_verified_at=NOON_CHICAGO)
     reminder = reminder_schedule(
         kind="portal-update", recipient=user, subject="t:sms", due_at=NOON_CHICAGO, time_zone=CHICAGO, channel="sms"
     )
@@ -210,7 +210,7 @@ def test_text_messages_go_through_the_pluggable_backend(settings):
     with time_machine.travel(NOON_CHICAGO, tick=False):
         assert reminder_send(reminder.pk) == "sent"
     (sms,) = LocmemSMSBackend.outbox
-    assert sms["to"] == "512-555-0100" and "portal" in sms["body"]
+    assert sms["to"] == "+15125550100" and "portal" in sms["body"]
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,4 @@
+from prescriptions.models.compounding import CompoundingRecord, OrderVerification
 from prescriptions.models.fax import FaxTransmission
 from prescriptions.models.orders import DRUG_NAME, Filler, OrderEvent, OrderStatus, PrescriptionOrder, RefillRequest
 from prescriptions.models.pharmacies import (
@@ -19,6 +20,7 @@ from prescriptions.models.plans import (
 )
 
 __all__ = [
+    "CompoundingRecord",
     "DRUG_NAME",
     "FaxTransmission",
     "DosingTime",
@@ -26,6 +28,7 @@ __all__ = [
     "Formulation",
     "OrderEvent",
     "OrderStatus",
+    "OrderVerification",
     "PauseKind",
     "Pharmacy",
     "PharmacyLicense",

@@ -93,6 +93,9 @@ class PrescriptionOrder(models.Model):
 
     carrier = models.CharField(max_length=64, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
+    # When the order entered its current status (set by order_transition): the pharmacy queue's
+    # "waiting since", read without joining the events.
+    status_changed_at = models.DateTimeField(default=timezone.now)
     refill_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="continued_by")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -105,6 +108,7 @@ class PrescriptionOrder(models.Model):
         indexes = [
             models.Index(fields=["pharmacy", "status", "-signed_at"]),
             models.Index(fields=["patient", "-created_at"]),
+            models.Index(fields=["pharmacy", "status", "status_changed_at"]),
         ]
 
     def __str__(self) -> str:

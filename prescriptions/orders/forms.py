@@ -6,11 +6,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from portal.forms import DateInput
 from portal.models import US_STATES
 from prescriptions.models import Filler, Formulation
 from prescriptions.orders.icd10 import COMMON_CODES, normalize_code
+from prescriptions.orders.shipping import TRACKING_FORMATS, Carrier
 
 ALLOWED_FILLERS = [(Filler.MICROCRYSTALLINE_CELLULOSE, Filler.MICROCRYSTALLINE_CELLULOSE.label)] + [
     (f.value, f.label) for f in (Filler.RICE_FLOUR, Filler.ACIDOPHILUS)
@@ -120,4 +122,60 @@ class RefillRequestForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class VerificationForm(forms.Form):
+    """The pharmacist's checklist before compounding; the page shows the facts beside each item."""
+
+    prescriber_confirmed = forms.BooleanField(
+        label="I checked the prescriber, the NPI and the signature",
+        error_messages={"required": "Confirm the prescriber and the signature before compounding."},
+    )
+    patient_confirmed = forms.BooleanField(
+        label="I checked the patient's name and date of birth",
+        error_messages={"required": "Confirm the patient's identity before compounding."},
+    )
+    allergies_confirmed = forms.BooleanField(
+        label="I reviewed the allergies and the other medicines",
+        error_messages={"required": "Confirm the allergies and other medicines before compounding."},
+    )
+    dose_confirmed = forms.BooleanField(
+        label="I checked the dose arithmetic against the plan",
+        error_messages={"required": "Confirm the dose arithmetic before compounding."},
+    )
+
+
+class CompoundingRecordForm(forms.Form):
+    lot_number = forms.CharField(label="Lot number", max_length=32)
+    compounded_on = forms.DateField(label="Compounded on", widget=DateInput)
+    beyond_use_date = forms.DateField(
+        label="Beyond-use date", widget=DateInput, help_text="After the compounding date; at most 180 days after it."
+    )
+    compounded_by = forms.CharField(label="Compounded by (name or initials)", max_length=80)
+    checked_by = forms.CharField(
+        label="Checked by (name or initials)", max_length=80, help_text="A second person, not who compounded it."
+    )
+    correction_reason = forms.CharField(
+        label="Why this corrects the current record", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, correcting: bool = False, **kwargs):
+        kwargs.setdefault("initial", {"compounded_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        if not correcting:
+            del self.fields["correction_reason"]
+
+
+class ShipmentForm(forms.Form):
+    carrier = forms.ChoiceField(
+        label="Carrier",
+        choices=[("", "Choose the carrier"), *Carrier.choices],
+        error_messages={"required": "Choose the carrier.", "invalid_choice": "Choose the carrier from the list."},
+    )
+    tracking_number = forms.CharField(
+        label="Tracking number",
+        max_length=64,
+        help_text="; ".join(f"{Carrier(c).label}: {words}" for c, (_, words) in TRACKING_FORMATS.items()) + ".",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )

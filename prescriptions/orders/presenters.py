@@ -62,10 +62,12 @@ def patient_status_words(order) -> str:
 
 
 # Each carrier's public tracking page. The pharmacy types the carrier's name, so it is read without
-# case or punctuation: "USPS", "U.S.P.S.", "United States Postal Service", "UPS Ground", "FedEx Home".
+# case or punctuation: "USPS", "U.S.P.S.", "United States Postal Service", "UPS Ground", "FedEx Home"
+# (orders shipped before the carrier became a list; now it is one of orders.shipping.Carrier).
 USPS_PAGE = "https://tools.usps.com/go/TrackConfirmAction?tLabels={}"
 UPS_PAGE = "https://www.ups.com/track?tracknum={}"
 FEDEX_PAGE = "https://www.fedex.com/fedextrack/?trknbr={}"
+DHL_PAGE = "https://www.dhl.com/us-en/home/tracking/tracking-express.html?submit=1&tracking-id={}"
 
 
 def _tracking_page(carrier: str) -> str:
@@ -77,6 +79,8 @@ def _tracking_page(carrier: str) -> str:
         return UPS_PAGE
     if joined.startswith(("fedex", "federalexpress")):
         return FEDEX_PAGE
+    if joined.startswith("dhl"):
+        return DHL_PAGE
     return ""
 
 

@@ -4,16 +4,19 @@ scoping of orders lives here; outside a user's scope an order is a 404."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from django.db.models import IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from patients.models import Patient
 from portal.access import get_scoped_or_404
 from portal.models import User
 from portal.selectors import licensed_states
 from prescriptions.models import (
+    CompoundingRecord,
     OrderEvent,
     OrderStatus,
+    OrderVerification,
     Pharmacy,
     PharmacyMembership,
     PrescriptionOrder,
@@ -184,6 +187,7 @@ QUEUE_STATUSES = {key: statuses for key, _, statuses in PHARMACY_QUEUES}
 QUEUE_COLUMNS = (
     *("id", "status", "signed_at", "patient_name", "formulation", "capsule_strength_mg", "concentration_mg_per_ml"),
     *("quantity", "quantity_unit", "ship_to_state", "prescriber_name", "tracking_number", "carrier"),
+    "status_changed_at",
 )
 
 
@@ -191,11 +195,43 @@ def _queue(pharmacy: Pharmacy, statuses) -> QuerySet[PrescriptionOrder]:
     return routed_to(PrescriptionOrder.objects.all(), pharmacy_id=pharmacy.pk).filter(status__in=statuses)
 
 
+# Queues of work in progress list the order that has waited longest in its status first; the
+# closed queue lists the most recently closed first.
+NEWEST_FIRST_QUEUES = {"closed"}
+ORDER_NUMBER = re.compile(r"(?:LDN-?)?0*(\d{1,9})", re.IGNORECASE)
+
+
 def pharmacy_queue_for(pharmacy: Pharmacy, queue: str) -> QuerySet[PrescriptionOrder]:
-    """One queue of a pharmacy, newest first, to be sliced into pages; ``pharmacy`` comes from
+    """One queue of a pharmacy, to be sliced into pages: the order waiting longest in its current
+    status first (the closed queue: the latest first); ``pharmacy`` comes from
     :func:`pharmacy_for` (the user's own)."""
     statuses = QUEUE_STATUSES.get(queue, QUEUE_STATUSES["new"])
-    return _queue(pharmacy, statuses).order_by("-signed_at", "-id").only(*QUEUE_COLUMNS)
+    ordering = ("-status_changed_at", "-id") if queue in NEWEST_FIRST_QUEUES else ("status_changed_at", "id")
+    return _queue(pharmacy, statuses).order_by(*ordering).only(*QUEUE_COLUMNS)
+
+
+def pharmacy_queue_search(pharmacy: Pharmacy, query: str) -> QuerySet[PrescriptionOrder]:
+    """Orders of a pharmacy (every queue) whose number is ``query`` ("LDN-000123", "123") or whose
+    patient's name (as copied at signing) contains it, the longest waiting first."""
+    query = " ".join((query or "").split())
+    orders = routed_to(PrescriptionOrder.objects.all(), pharmacy_id=pharmacy.pk)
+    if not query:
+        return orders.none()
+    match = Q(patient_name__icontains=query)
+    number = ORDER_NUMBER.fullmatch(query)
+    if number:
+        match |= Q(pk=int(number.group(1)))
+    return orders.filter(match).order_by("status_changed_at", "id").only(*QUEUE_COLUMNS)
+
+
+def order_verification_latest(order: PrescriptionOrder) -> OrderVerification | None:
+    """The newest verification of an order already in the user's scope (from :func:`order_get_for`)."""
+    return OrderVerification.objects.filter(order=order).select_related("pharmacist").first()
+
+
+def compounding_records_of(order: PrescriptionOrder) -> list[CompoundingRecord]:
+    """An order's compounding records (``order`` already scoped), the current one first."""
+    return list(CompoundingRecord.objects.filter(order=order).select_related("recorded_by"))
 
 
 # A queue tab counts its orders up to this many ("100+" beyond), so the tabs cost the same for a

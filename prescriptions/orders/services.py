@@ -29,16 +29,19 @@ from prescriptions.dosing import (
 from prescriptions.fax.services import fax_transmission_queue
 from prescriptions.models import (
     DRUG_NAME,
+    CompoundingRecord,
     Filler,
     Formulation,
     OrderEvent,
     OrderStatus,
+    OrderVerification,
     PharmacyMembership,
     PrescriptionOrder,
     TitrationPlan,
 )
 from prescriptions.orders.icd10 import validate_icd10_code
 from prescriptions.orders.reminders import refill_reminder_schedule
+from prescriptions.orders.shipping import tracking_number_validate
 from prescriptions.pharmacies import notifications as pharmacy_notifications
 from prescriptions.pharmacies.services import pharmacy_route, pharmacy_route_explained, service_state_require
 from prescriptions.plans.services import (
@@ -518,6 +521,39 @@ def _require_actor_scope(order: PrescriptionOrder, actor: User) -> None:
             raise PermissionDenied("This order was not sent to your pharmacy.")
 
 
+def order_actor_require_scope(order: PrescriptionOrder, actor: User) -> None:
+    """PermissionDenied unless ``actor`` may act on ``order`` (licensed physician, or staff of the
+    order's pharmacy)."""
+    _require_actor_scope(order, actor)
+
+
+def _require_pharmacy_records(locked: PrescriptionOrder, current: str, to: str) -> None:
+    """Compounding starts only after the pharmacist's verification, made since the order last came
+    into review (a question answered after it asks for a new one); shipping only with a compounding
+    record (docs/domain.md "Verification and the compounding record")."""
+    if (current, to) == (S.IN_REVIEW, S.COMPOUNDING):
+        verified = OrderVerification.objects.filter(order=locked, verified_at__gte=locked.status_changed_at)
+        if not verified.exists():
+            raise ValidationError(
+                "Complete the verification checklist before compounding starts.", code="verification_required"
+            )
+    if (current, to) == (S.COMPOUNDING, S.SHIPPED) and not CompoundingRecord.objects.filter(order=locked).exists():
+        raise ValidationError(
+            "Record the compounding (lot number, beyond-use date, who compounded and who checked) before shipping.",
+            code="compounding_record_required",
+        )
+
+
+@transaction.atomic
+def order_acknowledge(*, order: PrescriptionOrder, actor: User) -> PrescriptionOrder:
+    """Pharmacy staff opening a newly sent order acknowledges it: sent → received, recorded as an
+    event. Idempotent: an order already acknowledged (or moved on) is returned as it is."""
+    locked = PrescriptionOrder.objects.select_for_update().get(pk=order.pk)
+    if locked.status != S.SENT or actor.role != PHARMACY:
+        return locked
+    return order_transition(order=locked, actor=actor, to=S.RECEIVED, note="Acknowledged on opening the order.")
+
+
 @transaction.atomic
 def order_transition(
     *,
@@ -555,14 +591,14 @@ def order_transition(
         required = "Say why the order is cancelled; the pharmacy will see it."
     if required and not note:
         raise ValidationError({"note": required})
-    update_fields = ["status", "updated_at"]
+    _require_pharmacy_records(locked, current, to)
+    update_fields = ["status", "status_changed_at", "updated_at"]
     if to == S.SHIPPED:
-        carrier, tracking_number = carrier.strip(), tracking_number.strip()
-        if not carrier or not tracking_number:
-            raise ValidationError({"tracking_number": "Shipping needs the carrier and the tracking number."})
+        carrier, tracking_number = tracking_number_validate(carrier=carrier.strip(), tracking_number=tracking_number)
         locked.carrier, locked.tracking_number = carrier, tracking_number
         update_fields += ["carrier", "tracking_number"]
     locked.status = to
+    locked.status_changed_at = timezone.now()
     locked.save(update_fields=update_fields)
     event = OrderEvent.objects.create(
         order=locked, actor=actor, actor_role=actor.role, from_status=current, to_status=to, note=note
@@ -591,4 +627,5 @@ def order_transition(
         # patient already said it arrived).
         plan_mark_arrived(patient=locked.patient, arrived_on=locked.patient.today())
     order.status, order.carrier, order.tracking_number = locked.status, locked.carrier, locked.tracking_number
+    order.status_changed_at = locked.status_changed_at
     return locked

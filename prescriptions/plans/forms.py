@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from patients.followups.rules import FOLLOWUP_DEFAULT_DAYS, FOLLOWUP_MAX_DAYS, FOLLOWUP_MIN_DAYS
 from patients.models import CareItem
 from portal.forms import DateInput
-from prescriptions.dosing import MAX_STEPS, Step
+from prescriptions.dosing import HIGH_DOSE_MG, MAX_STEPS, TEMPLATES, Step
 from prescriptions.models import DosingTime, Formulation, PauseKind, PlanTemplate
 
 
@@ -59,6 +59,51 @@ class PlanForm(forms.Form):
     note = forms.CharField(
         label="Why this plan or change (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, may_start_on_arrival: bool = True, screening_needs_override: bool = True, **kwargs):
+        """Only the fields that apply to this patient are on the form: a start on the medicine's
+        arrival is for a first plan (or one still waiting for it), and the override reason for a
+        screening that deferred treatment or found the patient not eligible. A value posted for a
+        field not on the form is ignored."""
+        super().__init__(*args, **kwargs)
+        if not may_start_on_arrival:
+            del self.fields["start_mode"]
+            self.fields["start_date"].label = "First day of this version"
+        if not screening_needs_override:
+            del self.fields["override_reason"]
+
+    def clean(self):
+        """Values of fields that do not apply to the choices made are cleared, never used: the
+        start date of a plan starting on arrival, and the high-dose reason of a template that stays
+        at 4.5 mg or less (the hand-written steps are read only for "Write the steps by hand")."""
+        data = super().clean()
+        template = data.get("template")
+        if template and not high_dose_reason_applies(template):
+            data["high_dose_reason"] = ""
+        data["start_mode"] = data.get("start_mode") or "date"
+        if data["start_mode"] == "arrival":
+            data["start_date"] = None
+        elif data.get("start_date") is None and "start_date" not in self.errors:
+            self.add_error(
+                "start_date",
+                "Give the first day of the plan, or choose to start when the medicine arrives."
+                if "start_mode" in self.fields
+                else "Give the first day of this version.",
+            )
+        data.setdefault("override_reason", "")
+        return data
+
+
+def steps_apply(template: str | None) -> bool:
+    """The hand-written steps are read for "Write the steps by hand" only."""
+    return template == PlanTemplate.CUSTOM
+
+
+def high_dose_reason_applies(template: str) -> bool:
+    """A reason is asked for a step above 4.5 mg: hand-written steps, or a template that has one."""
+    if steps_apply(template):
+        return True
+    return any(step.dose_mg > HIGH_DOSE_MG for step in TEMPLATES.get(template, ()))
 
 
 class StepForm(forms.Form):

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from patients.models import Appointment
+from patients.models import Appointment, ScreeningOutcome
 from patients.safety import selectors as safety_selectors
 from patients.selectors import patient_for_user, patient_get_for
 from patients.visits.selectors import physician_time_zone
@@ -20,7 +20,14 @@ from prescriptions.dosing import TEMPLATES, Step, fmt_amount
 from prescriptions.models import PlanTemplate
 from prescriptions.plans import selectors as plan_selectors
 from prescriptions.plans import services as plan_services
-from prescriptions.plans.forms import CareItemResolveForm, PauseForm, PlanForm, StepFormSet, steps_from_formset
+from prescriptions.plans.forms import (
+    CareItemResolveForm,
+    PauseForm,
+    PlanForm,
+    StepFormSet,
+    steps_apply,
+    steps_from_formset,
+)
 
 
 def _plan_initial(current, patient):
@@ -65,13 +72,22 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
     access_record(request, patient_user=patient.user, action="plan.new")
     visit = _deciding_visit(request, patient)
     current = plan_selectors.current_plan_for(patient)
+    intake = getattr(patient, "intake", None)
+    options = {
+        # The service starts on arrival only a first plan or one still waiting for its medicine.
+        "may_start_on_arrival": current is None or current.is_awaiting_arrival,
+        "screening_needs_override": intake is not None
+        and intake.screening_outcome in (ScreeningOutcome.DEFERRED, ScreeningOutcome.NOT_ELIGIBLE),
+    }
     if request.method == "POST":
-        form = PlanForm(request.POST)
+        form = PlanForm(request.POST, **options)
         formset = StepFormSet(request.POST, prefix="steps")
-        if form.is_valid() and formset.is_valid():
+        # The hand-written rows are validated only when they are the schedule chosen.
+        chosen_template = request.POST.get("template")
+        if form.is_valid() and (not steps_apply(chosen_template) or formset.is_valid()):
             data = form.cleaned_data
             try:
-                steps = steps_from_formset(formset) if data["template"] == PlanTemplate.CUSTOM else None
+                steps = steps_from_formset(formset) if steps_apply(data["template"]) else None
                 plan = plan_services.titration_plan_create(
                     patient=patient,
                     physician=request.user,
@@ -97,9 +113,9 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("patients:chart", pk=patient.pk)
     else:
         initial, steps = _plan_initial(current, patient)
-        form = PlanForm(initial=initial)
+        form = PlanForm(initial=initial, **options)
         formset = StepFormSet(prefix="steps", initial=steps)
-    intake = getattr(patient, "intake", None)
+        chosen_template = initial.get("template", PlanTemplate.STANDARD)
     context = {
         "patient": patient,
         "intake": intake,
@@ -107,6 +123,8 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         "visit": visit,
         "form": form,
         "formset": formset,
+        # Without script every field shows; the rows' errors only when they were the schedule chosen.
+        "steps_apply": steps_apply(chosen_template),
         "templates": {
             key: [f"{fmt_amount(s.dose_mg)} mg" + (f" × {s.days} d" if s.days else "") for s in steps]
             for key, steps in TEMPLATES.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from patients.checkins.charts import chart_points, peg_chart
+from patients.checkins.charts import NARROW, WIDE, chart_points, peg_chart
 from prescriptions.dosing import dose_changes, fmt_amount
 from prescriptions.orders import presenters
 from prescriptions.orders import selectors as order_selectors
@@ -53,12 +53,18 @@ def medication_card(patient) -> dict:
     }
 
 
-@register.inclusion_tag("patients/checkins/_peg_chart.html")
+@register.inclusion_tag("patients/checkins/_peg_figure.html")
 def peg_dose_chart(patient, checkins, baseline=None) -> dict:
-    """The chart's PEG line with the patient's dose as a step line, up to today."""
+    """The chart's PEG line with the patient's dose as a step line, up to today: a wide and a
+    narrow drawing (each legible where it shows) and the same values as a table."""
     points = chart_points(checkins, patient.time_zone_name)
     steps = [(day, float(mg)) for day, mg in dose_changes(_plans(patient), until=patient.today())]
-    return {"chart": peg_chart(points, baseline=baseline.score if baseline else None, dose_steps=steps or None)}
+    score = baseline.score if baseline else None
+    return {
+        "wide": peg_chart(points, baseline=score, dose_steps=steps or None, frame=WIDE),
+        "narrow": peg_chart(points, baseline=score, dose_steps=steps or None, frame=NARROW),
+        "baseline": score,
+    }
 
 
 @register.inclusion_tag("prescriptions/_titration_card.html")

@@ -6,7 +6,8 @@ from django.utils import timezone
 from patients.intake.services import intake_review
 from patients.tests.factories import complete_intake
 from portal.tests.factories import TEST_PASSWORD, PharmacyUserFactory, state
-from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyMembership
+from prescriptions.models import OrderVerification, Pharmacy, PharmacyLicense, PharmacyMembership
+from prescriptions.orders import compounding
 from prescriptions.orders import services as order_services
 from prescriptions.plans import services as plan_services
 
@@ -78,11 +79,48 @@ def sign(order, physician, **kwargs):
 PATH_AFTER_SENT = ["received", "in_review", "compounding", "shipped", "delivered"]
 
 
+CHECKLIST_DONE = {
+    "prescriber_confirmed": True,
+    "patient_confirmed": True,
+    "allergies_confirmed": True,
+    "dose_confirmed": True,
+}
+
+
+def verification_on_file(order, pharmacy_user):
+    """A completed checklist without the move to compounding (for tests of the transition itself)."""
+    return OrderVerification.objects.create(
+        order=order, pharmacist=pharmacy_user, dose_check="", content_hash=order.content_hash, **CHECKLIST_DONE
+    )
+
+
+def verify(order, pharmacy_user):
+    """Complete the verification checklist of an order in review, which starts compounding."""
+    compounding.order_verify(order=order, pharmacist=pharmacy_user, **CHECKLIST_DONE)
+    order.refresh_from_db()
+    return order
+
+
+def record_compounding(order, pharmacy_user, **kwargs):
+    kwargs.setdefault("lot_number", "L2601-07")
+    kwargs.setdefault("compounded_on", timezone.localdate())
+    kwargs.setdefault("beyond_use_date", timezone.localdate() + dt.timedelta(days=90))
+    kwargs.setdefault("compounded_by", "A.B.")
+    kwargs.setdefault("checked_by", "C.D.")
+    return compounding.compounding_record_create(order=order, pharmacist=pharmacy_user, **kwargs)
+
+
 def advance(order, pharmacy_user, *statuses, **kwargs):
-    """Move a sent order through ``statuses`` as the pharmacy (shipping with a tracking number)."""
+    """Move a sent order through ``statuses`` as the pharmacy: compounding through the verification
+    checklist, shipping with a compounding record and a USPS tracking number."""
 
     for to in statuses:
+        if to == "compounding":
+            order = verify(order, pharmacy_user)
+            continue
         extra = {"carrier": "USPS", "tracking_number": "9400100000000000000001"} if to == "shipped" else {}
+        if to == "shipped" and not order.compounding_records.exists():
+            record_compounding(order, pharmacy_user)
         note = "Reason" if to in ("rejected", "needs_clarification") else ""
         order = order_services.order_transition(order=order, actor=pharmacy_user, to=to, note=note, **extra, **kwargs)
     return order

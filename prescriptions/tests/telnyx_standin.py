@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import ThreadingHTTPServer
 
-from tests.helpers import StandInHandler, free_port
+from tests.helpers import LocalServer, StandInHandler
 
 API_KEY = "KEY-standin-0123456789"
 
@@ -29,7 +27,7 @@ def _now() -> str:
 
 
 @dataclass
-class TelnyxStandIn:
+class TelnyxStandIn(LocalServer):
     """``create_answers``: what each ``POST /v2/faxes`` answers, in turn (a status code; 202 once
     empty; "slow": the fax is created but the answer comes only after ``slow_seconds``).
     ``final_status``: what ``GET /v2/faxes/{id}`` reports ("delivered" or "failed")."""
@@ -120,12 +118,4 @@ class TelnyxStandIn:
                     fax["failure_reason"] = standin.failure_reason
                 self._answer(200, {"data": fax})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="telnyx-standin", daemon=True)
-        self.thread.start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v2"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        return self.serve(Handler, "telnyx-standin") + "/v2"

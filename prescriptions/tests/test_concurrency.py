@@ -11,7 +11,7 @@ from django.db import connection
 from portal.models import ServiceState
 from prescriptions.models import OrderEvent, PrescriptionOrder
 from prescriptions.orders import services as order_services
-from prescriptions.tests.factories import advance
+from prescriptions.tests.factories import advance, verification_on_file
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +70,7 @@ needs_postgres = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 def test_compounding_and_cancelling_at_once_cannot_both_win(sent_order, physician, pharmacy_user, slow_scope_check):
     order = advance(sent_order, pharmacy_user, "received", "in_review")
+    verification_on_file(order, pharmacy_user)
     events_before = OrderEvent.objects.filter(order=order).count()
     results = race(
         (order.pk, pharmacy_user, "compounding", ""),

@@ -35,6 +35,11 @@ def test_maria_is_titrating_on_a_second_plan_version_and_her_order_shipped_with_
     maria = plans[0].patient
     latest = latest_order_for_patient(maria)
     assert (latest.status, latest.carrier, latest.tracking_number) == ("shipped", "USPS", "9400111899223345678912")
+    # Shipped the way a pharmacy must: checklist completed, compounding record kept.
+    verification = latest.verifications.get()
+    assert verification.dose_confirmed and verification.content_hash == latest.content_hash
+    record = latest.compounding_records.get()
+    assert record.compounded_by != record.checked_by and 0 < record.beyond_use_days <= 180
     sign_in(client, maria.user)
     assert b"9400111899223345678912" in client.get("/patient/orders/").content
     assert b"Shipped" in client.get("/patient/").content

@@ -39,7 +39,9 @@ from prescriptions.tests.factories import (
     approve_intake,
     make_draft,
     make_plan,
+    record_compounding,
     sign,
+    verification_on_file,
 )
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -352,6 +354,10 @@ def test_every_allowed_transition_works_for_its_role_and_is_an_event(
     sent_order, physician, pharmacy_user, frm, to, role
 ):
     order = order_in(frm, sent_order, pharmacy_user)
+    if to == "compounding":
+        verification_on_file(order, pharmacy_user)
+    if to == "shipped":
+        record_compounding(order, pharmacy_user)
     before = OrderEvent.objects.count()
     extra = {"carrier": "UPS", "tracking_number": "1Z999AA10123456784"} if to == "shipped" else {}
     result = order_services.order_transition(
@@ -427,12 +433,17 @@ def test_questions_answers_and_rejections_need_their_text(sent_order, physician,
 @pytest.mark.django_db
 def test_shipping_needs_a_carrier_and_a_tracking_number(sent_order, pharmacy_user):
     order = advance(sent_order, pharmacy_user, "received", "in_review", "compounding")
+    record_compounding(order, pharmacy_user)
     with pytest.raises(ValidationError, match="carrier and the tracking number"):
         order_services.order_transition(order=order, actor=pharmacy_user, to="shipped", carrier="USPS")
+    with pytest.raises(ValidationError, match="not a USPS tracking number"):
+        order_services.order_transition(
+            order=order, actor=pharmacy_user, to="shipped", carrier="USPS", tracking_number="9400 1000"
+        )
     order = order_services.order_transition(
-        order=order, actor=pharmacy_user, to="shipped", carrier="USPS", tracking_number="9400 1000"
+        order=order, actor=pharmacy_user, to="shipped", carrier="USPS", tracking_number="9400 1000 0000 0000 0000 01"
     )
-    assert (order.carrier, order.tracking_number) == ("USPS", "9400 1000")
+    assert (order.carrier, order.tracking_number) == ("USPS", "9400100000000000000001")
 
 
 @pytest.mark.django_db

@@ -14,10 +14,10 @@ import time_machine
 from django.contrib import admin
 from django.test import Client
 
-from patients.models import VisitNote
+from patients.models import HealthAnswerChange, VisitNote
 from portal.models import AccessLog
 from portal.tests.signin import sign_in
-from prescriptions.models import PharmacyPreference, TitrationPlan
+from prescriptions.models import CompoundingRecord, OrderVerification, PharmacyPreference, TitrationPlan
 from tests.security.urlmap import project_routes
 
 # url name → (who opens it, the object in its path or None for a list page)
@@ -45,6 +45,7 @@ AUDITED_PAGES: dict[str, tuple[str, str | None]] = {
     "prescriptions:fhir_medication_request": ("physician", "order"),
     "prescriptions:clinic_order_pdf": ("physician", "order"),
     "prescriptions:pharmacy_order_pdf": ("pharmacy", "order"),
+    "prescriptions:pharmacy_order_fhir": ("pharmacy", "order"),
 }
 # Shown only to the patient the data is about: their own view of their record is not an access by
 # someone else (docs/architecture.md "Access audit").
@@ -58,11 +59,19 @@ OWN_RECORD = {
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
     "patients:billing", "patients:payment_detail", "patients:receipt_pdf", "patients:estimate_detail",
     "patients:estimate_pdf", "patients:superbill_pdf",
+    "patients:profile", "patients:profile_move",
+    "patients:notification_settings",
 }  # fmt: skip
 # Pages with no patient's health data on them.
 NO_HEALTH_DATA = {
     "landing", "dashboard", "healthz", "education:index", "education:article", "patients:waitlist",
     "patients:availability", "patients:prices", "payments:stripe_webhook",
+    # POST only, signed by Telnyx: a reply from a phone (STOP, START, HELP), nothing shown.
+    "patients:sms_inbound",
+    # Practice staff only: the design system's components with sample words, no one's records.
+    "styleguide",
+    # POST only: renews the signed-in session and answers its seconds left, nothing else.
+    "session_refresh",
 }  # fmt: skip
 # Actions (POST only): they change a record and redirect; the change itself is kept in its history.
 ACTIONS = {
@@ -73,9 +82,11 @@ ACTIONS = {
     "prescriptions:order_sign", "prescriptions:order_send", "prescriptions:fax_retry",
     "prescriptions:order_cancel", "prescriptions:order_answer", "prescriptions:refill_approve",
     "prescriptions:refill_decline", "prescriptions:pharmacy_order_action", "prescriptions:patient_refill_request",
+    "prescriptions:pharmacy_order_verify", "prescriptions:pharmacy_order_compounding",
     # GET answers with a redirect to the order once it is signed (the world's order is)
     "prescriptions:order_edit",
     "patients:visit_pay", "patients:estimate_request", "patients:superbill_request",
+    "patients:health_changes_reviewed",
 }  # fmt: skip
 
 
@@ -183,11 +194,22 @@ ADMIN_HEALTH_MODELS = {
     "prescriptions.titrationplan": lambda w: TitrationPlan.objects.filter(patient=w["patient"]).first().pk,
     "prescriptions.prescriptionorder": lambda w: w["objects"]["order"],
     "prescriptions.refillrequest": lambda w: w["objects"]["refill"],
+    "prescriptions.orderverification": lambda w: (
+        OrderVerification.objects.filter(order=w["objects"]["order"]).values_list("pk", flat=True).first()
+    ),
+    "prescriptions.compoundingrecord": lambda w: (
+        CompoundingRecord.objects.filter(order=w["objects"]["order"]).values_list("pk", flat=True).first()
+    ),
     "patients.followup": lambda w: w["patient"].followups.first().pk,
     "prescriptions.pharmacypreference": lambda w: PharmacyPreference.objects.get_or_create(patient=w["patient"])[0].pk,
     "patients.goodfaithestimate": lambda w: w["objects"]["estimate"],
     "patients.payment": lambda w: w["objects"]["payment"],
     "patients.superbill": lambda w: w["objects"]["superbill"],
+    "patients.healthanswerchange": lambda w: (
+        HealthAnswerChange.objects.get_or_create(
+            patient=w["patient"], topic="allergies", before="None", after="Sulfa", changed_by=w["patient"].user
+        )[0].pk
+    ),
 }
 ADMIN_WITHOUT_HEALTH_DATA = {
     "portal.user", "portal.servicestate", "portal.physicianlicense", "portal.accesslog", "portal.workerheartbeat",
@@ -197,6 +219,7 @@ ADMIN_WITHOUT_HEALTH_DATA = {
     "prescriptions.pharmacylicense", "prescriptions.pharmacymembership", "prescriptions.statedefaultpharmacy",
     "prescriptions.faxtransmission", "patients.feeschedule", "patients.stripeevent",
     "education.category", "education.article",
+    "portal.smsinboundevent",
 }  # fmt: skip
 
 

@@ -19,6 +19,8 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 MATRIX: dict[str, tuple[str, str, str]] = {
     "patients:chart": ("physician+coordinator", "patient", "GET"),
     "patients:intake_review": ("physician", "patient", "POST"),
+    # The chart's "Mark reviewed" for health answers the patient changed in their profile.
+    "patients:health_changes_reviewed": ("physician", "patient", "POST"),
     "patients:appointment_reschedule": ("patient", "appointment", "GET"),
     "patients:appointment_cancel": ("patient", "appointment", "GET"),
     "patients:appointment_join": ("patient", "appointment", "GET"),
@@ -61,6 +63,9 @@ MATRIX: dict[str, tuple[str, str, str]] = {
     "prescriptions:fhir_medication_request": ("physician+pharmacy", "order", "GET"),
     "prescriptions:clinic_order_pdf": ("physician", "order", "GET"),
     "prescriptions:pharmacy_order_pdf": ("pharmacy", "order", "GET"),
+    "prescriptions:pharmacy_order_verify": ("pharmacy", "order", "POST"),
+    "prescriptions:pharmacy_order_compounding": ("pharmacy", "order", "POST"),
+    "prescriptions:pharmacy_order_fhir": ("pharmacy", "order", "GET"),
     "prescriptions:fax_retry": ("physician", "fax", "POST"),
     # Cash pay: only the patient sees their own estimates, payments, receipts and superbills.
     "patients:visit_pay": ("patient", "appointment", "POST"),
@@ -151,3 +156,44 @@ def test_access_matrix(world, name):
     if owner == "physician-own":
         check("colleague POST", world["colleague"], 404, "post")
     assert not failures, f"{name} ({path}):\n" + "\n".join(failures)
+
+
+# Pages for practice staff outside the admin (portal.access.staff_required): anonymous → sign in,
+# every other role → 403, staff → 200. They name no object, so they sit outside MATRIX.
+STAFF_PAGES = {"styleguide"}
+
+
+def test_every_staff_page_is_gated_as_staff_only():
+    from django.urls import resolve
+
+    gated = {name for name, route in project_routes().items()
+             if "<" not in route and getattr(resolve("/" + route).func, "staff_only", False)}  # fmt: skip
+    assert gated == STAFF_PAGES
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(STAFF_PAGES))
+def test_staff_pages_answer_only_practice_staff(world, name):
+    path = "/" + project_routes()[name]
+    response = Client().get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    for role in ROLES:
+        client = Client()
+        sign_in(client, world["insiders"][role])
+        assert client.get(path).status_code == (200 if role == "admin" else 403), role
+
+
+# The patient's own profile pages name no object: a patient only ever reaches their own record.
+PATIENT_SELF_PAGES = ["patients:profile", "patients:profile_move"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PATIENT_SELF_PAGES)
+def test_profile_pages_answer_only_the_patient(world, name):
+    path = "/" + project_routes()[name]
+    response = Client().get(path)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    for role in ROLES:
+        client = Client()
+        sign_in(client, world["insiders"][role])
+        assert client.get(path).status_code == (200 if role == "patient" else 403), role

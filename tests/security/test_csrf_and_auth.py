@@ -14,6 +14,9 @@ FORM_POSTS = {
     "/patient/checkins/new/": "patient",
     "/patient/appointments/book/": "patient",
     "/patient/messages/": "patient",
+    "/patient/profile/": "patient",
+    "/patient/profile/move/": "patient",
+    "/patient/profile/notifications/": "patient",
     "/clinic/availability/": "physician",
     "/pharmacy/": "pharmacy",
 }

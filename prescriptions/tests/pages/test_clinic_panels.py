@@ -45,7 +45,8 @@ def test_clinic_and_patient_order_pages_do_not_query_more_with_more_orders(
     for order in clone_orders(sent_order, 190)[:20]:
         RefillRequest.objects.create(order=order, patient=order.patient)
     large = [count_queries(client, p) for p in paths]
-    assert small == large and max(large) <= 15
+    # The chart reads most: besides the orders, its lists of visits, signed notes and conversations.
+    assert small == large and max(large) <= 18
     sign_in(client, approved_patient.user)
     paths = ["/patient/orders/", f"/patient/orders/{sent_order.pk}/", "/patient/schedule/", "/patient/"]
     RefillRequest.objects.all().delete()

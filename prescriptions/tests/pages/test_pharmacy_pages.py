@@ -10,7 +10,7 @@ from prescriptions.models import PrescriptionOrder
 from prescriptions.orders import refills as refills
 from prescriptions.orders import selectors as order_selectors
 from prescriptions.pharmacies import selectors as pharmacy_selectors
-from prescriptions.tests.factories import advance, make_draft, sign
+from prescriptions.tests.factories import CHECKLIST_DONE, advance, make_draft, record_compounding, sign
 from prescriptions.tests.pages.helpers import clone_orders, count_queries
 
 
@@ -18,8 +18,18 @@ from prescriptions.tests.pages.helpers import clone_orders, count_queries
 def test_pharmacy_moves_an_order_to_shipped_and_shipping_needs_tracking(client, pharmacy_user, sent_order):
     sign_in(client, pharmacy_user)
     url = f"/pharmacy/orders/{sent_order.pk}/action/"
-    for to in ("received", "in_review", "compounding"):
+    for to in ("received", "in_review"):
         assert client.post(url, {"to": to}).status_code == 302
+    # Compounding starts only from the checklist; shipping only after the compounding record.
+    response = client.post(url, {"to": "compounding"}, follow=True)
+    assert b"Complete the verification checklist" in response.content
+    client.post(f"/pharmacy/orders/{sent_order.pk}/verify/", dict.fromkeys(CHECKLIST_DONE, "on"))
+    assert PrescriptionOrder.objects.get(pk=sent_order.pk).status == "compounding"
+    response = client.post(
+        url, {"to": "shipped", "carrier": "UPS", "tracking_number": "1Z999AA10123456784"}, follow=True
+    )
+    assert b"Record the compounding" in response.content
+    record_compounding(sent_order, pharmacy_user)
     response = client.post(url, {"to": "shipped", "carrier": "UPS"}, follow=True)
     assert b"carrier and the tracking number" in response.content
     assert PrescriptionOrder.objects.get(pk=sent_order.pk).status == "compounding"
@@ -51,7 +61,7 @@ def test_pharmacy_order_page_has_everything_to_compound_and_ship_and_prints_on_o
         "1 Congress Ave",
         'class="pharmacy-order-print"',
         "matches the signed content",
-        "Acknowledge receipt",
+        "Start pharmacist review",  # opening the sent order acknowledged it
     ):
         assert text in page, text
     assert AccessLog.objects.filter(actor=pharmacy_user, action="order.view").exists()
@@ -62,12 +72,16 @@ def test_pharmacy_order_page_has_everything_to_compound_and_ship_and_prints_on_o
 
 
 @pytest.mark.django_db
-def test_pharmacy_queue_lists_its_orders_by_queue_newest_first(client, pharmacy_user, plan, physician, tx_pharmacy):
+def test_pharmacy_queue_lists_its_orders_by_queue_longest_waiting_first(
+    client, pharmacy_user, plan, physician, tx_pharmacy
+):
     orders = [sign(make_draft(plan, physician), physician) for _ in range(3)]
     advance(orders[0], pharmacy_user, "received", "in_review")
+    advance(orders[1], pharmacy_user, "received")  # received after orders[2] was sent: it waits less
     sign_in(client, pharmacy_user)
     new = client.get("/pharmacy/")
     assert [o.pk for o in new.context["page"]] == [orders[2].pk, orders[1].pk]
+    assert "Waiting since" in new.content.decode()
     assert {k: n for k, _, n in new.context["queues"]}["in_review"] == 1
     review = client.get("/pharmacy/?queue=in_review")
     assert [o.pk for o in review.context["page"]] == [orders[0].pk]
@@ -115,10 +129,11 @@ def test_pharmacy_queue_tabs_count_up_to_a_cap(client, pharmacy_user, sent_order
 @pytest.mark.django_db
 def test_pharmacy_pages_do_not_query_more_with_more_orders(client, pharmacy_user, sent_order):
     sign_in(client, pharmacy_user)
+    advance(sent_order, pharmacy_user, "received")  # opening a sent order acknowledges it: one time only
     clone_orders(sent_order, 9)
     small = [count_queries(client, p) for p in ("/pharmacy/", f"/pharmacy/orders/{sent_order.pk}/")]
     clone_orders(sent_order, 190)
-    advance(sent_order, pharmacy_user, "received", "in_review", "needs_clarification")
+    advance(sent_order, pharmacy_user, "in_review", "needs_clarification")
     large = [count_queries(client, p) for p in ("/pharmacy/", f"/pharmacy/orders/{sent_order.pk}/")]
     assert PrescriptionOrder.objects.count() == 200
     assert small == large

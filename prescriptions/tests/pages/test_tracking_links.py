@@ -21,6 +21,11 @@ from prescriptions.orders.presenters import tracking_url
         ("ups ground", "1Z9", "https://www.ups.com/track?tracknum=1Z9"),
         ("FedEx", "123456789012", "https://www.fedex.com/fedextrack/?trknbr=123456789012"),
         ("Federal Express", "1234", "https://www.fedex.com/fedextrack/?trknbr=1234"),
+        (
+            "DHL",
+            "1234567890",
+            "https://www.dhl.com/us-en/home/tracking/tracking-express.html?submit=1&tracking-id=1234567890",
+        ),
         ("FedEx", "12 34&x=1", "https://www.fedex.com/fedextrack/?trknbr=12%2034%26x%3D1"),
         ("Upstate Couriers", "1234", ""),  # not UPS
         ("Local courier", "1234", ""),
