@@ -54,6 +54,9 @@
   const focusIndicator = () => {
     const el = document.activeElement;
     if (!el || el === document.body) return null;
+    // The last stop of a native date box is its calendar button, inside the box's own shadow
+    // tree: the box no longer matches :focus and Chromium draws that button's ring itself.
+    if (/^(date|time|datetime-local)$/.test(el.type) && !el.matches(":focus")) return { name: describe(el), problem: null };
     // a visually hidden radio shows its focus on the label drawn as its button
     let shown = el;
     if (el.classList.contains("btn-check") && el.id) shown = document.querySelector('label[for="' + el.id + '"]') || el;

@@ -76,6 +76,14 @@ class UserAdmin(BaseUserAdmin):
     def name(self, obj: User) -> str:
         return obj.display_name
 
+    def save_model(self, request, obj, form, change):
+        # A number typed here has not been proved by a code: as when the person changes it
+        # (portal.sms.verification.user_phone_change), no reminder is texted to it until it is.
+        if change and "phone" in form.changed_data:
+            obj.phone_verified_at = None
+            obj.texts_stopped_by_reply = False
+        super().save_model(request, obj, form, change)
+
     def get_inlines(self, request, obj):
         if obj is not None and obj.role == User.Role.PHYSICIAN:
             return [PhysicianLicenseInline]

@@ -3,13 +3,14 @@ from django.urls import path
 from prescriptions.orders import fax_views, fhir_views, patient_views
 from prescriptions.orders import pharmacy_views as pharmacy
 from prescriptions.orders import views as orders
-from prescriptions.pharmacies import intake_views
+from prescriptions.pharmacies import intake_views, profile_views
 from prescriptions.plans import views as plans
 
 app_name = "prescriptions"
 
 urlpatterns = [
     path("intake/pharmacy/", intake_views.intake_pharmacy, name="intake_pharmacy"),
+    path("patient/profile/pharmacy/", profile_views.profile_pharmacy, name="profile_pharmacy"),
     # physicians
     path("clinic/patients/<int:pk>/plan/new/", plans.plan_new, name="plan_new"),
     path("clinic/patients/<int:pk>/plan/pause/", plans.plan_pause, name="plan_pause"),

@@ -56,8 +56,11 @@ class DateOfBirthField(forms.MultiValueField):
             raise forms.ValidationError(
                 f"Enter the {' and the '.join(missing)} you were born, for example 4 12 1980.", code="incomplete"
             )
-        if not (month.isdigit() and day.isdigit() and year.isdigit()):
+        # isdecimal, not isdigit: "²" or "①" count as digits but are not numbers int() reads.
+        if not (month.isdecimal() and day.isdecimal() and year.isdecimal()):
             raise forms.ValidationError(f"Use numbers only. {EXAMPLE}", code="invalid")
+        if len(month) > 2 or len(day) > 2:
+            raise forms.ValidationError(f"The month and the day have at most 2 digits. {EXAMPLE}", code="invalid")
         if len(year) != 4:
             raise forms.ValidationError("Enter the year with 4 digits, for example 1980.", code="invalid")
         if not 1 <= int(month) <= 12:

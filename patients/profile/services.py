@@ -157,9 +157,17 @@ def health_answers_update(
     after = {HealthAnswerChange.Topic.ALLERGIES: intake.allergies_summary}
     after[HealthAnswerChange.Topic.MEDICINES] = intake.medicines_summary
     changed_topics = [topic for topic in before if before[topic] != after[topic]]
+    new_opioid_use = _is_new_opioid_use(intake, was_taking=was_taking, last_before=last_before)
+    medicines = HealthAnswerChange.Topic.MEDICINES
+    if new_opioid_use and medicines not in changed_topics:
+        # A later dose of an opioid already on the list reads the same in the summary: the change
+        # is the date of the last dose, and it is new opioid use all the same.
+        if last_before:
+            before[medicines] += f"\nOpioid last taken {last_before:%b %-d, %Y}"
+        after[medicines] += f"\nOpioid last taken {intake.opioid_last_dose:%b %-d, %Y}"
+        changed_topics.append(medicines)
     if not changed_topics:
         return HealthAnswersResult(changes=[], opioid_item=None)
-    new_opioid_use = _is_new_opioid_use(intake, was_taking=was_taking, last_before=last_before)
     if new_opioid_use:
         # The same washout as the intake's screening and the check-in's re-screen
         # (docs/domain.md "Intake and screening", washout).
@@ -232,7 +240,7 @@ def patient_move(
     the physicians licensed where the patient lives. Times follow the new state's time zone. The
     record's history keeps who moved it, when, and from where."""
     now = now or timezone.now()
-    patient = Patient.objects.select_for_update().select_related("state").get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("state").get(pk=patient.pk)
     plan = move_plan_for(patient, state_code, now=now)
     if plan.same_state:
         raise ValidationError(f"Your record already says you live in {plan.state_name}.", code="same_state")

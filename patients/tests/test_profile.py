@@ -371,3 +371,40 @@ def test_mark_reviewed_refuses_get_and_anonymous(submitted, client, physician):
     assert client.post(url)["Location"].startswith("/accounts/login/")
     sign_in(client, physician)
     assert client.get(url).status_code == 405
+
+
+# --- a later dose of an opioid already on record ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_later_dose_of_the_same_opioid_holds_the_plan(patient, physician):
+    approve_intake(patient, physician)
+    today = patient.today()
+    long_ago = today - dt.timedelta(days=60)
+    Intake.objects.filter(patient=patient).update(
+        takes_opioids=True, opioid_names="Tramadol", opioid_last_dose=long_ago
+    )
+    make_plan(patient, physician, start_date=today - dt.timedelta(days=3))
+    yesterday = today - dt.timedelta(days=1)
+
+    result = health(patient, takes_opioids=True, opioid_names="Tramadol", opioid_last_dose=yesterday)
+
+    assert result.opioid_item is not None and result.opioid_item.priority == "urgent"
+    assert CareItem.objects.filter(patient=patient).count() == 1
+    plan = TitrationPlan.objects.get(patient=patient, superseded_at__isnull=True)
+    assert plan.pause_kind == "hold"
+    intake = Intake.objects.get(patient=patient)
+    assert intake.opioid_last_dose == yesterday
+    assert intake.deferred_until == yesterday + dt.timedelta(days=14)
+    assert HealthAnswerChange.objects.filter(patient=patient, topic="medicines").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_opioid_answers_again_change_nothing(patient):
+    complete_intake(patient)
+    yesterday = patient.today() - dt.timedelta(days=1)
+    health(patient, takes_opioids=True, opioid_names="Tramadol", opioid_last_dose=yesterday)
+    assert CareItem.objects.count() == 1
+    result = health(patient)
+    assert not result.changed and result.opioid_item is None
+    assert CareItem.objects.count() == 1

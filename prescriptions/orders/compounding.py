@@ -188,6 +188,15 @@ def compounding_record_create(
         raise ValidationError(
             {"compounded_on": f"The order was signed on {signed_on:%B %-d, %Y}: it cannot be compounded before."}
         )
+    verification = OrderVerification.objects.filter(order=locked).order_by("-verified_at", "-id").first()
+    verified_on = timezone.localdate(verification.verified_at) if verification else None
+    if verified_on and compounded_on < verified_on:
+        raise ValidationError(
+            {
+                "compounded_on": f"The order was verified on {verified_on:%B %-d, %Y}: compounding starts after "
+                "the verification, so it cannot be dated before."
+            }
+        )
     if beyond_use_date <= compounded_on:
         raise ValidationError({"beyond_use_date": "The beyond-use date must come after the compounding date."})
     latest = compounded_on + dt.timedelta(days=MAX_BEYOND_USE_DAYS)

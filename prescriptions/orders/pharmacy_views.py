@@ -14,6 +14,7 @@ from portal.access import Role, role_required
 from portal.audit import access_record, access_record_list
 from portal.forms import add_service_errors, flash_refusal
 from portal.paging import open_ended_page
+from portal.params import text_param
 from prescriptions.models import OrderStatus, PrescriptionOrder
 from prescriptions.orders import compounding
 from prescriptions.orders import selectors as order_selectors
@@ -61,7 +62,7 @@ def pharmacy_home(request: HttpRequest) -> HttpResponse:
     queue = request.GET.get("queue", "new")
     if queue not in order_selectors.QUEUE_STATUSES:
         queue = "new"
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = " ".join(text_param(request, "q", max_length=100).split())
     counts = order_selectors.pharmacy_queue_counts(pharmacy)
     queues = [(key, label, counts[key]) for key, label, _ in order_selectors.PHARMACY_QUEUES]
     context = {

@@ -537,11 +537,21 @@ def _require_pharmacy_records(locked: PrescriptionOrder, current: str, to: str) 
             raise ValidationError(
                 "Complete the verification checklist before compounding starts.", code="verification_required"
             )
-    if (current, to) == (S.COMPOUNDING, S.SHIPPED) and not CompoundingRecord.objects.filter(order=locked).exists():
-        raise ValidationError(
-            "Record the compounding (lot number, beyond-use date, who compounded and who checked) before shipping.",
-            code="compounding_record_required",
-        )
+    if (current, to) == (S.COMPOUNDING, S.SHIPPED):
+        # The newest record is the order's record (a correction replaces the one before it).
+        record = CompoundingRecord.objects.filter(order=locked).order_by("-recorded_at", "-id").first()
+        if record is None:
+            raise ValidationError(
+                "Record the compounding (lot number, beyond-use date, who compounded and who checked) before shipping.",
+                code="compounding_record_required",
+            )
+        if record.beyond_use_date <= timezone.localdate():
+            raise ValidationError(
+                f"Lot {record.lot_number} reaches its beyond-use date on {record.beyond_use_date:%B %-d, %Y}: it "
+                "would be out of date before it arrives. Do not ship it: compound it again and record the new "
+                "lot as a correction.",
+                code="beyond_use_date_passed",
+            )
 
 
 @transaction.atomic

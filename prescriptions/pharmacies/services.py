@@ -17,10 +17,17 @@ from prescriptions.models import Pharmacy, PharmacyLicense, PharmacyPreference, 
 @transaction.atomic
 def pharmacy_preference_set(*, patient: Patient, pharmacy: Pharmacy | None) -> PharmacyPreference:
     """Record the patient's preferred pharmacy (or none) and mark that intake step done."""
+    preference = pharmacy_preference_change(patient=patient, pharmacy=pharmacy)
+    intake_mark_step(patient=patient, step="pharmacy")
+    return preference
+
+
+def pharmacy_preference_change(*, patient: Patient, pharmacy: Pharmacy | None) -> PharmacyPreference:
+    """The preferred pharmacy (or none: the practice chooses), at any time; the row's history keeps
+    every choice. Orders already sent stay with their pharmacy; the next one follows this."""
     if pharmacy is not None and not pharmacy.active:
         raise ValidationError({"pharmacy": "That pharmacy is not taking new patients through the portal."})
     preference, _ = PharmacyPreference.objects.update_or_create(patient=patient, defaults={"pharmacy": pharmacy})
-    intake_mark_step(patient=patient, step="pharmacy")
     return preference
 
 

@@ -68,7 +68,8 @@
   var userId = dialogElement ? dialogElement.getAttribute("data-user") : null;
   tidyDrafts(userId);
 
-  document.querySelectorAll("form[data-signout]").forEach(function (form) {
+  // Every way of signing out drops the drafts: the header's button and allauth's own sign-out page.
+  document.querySelectorAll('form[data-signout], form[action$="/accounts/logout/"]').forEach(function (form) {
     form.addEventListener("submit", function () {
       removeDrafts();
     });

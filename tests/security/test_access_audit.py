@@ -59,7 +59,7 @@ OWN_RECORD = {
     "prescriptions:patient_orders", "prescriptions:patient_order", "prescriptions:patient_schedule",
     "patients:billing", "patients:payment_detail", "patients:receipt_pdf", "patients:estimate_detail",
     "patients:estimate_pdf", "patients:superbill_pdf",
-    "patients:profile", "patients:profile_move",
+    "patients:profile", "patients:profile_move", "prescriptions:profile_pharmacy",
     "patients:notification_settings",
 }  # fmt: skip
 # Pages with no patient's health data on them.

@@ -16,6 +16,7 @@ FORM_POSTS = {
     "/patient/messages/": "patient",
     "/patient/profile/": "patient",
     "/patient/profile/move/": "patient",
+    "/patient/profile/pharmacy/": "patient",
     "/patient/profile/notifications/": "patient",
     "/clinic/availability/": "physician",
     "/pharmacy/": "pharmacy",
