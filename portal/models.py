@@ -342,7 +342,10 @@ class PhoneVerification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "created_at"], name="phoneverif_user_created")]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="phoneverif_user_created"),
+            models.Index(fields=["phone", "created_at"], name="phoneverif_phone_created"),
+        ]
 
     def __str__(self) -> str:
         return f"phone code for user {self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"

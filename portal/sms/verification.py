@@ -55,7 +55,8 @@ def user_phone_change(*, user: User, phone: str) -> bool:
 @transaction.atomic
 def phone_code_send(*, user: User) -> PhoneVerification:
     """Text a new code to the user's number. Refused while a code was sent in the last minute or
-    after five in an hour, so a page cannot be used to flood a phone."""
+    after five in an hour, to the account or to the number, so a page cannot be used to flood a
+    phone."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.phone:
         raise ValidationError("Enter your mobile number first.")
@@ -71,6 +72,10 @@ def phone_code_send(*, user: User) -> PhoneVerification:
         raise ValidationError("We just sent you a code. Please wait a minute before asking for another.")
     if len(recent) >= CODES_PER_HOUR:
         raise ValidationError("We have sent several codes in the last hour. Please try again later.")
+    # The same limit per number, whoever asks: several accounts cannot flood one phone either.
+    to_number = PhoneVerification.objects.filter(phone=user.phone, created_at__gt=now - dt.timedelta(hours=1))
+    if to_number.count() >= CODES_PER_HOUR:
+        raise ValidationError("This number has been sent several codes in the last hour. Please try again later.")
     code = f"{secrets.randbelow(10**6):06d}"
     verification = PhoneVerification.objects.create(
         user=user,

@@ -232,6 +232,27 @@ def test_new_codes_wait_a_minute_and_stop_after_five_an_hour(patient_client, pat
 
 
 @pytest.mark.django_db
+def test_several_accounts_cannot_flood_one_number(texts):
+    start = dt.datetime(2026, 6, 10, 17, 0, tzinfo=dt.UTC)
+    clients = []
+    for _ in range(6):
+        client = Client()
+        sign_in(client, PatientFactory().user)
+        clients.append(client)
+    with time_machine.travel(start, tick=False):
+        for client in clients[:5]:
+            post(client, action="phone", phone=PHONE)
+        assert len(texts) == 5
+        response = post(clients[5], action="phone", phone=PHONE)
+    assert "This number has been sent several codes in the last hour" in response.content.decode()
+    assert len(texts) == 5
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        sign_in(clients[5], PatientFactory().user)
+        post(clients[5], action="phone", phone=PHONE)
+    assert len(texts) == 6
+
+
+@pytest.mark.django_db
 def test_only_the_newest_code_for_the_current_number_counts(patient_client, patient, texts):
     start = dt.datetime(2026, 6, 10, 17, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
