@@ -22,6 +22,7 @@ from portal.models import (
     WorkerHeartbeat,
 )
 from portal.reminders import reminders_resend
+from portal.sms.verification import user_phone_change
 
 
 def person_column(path: str, description: str):
@@ -77,12 +78,15 @@ class UserAdmin(BaseUserAdmin):
         return obj.display_name
 
     def save_model(self, request, obj, form, change):
-        # A number typed here has not been proved by a code: as when the person changes it
-        # (portal.sms.verification.user_phone_change), no reminder is texted to it until it is.
-        if change and "phone" in form.changed_data:
-            obj.phone_verified_at = None
-            obj.texts_stopped_by_reply = False
+        # A number typed here has not been proved by a code: it goes through the same service as
+        # the person's own change, so no reminder is texted to it until it is verified.
+        if not (change and "phone" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new_phone, obj.phone = obj.phone, form.initial.get("phone", "")
         super().save_model(request, obj, form, change)
+        user_phone_change(user=obj, phone=new_phone)
+        obj.refresh_from_db()
 
     def get_inlines(self, request, obj):
         if obj is not None and obj.role == User.Role.PHYSICIAN:

@@ -4,9 +4,9 @@ and what moving to another state would change (docs/domain.md "Profile and movin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -84,23 +84,22 @@ def upcoming_visits_of(patient: Patient, *, now: dt.datetime) -> QuerySet[Appoin
     )
 
 
+# Where new orders would go belongs to the prescriptions app, which registers it when it loads
+# (docs/architecture.md "Apps and layers"): its routing rule is the one answer, here and at signing.
+PharmacyAfterMoveSource = Callable[[Patient, ServiceState, dt.date], PharmacyAfterMove]
+_pharmacy_after_move_source: PharmacyAfterMoveSource | None = None
+
+
+def register_pharmacy_after_move_source(source: PharmacyAfterMoveSource) -> None:
+    """Called once by ``prescriptions`` in ``AppConfig.ready`` (idempotent)."""
+    global _pharmacy_after_move_source
+    _pharmacy_after_move_source = source
+
+
 def _pharmacy_after_move(patient: Patient, state: ServiceState) -> PharmacyAfterMove:
-    # The pharmacy choice and the state's default pharmacy belong to the prescriptions app; they
-    # are read through their relations, without an import (as patients.selectors.patient_get_for).
-    day = licensure_day(state)
-    default_name = ""
-    try:
-        default_name = state.default_pharmacy.pharmacy.name
-    except ObjectDoesNotExist:
-        pass
-    try:
-        preferred = patient.pharmacy_preference.pharmacy
-    except ObjectDoesNotExist:
-        preferred = None
-    if preferred is None:
-        return PharmacyAfterMove(default_name=default_name)
-    ships = preferred.active and preferred.licenses.active_on(day).filter(state=state).exists()
-    return PharmacyAfterMove(preferred_name=preferred.name, preferred_ships_there=ships, default_name=default_name)
+    if _pharmacy_after_move_source is None:
+        return PharmacyAfterMove()
+    return _pharmacy_after_move_source(patient, state, licensure_day(state))
 
 
 def move_plan_for(patient: Patient, state_code: str, *, now: dt.datetime | None = None) -> MovePlan:
